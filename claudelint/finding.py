@@ -1,0 +1,150 @@
+"""What a run produces: findings, their fixes and their estimated cost.
+
+These types are plain data, shared by the engine, the fixer and every reporter. They carry
+positions already resolved (1-based lines and columns), never syntax-tree nodes, so they can
+cross process boundaries and be cached.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Level = Literal["error", "warning"]
+Applicability = Literal["safe", "unsafe"]
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Replace the text between two positions (1-based line, 1-based column, end exclusive)."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    content: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "content": self.content,
+            "location": {"row": self.line, "column": self.column},
+            "end_location": {"row": self.end_line, "column": self.end_column},
+        }
+
+
+@dataclass(frozen=True)
+class Fix:
+    title: str
+    applicability: Applicability
+    edits: tuple[Edit, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "applicability": self.applicability,
+            "title": self.title,
+            "edits": [e.to_json() for e in self.edits],
+        }
+
+
+@dataclass(frozen=True)
+class Cost:
+    """An estimated cost impact: what fixing the finding saves per `calls` calls."""
+
+    model: str
+    tokens: int
+    usd_saved: float
+    calls: int = 1000
+    assumptions: tuple[str, ...] = ()
+
+    @property
+    def summary(self) -> str:
+        return f"~{format_usd(self.usd_saved)} per {format_calls(self.calls)} calls"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "model": self.model,
+            "tokens": self.tokens,
+            "usd_per_1k_calls": round(self.usd_saved * 1000 / self.calls, 6),
+            "usd_saved": round(self.usd_saved, 6),
+            "calls": self.calls,
+            "assumptions": list(self.assumptions),
+        }
+
+
+def format_usd(amount: float) -> str:
+    if amount >= 100:
+        return f"${amount:,.0f}"
+    if amount >= 1:
+        return f"${amount:,.2f}"
+    if amount >= 0.01:
+        return f"${amount:.2f}"
+    return f"${amount:.4f}"
+
+
+def format_calls(calls: int) -> str:
+    if calls % 1_000_000 == 0:
+        return f"{calls // 1_000_000}M"
+    if calls % 1000 == 0:
+        return f"{calls // 1000}k"
+    return str(calls)
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    name: str
+    message: str
+    level: Level
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    fix: Fix | None = None
+    cost: Cost | None = None
+    # Notebook cell (0-based index) the finding is in, when the file is a notebook.
+    cell: int | None = None
+    # Lines (1-based, inclusive) on which a suppression comment covers this finding.
+    suppress_lines: tuple[int, int] = (0, 0)
+    # Line of the statement that holds the call, for a comment on its own line above it.
+    statement_line: int = 0
+    source_line: str = field(default="", compare=False)
+
+    @property
+    def fixable(self) -> bool:
+        return self.fix is not None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "name": self.name,
+            "message": self.message,
+            "level": self.level,
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "end_line": self.end_line,
+            "end_column": self.end_column,
+            "cell": self.cell,
+            "fix": self.fix.to_json() if self.fix else None,
+            "cost": self.cost.to_json() if self.cost else None,
+        }
+
+
+PARSE_ERROR_CODE = "CL000"
+PARSE_ERROR_NAME = "parse-error"
+
+
+def parse_error(path: str, message: str, line: int = 1, column: int = 1) -> Finding:
+    """A file that could not be read, decoded or parsed."""
+    return Finding(
+        code=PARSE_ERROR_CODE,
+        name=PARSE_ERROR_NAME,
+        message=message,
+        level="error",
+        path=path,
+        line=line,
+        column=column,
+        end_line=line,
+        end_column=column,
+    )
