@@ -1,0 +1,616 @@
+"""Models, prices and limits: the one module that answers questions about Claude models.
+
+The facts live in ``claudelint/data/models.toml`` (dated and sourced); this module loads them,
+validates them, merges extra or overriding model entries from configuration, and answers
+questions such as "which model is this string?", "what replaces it?" and "what does this request
+cost?".
+
+It deliberately imports neither ``anthropic`` nor ``libcst`` so that start-up stays fast.
+"""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+import functools
+import math
+import re
+import sys
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+__all__ = [
+    "FAMILIES",
+    "PRICE_KINDS",
+    "STATUSES",
+    "TOKENIZERS",
+    "Knowledge",
+    "ModelInfo",
+    "ModelMatch",
+    "load_knowledge",
+]
+
+FAMILIES: tuple[str, ...] = ("opus", "sonnet", "haiku", "other")
+STATUSES: tuple[str, ...] = ("active", "deprecated", "retired")
+TOKENIZERS: tuple[str, ...] = ("legacy", "new")
+PRICE_KINDS: tuple[str, ...] = ("input", "output", "cache_write_5m", "cache_write_1h", "cache_read")
+TTLS: tuple[str, ...] = ("5m", "1h")
+
+# Bedrock cross-region inference profile prefixes (``us.anthropic.claude-...``).
+_BEDROCK_REGION_PREFIXES = frozenset({"us-gov", "us", "eu", "apac", "global", "jp", "au", "ca"})
+# ``-v1``, ``-v1:0``, ``-v2:0``, and provisioned-throughput variants such as ``-v1:0:200k``.
+_BEDROCK_VERSION_SUFFIX = re.compile(r"-v\d+(?::\d+)?(?::\d+k)?\Z")
+# Bedrock spellings of the oldest models, which do not follow the API IDs.
+_BEDROCK_LEGACY: dict[str, str] = {
+    "claude-v2:1": "claude-2.1",
+    "claude-v2": "claude-2.0",
+    "claude-v1": "claude-1.3",
+    "claude-instant-v1": "claude-instant-1.2",
+}
+# Vertex AI writes dated snapshots as ``name@YYYYMMDD`` and sometimes marks a second version of a
+# name with ``-v2`` (``claude-3-5-sonnet-v2@20241022``).
+_VERTEX_AT = re.compile(r"\A(?P<base>[^@]+)@(?P<version>[^@]+)\Z")
+_VERTEX_V2 = re.compile(r"-v\d+\Z")
+_VERTEX_PATH_MARK = "publishers/anthropic/models/"
+
+
+# --------------------------------------------------------------------------- model records
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """Everything the knowledge base says about one model ID. ``None`` means unknown."""
+
+    id: str
+    aliases: tuple[str, ...] = ()
+    family: str = "other"
+    line: str = "other"
+    status: str = "active"
+    input: float | None = None
+    output: float | None = None
+    cache_write_5m: float | None = None
+    cache_write_1h: float | None = None
+    cache_read: float | None = None
+    max_output_tokens: int | None = None
+    context_window: int | None = None
+    min_cacheable_tokens: int | None = None
+    tokenizer: str = "new"
+    thinking_modes: tuple[str, ...] = ()
+    successor: str | None = None
+    released_on: datetime.date | None = None
+    deprecated_on: datetime.date | None = None
+    retired_on: datetime.date | None = None
+    retirement_not_before: datetime.date | None = None
+    confidence: str = "unknown"
+    source: str = ""
+    notes: str = ""
+    availability: str | None = None
+    default_effort: str | None = None
+    long_prompt_threshold_tokens: int | None = None
+    long_prompt_input: float | None = None
+    long_prompt_output: float | None = None
+    long_prompt_cache_write_5m: float | None = None
+    long_prompt_cache_write_1h: float | None = None
+    long_prompt_cache_read: float | None = None
+    # From [pricing_rules]; carried on the model so cost_usd needs nothing else.
+    batch_multiplier: float = field(default=0.5, compare=False)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The ID followed by its aliases."""
+        return (self.id, *self.aliases)
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == "active"
+
+    def uses_long_band(self, prompt_tokens: int) -> bool:
+        """Whether a prompt of ``prompt_tokens`` (input + cache writes + cache reads) is billed at
+        the long-prompt band (Haiku 5.5: more than 100K tokens)."""
+        threshold = self.long_prompt_threshold_tokens
+        return threshold is not None and prompt_tokens > threshold
+
+    def price(self, kind: str, prompt_tokens: int = 0) -> float | None:
+        """USD per million tokens of ``kind`` for a request whose prompt is ``prompt_tokens`` long.
+
+        ``kind`` is one of ``input``, ``output``, ``cache_write_5m``, ``cache_write_1h``,
+        ``cache_read``. Above the model's long-prompt threshold the long band applies to every
+        kind, output included. ``None`` when the price is unknown.
+        """
+        if kind not in PRICE_KINDS:
+            raise ValueError(
+                f"unknown price kind {kind!r}; expected one of {', '.join(PRICE_KINDS)}"
+            )
+        if self.uses_long_band(prompt_tokens):
+            long_price: float | None = getattr(self, f"long_prompt_{kind}")
+            return long_price
+        base: float | None = getattr(self, kind)
+        return base
+
+    def cost_usd(
+        self,
+        *,
+        input_tokens: int = 0,
+        output_tokens: int = 0,
+        cache_write_tokens: int = 0,
+        cache_read_tokens: int = 0,
+        ttl: str = "5m",
+        batch: bool = False,
+    ) -> float | None:
+        """Cost in USD of one request with these token counts.
+
+        ``input_tokens`` are the uncached input tokens (the API's ``input_tokens``),
+        ``cache_write_tokens`` are written with ``ttl`` (``"5m"`` or ``"1h"``), and the price band
+        is decided by input + cache writes + cache reads. ``batch`` applies the Batch API discount
+        (it stacks with the cache multipliers). ``None`` when a price needed for a non-zero count
+        is unknown.
+        """
+        if ttl not in TTLS:
+            raise ValueError(f"unknown cache ttl {ttl!r}; expected '5m' or '1h'")
+        counts = {
+            "input": input_tokens,
+            "output": output_tokens,
+            f"cache_write_{ttl}": cache_write_tokens,
+            "cache_read": cache_read_tokens,
+        }
+        for kind, count in counts.items():
+            if count < 0:
+                raise ValueError(f"{kind} token count must not be negative, got {count}")
+        prompt_tokens = input_tokens + cache_write_tokens + cache_read_tokens
+        total = 0.0
+        for kind, count in counts.items():
+            if count == 0:
+                continue
+            per_million = self.price(kind, prompt_tokens)
+            if per_million is None:
+                return None
+            total += count * per_million
+        total /= 1_000_000
+        if batch:
+            total *= self.batch_multiplier
+        return total
+
+
+@dataclass(frozen=True)
+class ModelMatch:
+    """A model string resolved to a model: how it was spelled and for which platform."""
+
+    info: ModelInfo
+    spelling: str  # "id" | "alias" | "bedrock" | "vertex"
+    platform: str  # "anthropic" | "bedrock" | "vertex"
+
+
+# --------------------------------------------------------------------------- validation
+
+_STR_FIELDS = ("id", "family", "line", "status", "tokenizer", "confidence", "source", "notes")
+_OPT_STR_FIELDS = ("successor", "availability", "default_effort")
+_PRICE_FIELDS = (
+    *PRICE_KINDS,
+    "long_prompt_input",
+    "long_prompt_output",
+    "long_prompt_cache_write_5m",
+    "long_prompt_cache_write_1h",
+    "long_prompt_cache_read",
+)
+_INT_FIELDS = (
+    "max_output_tokens",
+    "context_window",
+    "min_cacheable_tokens",
+    "long_prompt_threshold_tokens",
+)
+_DATE_FIELDS = ("released_on", "deprecated_on", "retired_on", "retirement_not_before")
+_STR_LIST_FIELDS = ("aliases", "thinking_modes")
+_KNOWN_KEYS: frozenset[str] = frozenset(
+    (*_STR_FIELDS, *_OPT_STR_FIELDS, *_PRICE_FIELDS, *_INT_FIELDS, *_DATE_FIELDS, *_STR_LIST_FIELDS)
+)
+_CHOICES: dict[str, tuple[str, ...]] = {
+    "family": FAMILIES,
+    "status": STATUSES,
+    "tokenizer": TOKENIZERS,
+}
+
+
+def _where(entry: Mapping[str, Any], origin: str) -> str:
+    model_id = entry.get("id")
+    return f"{origin} model {model_id!r}" if isinstance(model_id, str) else f"{origin} model entry"
+
+
+def _validate_entry(entry: Mapping[str, Any], origin: str, *, partial: bool) -> dict[str, Any]:
+    """Check one ``[[model]]`` mapping and return it with normalised value types.
+
+    ``partial`` entries (overrides of an existing model) need only an ``id``.
+    """
+    if not isinstance(entry, Mapping):
+        raise ValueError(f"{origin} model entry must be a table, got {type(entry).__name__}")
+    where = _where(entry, origin)
+    model_id = entry.get("id")
+    if not isinstance(model_id, str) or not model_id:
+        raise ValueError(f"{where}: 'id' is required and must be a non-empty string")
+    out: dict[str, Any] = {}
+    for key, value in entry.items():
+        if not isinstance(key, str) or key not in _KNOWN_KEYS:
+            hint = difflib.get_close_matches(str(key), sorted(_KNOWN_KEYS), n=1)
+            extra = f" (did you mean {hint[0]!r}?)" if hint else ""
+            raise ValueError(f"{where}: unknown key {key!r}{extra}")
+        out[key] = _validate_value(where, key, value)
+    if not partial:
+        for key in ("family", "status"):
+            if key not in out:
+                raise ValueError(f"{where}: {key!r} is required for a new model")
+    return out
+
+
+def _validate_value(where: str, key: str, value: Any) -> Any:
+    if key in _STR_FIELDS or key in _OPT_STR_FIELDS:
+        if not isinstance(value, str):
+            raise ValueError(f"{where}: {key!r} must be a string, got {type(value).__name__}")
+        choices = _CHOICES.get(key)
+        if choices is not None and value not in choices:
+            raise ValueError(f"{where}: {key!r} must be one of {', '.join(choices)}, got {value!r}")
+        return value
+    if key in _PRICE_FIELDS:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValueError(f"{where}: {key!r} must be a number, got {type(value).__name__}")
+        if not math.isfinite(value) or value < 0:
+            raise ValueError(f"{where}: {key!r} must be a finite number >= 0, got {value!r}")
+        return float(value)
+    if key in _INT_FIELDS:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError(f"{where}: {key!r} must be an integer, got {type(value).__name__}")
+        if value < 0:
+            raise ValueError(f"{where}: {key!r} must be >= 0, got {value!r}")
+        return value
+    if key in _DATE_FIELDS:
+        if isinstance(value, datetime.datetime):
+            return value.date()
+        if isinstance(value, datetime.date):
+            return value
+        if isinstance(value, str):
+            try:
+                return datetime.date.fromisoformat(value)
+            except ValueError:
+                pass
+        raise ValueError(f"{where}: {key!r} must be a date (YYYY-MM-DD), got {value!r}")
+    # _STR_LIST_FIELDS
+    if isinstance(value, str) or not isinstance(value, (list, tuple)):
+        raise ValueError(f"{where}: {key!r} must be a list of strings, got {type(value).__name__}")
+    if not all(isinstance(item, str) and item for item in value):
+        raise ValueError(f"{where}: {key!r} must contain only non-empty strings")
+    return tuple(value)
+
+
+def _build_info(fields: Mapping[str, Any], batch_multiplier: float) -> ModelInfo:
+    values = dict(fields)
+    values.setdefault("line", values.get("family", "other"))
+    return ModelInfo(batch_multiplier=batch_multiplier, **values)
+
+
+# --------------------------------------------------------------------------- the knowledge base
+
+
+class Knowledge:
+    """The loaded knowledge base. Obtain it through :func:`load_knowledge`."""
+
+    def __init__(self, data: Mapping[str, Any], extra_models: Iterable[Mapping[str, Any]] = ()):
+        as_of = data.get("as_of")
+        if not isinstance(as_of, datetime.date):
+            raise ValueError("models.toml: 'as_of' must be a date")
+        self.as_of: datetime.date = as_of
+        self.sources: tuple[str, ...] = tuple(data.get("sources", ()))
+        self.pricing_rules: dict[str, Any] = dict(data.get("pricing_rules", {}))
+        self.caching: dict[str, Any] = dict(data.get("caching", {}))
+        self.batches: dict[str, Any] = dict(data.get("batches", {}))
+        self.thinking: dict[str, Any] = dict(data.get("thinking", {}))
+        self.sdk: dict[str, Any] = dict(data.get("sdk", {}))
+        self._tokenizers = self._read_tokenizers(data.get("tokenizers", {}))
+
+        batch_multiplier = self.pricing_rules.get("batch_multiplier", 0.5)
+        if isinstance(batch_multiplier, bool) or not isinstance(batch_multiplier, (int, float)):
+            raise ValueError("models.toml: [pricing_rules] batch_multiplier must be a number")
+
+        merged: dict[str, dict[str, Any]] = {}
+        for entry in data.get("model", ()):
+            fields = _validate_entry(entry, "models.toml", partial=False)
+            if fields["id"] in merged:
+                raise ValueError(f"models.toml: model {fields['id']!r} is listed twice")
+            merged[fields["id"]] = fields
+        for entry in extra_models:
+            entry_id = entry.get("id") if isinstance(entry, Mapping) else None
+            known = isinstance(entry_id, str) and entry_id in merged
+            fields = _validate_entry(entry, "configured", partial=known)
+            if known:
+                merged[fields["id"]] = {**merged[fields["id"]], **fields}
+            else:
+                merged[fields["id"]] = fields
+
+        self._models: tuple[ModelInfo, ...] = tuple(
+            _build_info(fields, float(batch_multiplier)) for fields in merged.values()
+        )
+        self._by_id: dict[str, ModelInfo] = {m.id: m for m in self._models}
+        self._by_name: dict[str, tuple[ModelInfo, str]] = {}
+        for m in self._models:
+            self._by_name[m.id] = (m, "id")
+        for m in self._models:
+            for alias in m.aliases:
+                other = self._by_name.get(alias)
+                if other is not None and other[0].id != m.id:
+                    raise ValueError(
+                        f"model {m.id!r}: alias {alias!r} is already a name of "
+                        f"model {other[0].id!r}"
+                    )
+                self._by_name.setdefault(alias, (m, "alias"))
+        for m in self._models:
+            if m.successor is not None:
+                target = self._by_name.get(m.successor)
+                if target is None:
+                    raise ValueError(
+                        f"model {m.id!r}: successor {m.successor!r} is not a known model"
+                    )
+                if target[0].id == m.id:
+                    raise ValueError(f"model {m.id!r}: successor is the model itself")
+        for m in self._models:
+            self._chain(m)  # raises on a cycle
+        self._normalised: dict[str, str] = {}
+        for name in self._by_name:
+            self._normalised.setdefault(name.replace(".", "-"), name)
+
+    @staticmethod
+    def _read_tokenizers(raw: Any) -> dict[str, dict[str, tuple[float, float]]]:
+        if not isinstance(raw, Mapping):
+            raise ValueError("models.toml: [tokenizers] must be a table")
+        result: dict[str, dict[str, tuple[float, float]]] = {}
+        for name, kinds in raw.items():
+            if not isinstance(kinds, Mapping):
+                raise ValueError(f"models.toml: [tokenizers.{name}] must be a table")
+            ratios: dict[str, tuple[float, float]] = {}
+            for kind, rng in kinds.items():
+                low = rng.get("low") if isinstance(rng, Mapping) else None
+                high = rng.get("high") if isinstance(rng, Mapping) else None
+                if not (
+                    isinstance(low, (int, float))
+                    and isinstance(high, (int, float))
+                    and 0 < low <= high
+                ):
+                    raise ValueError(
+                        f"models.toml: [tokenizers.{name}] {kind} needs 0 < low <= high chars/token"
+                    )
+                ratios[str(kind)] = (float(low), float(high))
+            result[str(name)] = ratios
+        return result
+
+    # ------------------------------------------------------------------ lookups
+
+    def models(self) -> tuple[ModelInfo, ...]:
+        """Every model, in data order (newest lineup first)."""
+        return self._models
+
+    def active_models(self) -> tuple[ModelInfo, ...]:
+        return tuple(m for m in self._models if m.is_active)
+
+    def lookup(self, model: str) -> ModelMatch | None:
+        """Resolve a model string as the API, Bedrock or Vertex AI would spell it.
+
+        Case-sensitive, like the API. Accepts IDs and aliases (``claude-sonnet-4-5``), Bedrock
+        model IDs (``anthropic.claude-sonnet-4-5-20250929-v1:0``, with or without ``:0``, with an
+        inference-profile region prefix such as ``us.`` or ``global.``, or inside an ARN), and
+        Vertex AI names (``claude-sonnet-4-5@20250929``, optionally as a
+        ``publishers/anthropic/models/...`` resource path). ``None`` when nothing matches.
+        """
+        if not isinstance(model, str) or not model:
+            return None
+        direct = self._by_name.get(model)
+        if direct is not None:
+            return ModelMatch(direct[0], direct[1], "anthropic")
+        tail = model.rsplit("/", 1)[-1] if "/" in model else model
+        bedrock = self._lookup_bedrock(tail)
+        if bedrock is not None:
+            return ModelMatch(bedrock, "bedrock", "bedrock")
+        vertex = self._lookup_vertex(tail, from_path=_VERTEX_PATH_MARK in model)
+        if vertex is not None:
+            return ModelMatch(vertex, "vertex", "vertex")
+        return None
+
+    def _lookup_bedrock(self, name: str) -> ModelInfo | None:
+        head, dot, rest = name.partition(".")
+        if dot and head in _BEDROCK_REGION_PREFIXES:
+            name = rest
+        if not name.startswith("anthropic."):
+            return None
+        name = name[len("anthropic.") :]
+        legacy = _BEDROCK_LEGACY.get(name)
+        if legacy is not None:
+            return self._by_id.get(legacy)
+        base = _BEDROCK_VERSION_SUFFIX.sub("", name)
+        hit = self._by_name.get(base)
+        return hit[0] if hit is not None else None
+
+    def _lookup_vertex(self, name: str, *, from_path: bool) -> ModelInfo | None:
+        at = _VERTEX_AT.match(name)
+        if at is None:
+            if from_path:
+                hit = self._by_name.get(name)
+                return hit[0] if hit is not None else None
+            return None
+        base, version = at.group("base"), at.group("version")
+        for candidate in (base, _VERTEX_V2.sub("", base)):
+            hit = self._by_name.get(f"{candidate}-{version}")
+            if hit is not None:
+                return hit[0]
+            # Dateless IDs (4.6 and later) have no snapshot date to append.
+            if version in ("default", "latest") or not version.isdigit():
+                hit = self._by_name.get(candidate)
+                if hit is not None:
+                    return hit[0]
+        return None
+
+    def get(self, model: str) -> ModelInfo | None:
+        """The model a string names (any spelling :meth:`lookup` accepts), or ``None``."""
+        match = self.lookup(model)
+        return match.info if match is not None else None
+
+    # ------------------------------------------------------------------ successors
+
+    def _chain(self, info: ModelInfo) -> list[ModelInfo]:
+        chain: list[ModelInfo] = []
+        seen = {info.id}
+        current = info
+        while current.successor is not None:
+            nxt = self._by_name[current.successor][0]
+            if nxt.id in seen:
+                raise ValueError(f"model {info.id!r}: successor chain loops back to {nxt.id!r}")
+            seen.add(nxt.id)
+            chain.append(nxt)
+            current = nxt
+        return chain
+
+    def successor_chain(self, model: str) -> list[ModelInfo]:
+        """Every documented successor of ``model`` in order, not including the model itself.
+
+        Empty for an unknown model or one without a successor.
+        """
+        info = self.get(model)
+        return self._chain(info) if info is not None else []
+
+    def active_successor(self, model: str) -> ModelInfo | None:
+        """The first active model on the successor chain of ``model`` (not the model itself)."""
+        return next((m for m in self.successor_chain(model) if m.is_active), None)
+
+    def current(self, model: str) -> ModelInfo | None:
+        """The newest active model of the line ``model`` belongs to, by its successor chain.
+
+        Follows ``successor`` links to the end and returns the last active model on the way (the
+        model itself when it is active and has no successor). ``None`` for an unknown model or
+        when no model on the chain is active.
+        """
+        info = self.get(model)
+        if info is None:
+            return None
+        for candidate in reversed([info, *self._chain(info)]):
+            if candidate.is_active:
+                return candidate
+        return None
+
+    def newest(self, family: str) -> ModelInfo | None:
+        """The newest active model (by release date) whose family or line is ``family``.
+
+        ``newest("haiku")`` is the current Haiku; ``newest("fable")`` works on lines too. Ties go
+        to the model listed first in the data.
+        """
+        best: ModelInfo | None = None
+        for m in self._models:
+            if not m.is_active or m.released_on is None or family not in (m.family, m.line):
+                continue
+            if best is None or best.released_on is None or m.released_on > best.released_on:
+                best = m
+        return best
+
+    # ------------------------------------------------------------------ suggestions and fallbacks
+
+    def closest_ids(self, text: str, n: int = 3) -> list[str]:
+        """Model IDs or aliases that look like ``text``, closest first (for "did you mean").
+
+        Dots are compared as hyphens, so ``claude-sonnet-4.6`` suggests ``claude-sonnet-4-6``.
+        """
+        if n <= 0 or not text:
+            return []
+        wanted = text.strip().replace(".", "-")
+        if wanted in self._normalised:
+            first = [self._normalised[wanted]]
+        else:
+            first = []
+        close = difflib.get_close_matches(wanted, list(self._normalised), n=n + 1, cutoff=0.6)
+        result: list[str] = []
+        for name in [*first, *(self._normalised[c] for c in close)]:
+            if name not in result:
+                result.append(name)
+        return result[:n]
+
+    def least_favourable(
+        self, key: Callable[[ModelInfo], float | int | None], *, maximize: bool = False
+    ) -> ModelInfo:
+        """The active model with the smallest (or, with ``maximize``, largest) ``key``.
+
+        Used when the model of a request is unknown: a rule takes the figure that makes it
+        hardest to fire. Models for which ``key`` returns ``None`` are skipped; raises
+        ``LookupError`` when no active model has a value.
+        """
+        scored = [(value, m) for m in self.active_models() if (value := key(m)) is not None]
+        if not scored:
+            raise LookupError("no active model has a value for this key")
+        if maximize:
+            return max(scored, key=lambda pair: pair[0])[1]
+        return min(scored, key=lambda pair: pair[0])[1]
+
+    # ------------------------------------------------------------------ tokenizers
+
+    def tokenizer_ratios(self, tokenizer: str) -> dict[str, tuple[float, float]]:
+        """Characters per token for each content kind: ``kind -> (low, high)``."""
+        ratios = self._tokenizers.get(tokenizer)
+        if ratios is None:
+            known = ", ".join(sorted(self._tokenizers))
+            raise ValueError(f"unknown tokenizer {tokenizer!r}; expected one of {known}")
+        return dict(ratios)
+
+    def tokenizer_names(self) -> tuple[str, ...]:
+        return tuple(self._tokenizers)
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def _read_toml(text: str) -> dict[str, Any]:
+    if sys.version_info >= (3, 11):
+        import tomllib
+
+        return tomllib.loads(text)
+    import tomli  # type: ignore[import-not-found, unused-ignore]
+
+    result: dict[str, Any] = tomli.loads(text)
+    return result
+
+
+Frozen = Any  # a hashable mirror of TOML data: tuples for lists and tagged tuples for tables
+
+
+def _freeze(value: Any) -> Frozen:
+    if isinstance(value, Mapping):
+        return ("__table__", tuple((str(k), _freeze(v)) for k, v in value.items()))
+    if isinstance(value, (list, tuple)):
+        return ("__array__", tuple(_freeze(v) for v in value))
+    hash(value)  # raises TypeError on anything else that is not hashable
+    return value
+
+
+def _thaw(value: Frozen) -> Any:
+    if isinstance(value, tuple) and len(value) == 2 and value[0] == "__table__":
+        return {k: _thaw(v) for k, v in value[1]}
+    if isinstance(value, tuple) and len(value) == 2 and value[0] == "__array__":
+        return [_thaw(v) for v in value[1]]
+    return value
+
+
+@functools.lru_cache(maxsize=1)
+def _shipped_data() -> dict[str, Any]:
+    text = resources.files("claudelint.data").joinpath("models.toml").read_text(encoding="utf-8")
+    return _read_toml(text)
+
+
+@functools.lru_cache(maxsize=16)
+def _load_frozen(frozen_extra: tuple[Frozen, ...]) -> Knowledge:
+    return Knowledge(_shipped_data(), tuple(_thaw(entry) for entry in frozen_extra))
+
+
+def load_knowledge(extra_models: tuple[Mapping[str, Any], ...] = ()) -> Knowledge:
+    """Load the shipped knowledge base, with ``extra_models`` merged in (cached).
+
+    An extra entry whose ``id`` is a known model overrides only the keys it sets; any other entry
+    adds a model and must give at least ``id``, ``family`` and ``status``. Raises ``ValueError``
+    with a message naming the model and key when an entry is malformed.
+    """
+    try:
+        frozen = tuple(_freeze(entry) for entry in extra_models)
+    except TypeError as exc:
+        raise ValueError(f"configured model entries must hold TOML values: {exc}") from None
+    return _load_frozen(frozen)
