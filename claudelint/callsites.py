@@ -1,0 +1,421 @@
+"""Recognise Anthropic clients and the Messages requests made through them (SPEC §1)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import libcst as cst
+
+from claudelint.request import Arg, Request, Site, is_static_value
+from claudelint.resolve import Resolver
+from claudelint.scopes import (
+    REQUEST_METHODS,
+    Binding,
+    CallCandidate,
+    ModuleIndex,
+    Scope,
+    dotted_name,
+)
+from claudelint.values import DictV, Text, Unknown
+
+CLIENT_CLASSES = frozenset(
+    {
+        "Anthropic", "AsyncAnthropic", "Client", "AsyncClient",
+        "AnthropicBedrock", "AsyncAnthropicBedrock",
+        "AnthropicBedrockMantle", "AsyncAnthropicBedrockMantle",
+        "AnthropicVertex", "AsyncAnthropicVertex",
+        "AnthropicAWS", "AsyncAnthropicAWS",
+        "AnthropicGoogleCloud", "AsyncAnthropicGoogleCloud",
+        "AnthropicFoundry", "AsyncAnthropicFoundry",
+    }
+)
+# Resource classes whose instances are `client.messages` / `client.beta.messages`.
+MESSAGES_CLASSES = frozenset({"Messages", "AsyncMessages"})
+# Calls that return a copy of a client.
+CLIENT_COPIES = frozenset({"with_options", "copy"})
+PREFIX_ATTRS = frozenset({"with_raw_response", "with_streaming_response"})
+
+MAX_TRACE_DEPTH = 12
+
+
+@dataclass(frozen=True)
+class Trace:
+    """What an expression is: "client", "messages" (a Messages resource), "method" (a bound
+    request method), "other" (another provider's object), or "none" (not known)."""
+
+    kind: str
+    cls: str = ""
+    beta: bool = False
+    method: str = ""
+
+
+NONE = Trace("none")
+OTHER = Trace("other")
+
+
+class ClientTracer:
+    def __init__(self, index: ModuleIndex, client_factories: Sequence[str] = ()) -> None:
+        self.index = index
+        self.factories = frozenset(client_factories)
+        self._cache: dict[tuple[int, int], Trace] = {}
+
+    # --- classes and annotations ---------------------------------------------------------
+
+    def _imported(self, name: str, scope: Scope) -> Binding | None:
+        found = scope.lookup(name)
+        if found is None:
+            return None
+        for b in found[1]:
+            if b.kind == "import":
+                return b
+        return None
+
+    def class_of(self, expr: cst.BaseExpression, scope: Scope) -> Trace:
+        """Whether `expr` names an Anthropic client class (or another provider's class)."""
+        name = dotted_name(expr)
+        if name is None:
+            return NONE
+        head, _, rest = name.partition(".")
+        b = self._imported(head, scope)
+        if b is None:
+            if name in self.factories:
+                return Trace("client", name)
+            return NONE
+        if b.name is None:  # import module [as alias]
+            full = f"{b.module}.{rest}" if rest else (b.module or "")
+        else:
+            full = f"{b.module}.{b.name}" + (f".{rest}" if rest else "")
+        top = full.split(".")[0]
+        last = full.rsplit(".", 1)[-1]
+        if full in self.factories or f"{b.module}.{b.name}" in self.factories:
+            return Trace("client", last)
+        if top == "anthropic":
+            if last in CLIENT_CLASSES:
+                return Trace("client", last)
+            if last in MESSAGES_CLASSES:
+                return Trace("messages", last, beta=".beta" in full)
+            return NONE
+        if top in ("", ".") or full.startswith("."):
+            return NONE
+        return OTHER
+
+    def annotation(self, ann: cst.BaseExpression | None, scope: Scope) -> Trace:
+        if ann is None:
+            return NONE
+        if isinstance(ann, cst.SimpleString):
+            try:
+                text = ann.evaluated_value
+                if isinstance(text, str):
+                    return self.annotation(cst.parse_expression(text), scope)
+            except Exception:
+                return NONE
+        if isinstance(ann, cst.BinaryOperation) and isinstance(ann.operator, cst.BitOr):
+            left = self.annotation(ann.left, scope)
+            return left if left.kind != "none" else self.annotation(ann.right, scope)
+        if isinstance(ann, cst.Subscript):
+            base = dotted_name(ann.value) or ""
+            if base.split(".")[-1] in ("Optional", "Union", "Annotated"):
+                for el in ann.slice:
+                    if isinstance(el.slice, cst.Index):
+                        t = self.annotation(el.slice.value, scope)
+                        if t.kind != "none":
+                            return t
+            return NONE
+        t = self.class_of(ann, scope)
+        return t if t.kind in ("client", "messages") else NONE
+
+    # --- expressions ---------------------------------------------------------------------
+
+    def trace(self, expr: cst.BaseExpression, scope: Scope, depth: int = 0) -> Trace:
+        key = (id(expr), id(scope))
+        if key in self._cache:
+            return self._cache[key]
+        self._cache[key] = NONE  # cycle guard
+        result = self._trace(expr, scope, depth) if depth < MAX_TRACE_DEPTH else NONE
+        self._cache[key] = result
+        return result
+
+    def _trace(self, expr: cst.BaseExpression, scope: Scope, depth: int) -> Trace:
+        if isinstance(expr, cst.Await):
+            return self.trace(expr.expression, scope, depth + 1)
+        if isinstance(expr, cst.Call):
+            return self._trace_call(expr, scope, depth)
+        if isinstance(expr, cst.Name):
+            found = scope.lookup(expr.value)
+            if found is None:
+                return NONE
+            return self._trace_bindings(found[1], depth)
+        if isinstance(expr, cst.Attribute):
+            attr = expr.attr.value
+            fn = scope.function
+            if (
+                fn is not None and fn.class_scope is not None
+                and isinstance(expr.value, cst.Name) and expr.value.value == fn.self_name
+            ):
+                return self._trace_self_attr(fn.class_scope, attr, depth)
+            base = self.trace(expr.value, scope, depth + 1)
+            if base.kind == "client":
+                if attr == "messages":
+                    return Trace("messages", base.cls, base.beta)
+                if attr == "beta":
+                    return Trace("client", base.cls, True)
+                if attr == "prompt_caching" and base.beta:
+                    return Trace("client", base.cls, True)
+                if attr in PREFIX_ATTRS:
+                    return base
+                return NONE
+            if base.kind == "messages":
+                if attr in PREFIX_ATTRS:
+                    return base
+                if attr in REQUEST_METHODS:
+                    return Trace("method", base.cls, base.beta, attr)
+                return NONE
+            if base.kind == "other":
+                return OTHER
+            # Module attribute: `anthropic.Anthropic` used as a value is a class, not a client.
+            return NONE
+        return NONE
+
+    def _trace_call(self, call: cst.Call, scope: Scope, depth: int) -> Trace:
+        func = call.func
+        cls = self.class_of(func, scope)
+        if cls.kind == "client":
+            return cls
+        if cls.kind == "other":
+            name = dotted_name(func) or ""
+            if name.endswith("from_anthropic") and call.args:
+                inner = self.trace(call.args[0].value, scope, depth + 1)
+                return inner if inner.kind == "client" else Trace("client", "instructor")
+            return OTHER
+        if isinstance(func, cst.Attribute) and func.attr.value in CLIENT_COPIES:
+            base = self.trace(func.value, scope, depth + 1)
+            if base.kind == "client":
+                return base
+        if isinstance(func, cst.Name):
+            # A local factory: `def make_client() -> Anthropic` or one that returns a client.
+            found = scope.lookup(func.value)
+            if found is not None:
+                for b in found[1]:
+                    if b.kind == "def" and isinstance(b.node, cst.FunctionDef):
+                        return self._trace_factory(b.node, b.scope, depth)
+        return NONE
+
+    def _trace_factory(self, fn: cst.FunctionDef, scope: Scope, depth: int) -> Trace:
+        if fn.returns is not None:
+            t = self.annotation(fn.returns.annotation, scope)
+            if t.kind != "none":
+                return t
+        fn_scope = next((s for s in self.index.scopes if s.node is fn), None)
+        if fn_scope is None:
+            return NONE
+        finder = _ReturnFinder()
+        fn.body.visit(finder)
+        for value in finder.values:
+            t = self.trace(value, fn_scope, depth + 1)
+            if t.kind in ("client", "other"):
+                return t
+        return NONE
+
+    def _trace_bindings(self, bindings: list[Binding], depth: int) -> Trace:
+        results: list[Trace] = []
+        for b in bindings:
+            if b.kind in ("assign", "with") and b.value is not None:
+                results.append(self.trace(b.value, b.scope, depth + 1))
+            elif b.kind in ("param", "annotation"):
+                results.append(self.annotation(b.annotation, b.scope))
+            elif b.kind == "augassign":
+                return NONE
+        known = [r for r in results if r.kind != "none"]
+        if not known:
+            return NONE
+        if any(r.kind == "other" for r in known):
+            return OTHER
+        return known[0]
+
+    def _trace_self_attr(self, cls: Scope, attr: str, depth: int) -> Trace:
+        bindings = cls.self_attrs.get(attr, [])
+        results = []
+        for b in bindings:
+            if b.value is not None:
+                results.append(self.trace(b.value, b.scope, depth + 1))
+            elif b.annotation is not None:
+                results.append(self.annotation(b.annotation, b.scope))
+        # Class-level annotation or attribute: `client: Anthropic` / `client = Anthropic()`.
+        if attr in cls.bindings:
+            results.append(self._trace_bindings(cls.bindings[attr], depth))
+        known = [r for r in results if r.kind != "none"]
+        if not known:
+            return NONE
+        if any(r.kind == "other" for r in known):
+            return OTHER
+        return known[0]
+
+
+class _ReturnFinder(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.values: list[cst.BaseExpression] = []
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False  # nested functions return their own values
+
+    def visit_Return(self, node: cst.Return) -> None:
+        if node.value is not None:
+            self.values.append(node.value)
+
+
+def _chain(func: cst.BaseExpression) -> tuple[cst.BaseExpression, list[str]]:
+    """`client.beta.messages.with_raw_response.create` -> (client, [beta, messages,
+    with_raw_response, create]); `self.api.with_options(...).messages.create` -> (self.api,
+    [messages, create]). The base is what the first `beta`/`messages` is accessed on."""
+    links: list[tuple[str, cst.BaseExpression]] = []
+    node = func
+    while True:
+        if isinstance(node, cst.Attribute):
+            links.append((node.attr.value, node.value))
+            node = node.value
+        elif (
+            isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)
+            and node.func.attr.value in CLIENT_COPIES
+        ):
+            node = node.func.value
+        else:
+            break
+    links.reverse()
+    names = [n for n, _ in links]
+    for i, name in enumerate(names):
+        if name == "messages" or (name == "beta" and "messages" in names[i + 1 :]):
+            return links[i][1], names[i:]
+    if links:
+        return links[-1][1], names[-1:]
+    return node, []
+
+
+def _messages_path(attrs: list[str]) -> tuple[bool, bool] | None:
+    """For attrs after the base: (is a Messages request path, beta)."""
+    if not attrs or attrs[-1] not in REQUEST_METHODS:
+        return None
+    body = [a for a in attrs[:-1] if a not in PREFIX_ATTRS]
+    if body == ["messages"]:
+        return True, False
+    if body in (["beta", "messages"], ["beta", "prompt_caching", "messages"]):
+        return True, True
+    return None
+
+
+MESSAGES_SHAPE = ("model", "max_tokens", "messages")
+
+
+class CallSiteFinder:
+    """Turns candidate calls into Requests."""
+
+    def __init__(self, index: ModuleIndex, module: cst.Module, resolver: Resolver,
+                 client_factories: Sequence[str] = (), mentions_cache_control: bool = False,
+                 is_known_model: object = None) -> None:
+        self.index = index
+        self.module = module
+        self.resolver = resolver
+        self.tracer = ClientTracer(index, client_factories)
+        self.mentions_cache_control = mentions_cache_control
+        self._is_known_model = is_known_model
+
+    def requests(self) -> list[Request]:
+        out: list[Request] = []
+        for cand in self.index.candidates:
+            req = self._request(cand)
+            if req is not None:
+                out.append(req)
+        return out
+
+    def _request(self, cand: CallCandidate) -> Request | None:
+        call = cand.call
+        func = call.func
+        scope = cand.scope
+        if isinstance(func, cst.Name):
+            t = self.tracer.trace(func, scope)
+            if t.kind != "method":
+                return None
+            return self._build(cand, t.method, t.beta, t.cls, traced=True)
+        base, attrs = _chain(func)
+        path = _messages_path(attrs)
+        if path is not None:
+            _, beta = path
+            t = self.tracer.trace(base, scope)
+            if t.kind == "other":
+                return None
+            if t.kind == "client":
+                return self._build(cand, attrs[-1], beta or t.beta, t.cls, traced=True)
+            if t.kind == "messages":
+                return None  # `resource.messages...` on a Messages resource: not a path
+            return self._build(cand, attrs[-1], beta, "untraced", traced=False)
+        # `m.create(...)` where m is a Messages resource; `m.with_raw_response.create(...)`
+        body = [a for a in attrs[:-1] if a not in PREFIX_ATTRS]
+        if not body:
+            t = self.tracer.trace(base, scope)
+            if t.kind == "messages":
+                return self._build(cand, attrs[-1], t.beta, t.cls, traced=True)
+        return None
+
+    def _build(self, cand: CallCandidate, method: str, beta: bool, cls: str,
+               traced: bool) -> Request | None:
+        call = cand.call
+        scope = cand.scope
+        args: dict[str, Arg] = {}
+        unknown_kwargs = False
+        for a in call.args:
+            if a.keyword is not None:
+                value = self.resolver.resolve(a.value, scope)
+                args[a.keyword.value] = Arg(a.keyword.value, value, a.value)
+            elif a.star == "**":
+                d = self.resolver.resolve(a.value, scope)
+                if isinstance(d, DictV):
+                    for key, v in d.items:
+                        el = d.key_nodes.get(key)
+                        node = _element_value(el) if el is not None else None
+                        args[key] = Arg(key, v, node if node is not None else a.value, True)
+                    if not d.complete:
+                        unknown_kwargs = True
+                else:
+                    unknown_kwargs = True
+            elif a.star == "*":
+                unknown_kwargs = True
+        if not traced:
+            # An untraced receiver counts only with the Messages shape and either an
+            # `anthropic` import in the file or a Claude model ID.
+            if not all(k in args for k in MESSAGES_SHAPE):
+                return None
+            model = args["model"].value
+            is_claude = isinstance(model, Text) and (model.literal or "").startswith("claude")
+            if not (self.index.imports_anthropic or is_claude):
+                return None
+            if isinstance(model, Text) and model.literal is not None and not is_claude:
+                return None  # e.g. model="gpt-4o" on some other provider's client
+        fn = scope.function
+        site = Site(
+            scope_kind=fn.kind if fn is not None else scope.kind,
+            function=fn.name if fn is not None else None,
+            loops=cand.loops,
+            is_async=bool(fn and fn.is_async),
+            awaited=cand.awaited,
+        )
+        return Request(
+            call=call,
+            statement=cand.statement,
+            method=method,
+            beta=beta,
+            client=cls,
+            args=args,
+            unknown_kwargs=unknown_kwargs,
+            site=site,
+            file_mentions_cache_control=self.mentions_cache_control,
+            static_check=lambda e: is_static_value(self.resolver.resolve(e, scope)),
+        )
+
+
+def _element_value(el: cst.CSTNode) -> cst.BaseExpression | None:
+    if isinstance(el, (cst.DictElement, cst.Arg)):
+        return el.value
+    return None
+
+
+__all__ = ["CallSiteFinder", "ClientTracer", "Trace", "Unknown"]

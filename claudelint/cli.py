@@ -1,0 +1,226 @@
+"""The command line: `claudelint check`, `claudelint rule`, `claudelint rules`.
+
+Start-up matters (pre-commit runs this on every commit): this module imports only click and
+light modules; libcst is imported when a file survives the bytes prefilter.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import IO, Any
+
+import click
+
+from claudelint import __version__
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+FORMATS = ("full", "concise", "json", "sarif", "github")
+
+
+def _split_codes(values: Sequence[str]) -> tuple[str, ...]:
+    out: list[str] = []
+    for v in values:
+        out.extend(s.strip() for s in v.split(",") if s.strip())
+    return tuple(out)
+
+
+def _error(message: str) -> None:
+    click.echo(f"claudelint: error: {message}", err=True)
+
+
+def _use_color(stream: IO[str]) -> bool:
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+class _Group(click.Group):
+    """Exit 2 on usage errors, as ruff does (click already uses 2 for those)."""
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", "-V", prog_name="claudelint",
+                      message="%(prog)s %(version)s")
+def main() -> None:
+    """claudelint: find what makes Claude API calls cost more than they need to."""
+
+
+# ------------------------------------------------------------------------------------ rules
+
+
+@main.command("rule")
+@click.argument("code", required=False)
+@click.option("--all", "show_all", is_flag=True, help="Print every rule page.")
+@click.option("--output-format", type=click.Choice(["text", "json"]), default="text")
+def rule_cmd(code: str | None, show_all: bool, output_format: str) -> None:
+    """Explain a rule: `claudelint rule CL101` or `claudelint rule missing-cache-control`."""
+    from claudelint.registry import all_rules, get_rule, suggest
+
+    if show_all:
+        rules = list(all_rules())
+    elif code is None:
+        _error("give a rule code or name, or --all")
+        sys.exit(EXIT_ERROR)
+    else:
+        rule = get_rule(code)
+        if rule is None:
+            hint = suggest(code)
+            _error(f"unknown rule {code!r}" + (f"; did you mean {hint!r}?" if hint else ""))
+            sys.exit(EXIT_ERROR)
+        rules = [rule]
+    if output_format == "json":
+        data: Any = [r.to_json() for r in rules]
+        click.echo(json.dumps(data if show_all else data[0], indent=2))
+    else:
+        click.echo("\n".join(r.page() for r in rules), nl=False)
+
+
+@main.command("rules")
+@click.option("--output-format", type=click.Choice(["text", "json"]), default="text")
+def rules_cmd(output_format: str) -> None:
+    """List every rule."""
+    from claudelint.registry import all_rules
+
+    rules = all_rules()
+    if output_format == "json":
+        click.echo(json.dumps([r.to_json() for r in rules], indent=2))
+        return
+    fix_mark = {"safe": "fix", "unsafe": "unsafe fix", "none": ""}
+    for r in rules:
+        extra = " (opt-in)" if r.opt_in else ""
+        click.echo(f"{r.code}  {r.name:<28} {r.level:<8} {fix_mark[r.fix_safety]:<11}"
+                   f"{r.summary}{extra}")
+
+
+# ------------------------------------------------------------------------------------ check
+
+
+@main.command("check")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+@click.option("--fix", is_flag=True, help="Apply safe fixes.")
+@click.option("--unsafe-fixes", is_flag=True, default=None,
+              help="Also apply (and show) fixes that may change behaviour.")
+@click.option("--diff", is_flag=True, help="Print the fixes as unified diffs; write nothing.")
+@click.option("--show-fixes", is_flag=True, help="Show the fix title under each finding.")
+@click.option("--select", multiple=True, help="Rules to enable (codes, prefixes or names).")
+@click.option("--extend-select", multiple=True, help="Rules to enable on top of the selection.")
+@click.option("--ignore", multiple=True, help="Rules to disable.")
+@click.option("--output-format", type=click.Choice(FORMATS), default=None)
+@click.option("-o", "--output-file", type=click.Path(dir_okay=False, path_type=str),
+              help="Write the report to a file.")
+@click.option("--statistics", is_flag=True, help="Count findings per rule.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings remain.")
+@click.option("--config", "config_file", type=click.Path(path_type=Path),
+              help="Use this config file for every path.")
+@click.option("--isolated", is_flag=True, help="Ignore every config file.")
+@click.option("--stdin-filename", help="The name of the file read from stdin.")
+@click.option("--force-exclude", is_flag=True, default=None,
+              help="Apply excludes to paths given explicitly too.")
+@click.option("--exclude", multiple=True, help="Replace the exclude patterns.")
+@click.option("--extend-exclude", multiple=True, help="Add exclude patterns.")
+@click.option("--no-cache", is_flag=True, help="Do not read or write the results cache.")
+@click.option("--jobs", "-j", type=int, default=None, help="Worker processes.")
+@click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary.")
+def check_cmd(paths: tuple[str, ...], fix: bool, unsafe_fixes: bool | None, diff: bool,
+              show_fixes: bool, select: tuple[str, ...], extend_select: tuple[str, ...],
+              ignore: tuple[str, ...], output_format: str | None, output_file: str | None,
+              statistics: bool, exit_zero: bool, config_file: Path | None, isolated: bool,
+              stdin_filename: str | None, force_exclude: bool | None,
+              exclude: tuple[str, ...], extend_exclude: tuple[str, ...], no_cache: bool,
+              jobs: int | None, quiet: bool) -> None:
+    """Lint PATHS (default: the current folder; `-` reads standard input)."""
+    from claudelint.config import ConfigError, ConfigResolver
+    from claudelint.registry import is_valid_selector, suggest
+
+    for sel in _split_codes(select + extend_select + ignore):
+        if not is_valid_selector(sel):
+            hint = suggest(sel)
+            _error(f"unknown rule selector {sel!r}" + (f"; did you mean {hint!r}?" if hint else ""))
+            sys.exit(EXIT_ERROR)
+    overrides: dict[str, Any] = {}
+    if select:
+        overrides["select"] = _split_codes(select)
+    if extend_select:
+        overrides["extend_select"] = _split_codes(extend_select)
+    if ignore:
+        overrides["ignore"] = _split_codes(ignore)
+    if unsafe_fixes is not None:
+        overrides["unsafe_fixes"] = unsafe_fixes
+    if force_exclude:
+        overrides["force_exclude"] = True
+    if exclude:
+        overrides["exclude"] = _split_codes(exclude)
+    if extend_exclude:
+        overrides["extend_exclude"] = _split_codes(extend_exclude)
+    if config_file is not None and not config_file.is_file():
+        _error(f"config file not found: {config_file}")
+        sys.exit(EXIT_ERROR)
+    try:
+        resolver = ConfigResolver(config_file=config_file, isolated=isolated,
+                                  overrides=overrides)
+        root_settings = resolver.root_settings(Path.cwd())
+        if output_format is None:
+            output_format = root_settings.output_format
+        from claudelint.run import RunOptions, run
+
+        options = RunOptions(
+            fix=fix and not diff, diff=diff, stdin_filename=stdin_filename,
+            force_exclude=bool(force_exclude or root_settings.force_exclude),
+        )
+        result = run(list(paths) or ["."], resolver, options)
+    except ConfigError as e:
+        _error(str(e))
+        sys.exit(EXIT_ERROR)
+
+    from claudelint.registry import select_rules
+    from claudelint.report import RunSummary, render
+
+    rules = select_rules(root_settings.select, root_settings.extend_select, root_settings.ignore)
+    summary = RunSummary(
+        files_checked=result.files_checked,
+        fixed=result.fixed,
+        unsafe_fixes_hidden=result.unsafe_fixes_hidden,
+        fix_mode=fix,
+    )
+    if diff:
+        out_text = "".join(result.diffs)
+    else:
+        stream = sys.stdout
+        color = output_file is None and _use_color(stream) and output_format in (
+            "full", "concise")
+        out_text = render(
+            result.findings, fmt=output_format, rules=rules, sources=result.sources,
+            summary=summary, root=Path.cwd(), color=color,
+            show_fixes=show_fixes or output_format == "full", statistics=statistics,
+            cost_basis_calls=root_settings.cost_basis_calls, quiet=quiet,
+        )
+    if output_file:
+        try:
+            Path(output_file).write_text(out_text, encoding="utf-8")
+        except OSError as e:
+            _error(f"cannot write {output_file}: {e.strerror or e}")
+            sys.exit(EXIT_ERROR)
+    elif out_text:
+        click.echo(out_text, nl=not out_text.endswith("\n"))
+    for msg in result.errors:
+        _error(msg)
+    if result.errors:
+        sys.exit(EXIT_ERROR)
+    if exit_zero:
+        sys.exit(EXIT_OK)
+    if diff:
+        sys.exit(EXIT_FINDINGS if result.diffs else EXIT_OK)
+    sys.exit(EXIT_FINDINGS if result.findings else EXIT_OK)
+
+
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,91 @@
+"""What a rule receives besides the Request, and what it yields."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from claudelint.finding import Applicability, Cost
+
+if TYPE_CHECKING:
+    import libcst as cst
+
+    from claudelint.edits import Edits
+    from claudelint.knowledge import Knowledge, ModelInfo
+    from claudelint.request import Request
+    from claudelint.rule_base import Rule
+    from claudelint.settings import Settings
+
+
+@dataclass(frozen=True, eq=False)
+class NodeEdit:
+    """Replace a syntax node with new source text (built from the user's own nodes)."""
+
+    node: cst.CSTNode
+    content: str
+
+
+@dataclass(frozen=True, eq=False)
+class FixPlan:
+    title: str
+    applicability: Applicability
+    edits: tuple[NodeEdit, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class Diagnostic:
+    node: cst.CSTNode
+    message: str
+    fix: FixPlan | None = None
+    cost: Cost | None = None
+    # Reported instead of `node` when `node` lies outside the request's statement (a
+    # constant defined elsewhere in the file): findings point into the call.
+    fallback: cst.CSTNode | None = None
+
+
+@dataclass(frozen=True)
+class ModelChoice:
+    """The model a rule reasons about: the request's own, the configured default, or the
+    least favourable active model (`assumed` True for the last two)."""
+
+    info: ModelInfo
+    assumed: bool
+
+
+class RuleContext:
+    def __init__(self, rule: type[Rule], settings: Settings, knowledge: Knowledge,
+                 edits: Edits) -> None:
+        self.rule = rule
+        self.settings = settings
+        self.knowledge = knowledge
+        self.edit = edits
+
+    @property
+    def cost_basis_calls(self) -> int:
+        return self.settings.cost_basis_calls
+
+    def option(self, key: str) -> Any:
+        opt = self.rule.options[key]
+        return self.settings.option(self.rule.name, key, opt.default)
+
+    def model_of(self, request: Request) -> ModelInfo | None:
+        model_id = request.model_id
+        if model_id is None:
+            return None
+        return self.knowledge.get(model_id)
+
+    def model_or_default(self, request: Request) -> ModelChoice | None:
+        """The request's model if known; else `default-model` from config; else None (the
+        caller picks the least favourable figure for its own question)."""
+        info = self.model_of(request)
+        if info is not None:
+            return ModelChoice(info, False)
+        if request.model_id is None and self.settings.default_model:
+            default = self.knowledge.get(self.settings.default_model)
+            if default is not None:
+                return ModelChoice(default, True)
+        return None
+
+    def diagnostic(self, node: cst.CSTNode, message: str, *, fix: FixPlan | None = None,
+                   cost: Cost | None = None, fallback: cst.CSTNode | None = None) -> Diagnostic:
+        return Diagnostic(node, message, fix, cost, fallback)

@@ -1,0 +1,325 @@
+"""The Request model: one Messages request as static analysis sees it. Rules read these.
+
+A Request holds each argument as a resolved value (see values.py), where the call sits
+(function, loops, module level, notebook cell), and answers the questions every caching rule
+asks: what is the static prefix in cache order, and where are the cache breakpoints?
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from claudelint.values import Const, DictV, Hole, ListV, Text, Unknown, Value, const_int, const_str
+
+if TYPE_CHECKING:
+    import libcst as cst
+
+    from claudelint.scopes import Loop
+
+
+@dataclass(frozen=True, eq=False)
+class Arg:
+    """A keyword argument of the request. `node` is the expression as written where the
+    argument is passed (in the call, or in the `**params` dict literal)."""
+
+    name: str
+    value: Value
+    node: cst.BaseExpression
+    via_kwargs: bool = False
+
+
+@dataclass(frozen=True, eq=False)
+class Site:
+    """Where the request is made."""
+
+    scope_kind: str  # "module" | "function" | "lambda" | "class"
+    function: str | None
+    loops: tuple[Loop, ...]
+    is_async: bool
+    awaited: bool
+    cell: int | None = None
+
+    @property
+    def repeated(self) -> bool:
+        """Made more than once per process: in a function, lambda or loop. Module-level script
+        code (and a notebook cell) runs once."""
+        return self.scope_kind in ("function", "lambda") or bool(self.loops)
+
+
+@dataclass(eq=False)
+class PrefixBlock:
+    """One block of the static prefix, in cache order.
+
+    `where` is "tools", "system" or "messages"; `value` the block's value; `text` its static
+    characters; `whole` False when only the head of the block is static (a dynamic tail
+    follows); `container` the DictV holding the block's text (a system/content block or a tool),
+    or None when the text is given bare (`system="..."`, `"content": "..."`); `arg` the
+    request argument it belongs to; `message` the message DictV for message content.
+    """
+
+    where: str
+    value: Value
+    text: str
+    whole: bool
+    arg: Arg
+    container: DictV | None = None
+    message: DictV | None = None
+    tail_hole: Hole | None = None
+
+
+@dataclass(eq=False)
+class Prefix:
+    blocks: list[PrefixBlock] = field(default_factory=list)
+    # Why the prefix stops where it does (the first dynamic value, or an unknown).
+    stop: str = ""
+
+    @property
+    def text(self) -> str:
+        return "".join(b.text for b in self.blocks)
+
+    def whole_blocks(self) -> list[PrefixBlock]:
+        return [b for b in self.blocks if b.whole]
+
+    @property
+    def head(self) -> PrefixBlock | None:
+        """The final, partly static block, if the prefix ends inside a block."""
+        if self.blocks and not self.blocks[-1].whole:
+            return self.blocks[-1]
+        return None
+
+
+@dataclass(eq=False)
+class Request:
+    call: cst.Call
+    statement: cst.CSTNode
+    method: str  # "create" | "stream" | "parse" | "tool_runner" | "batch"
+    beta: bool
+    client: str  # the traced client class, or "untraced"
+    args: dict[str, Arg]
+    # A `**kwargs` whose keys could not be read: any argument may be hidden in it.
+    unknown_kwargs: bool
+    site: Site
+    # The file mentions `cache_control` somewhere (a breakpoint may be added at run time).
+    file_mentions_cache_control: bool = False
+    # Resolves an expression where the call is made and says whether it is static.
+    static_check: Callable[[cst.BaseExpression], bool] | None = None
+
+    def is_static_expr(self, expr: cst.BaseExpression) -> bool:
+        return self.static_check(expr) if self.static_check is not None else False
+
+    # --- arguments -----------------------------------------------------------------------
+
+    def arg(self, name: str) -> Arg | None:
+        return self.args.get(name)
+
+    def value(self, name: str) -> Value | None:
+        a = self.args.get(name)
+        return a.value if a is not None else None
+
+    @property
+    def model_id(self) -> str | None:
+        return const_str(self.value("model"))
+
+    @property
+    def max_tokens(self) -> int | None:
+        return const_int(self.value("max_tokens"))
+
+    # --- caching -------------------------------------------------------------------------
+
+    def breakpoints(self) -> list[Value]:
+        """Every known cache breakpoint: block-level `cache_control` keys in tools, system and
+        messages, and a top-level `cache_control` argument."""
+        found: list[Value] = []
+        for name in ("tools", "system", "messages"):
+            _collect_cache_control(self.value(name), found)
+        top = self.value("cache_control")
+        if top is not None and not (isinstance(top, Const) and top.value is None):
+            found.append(top)
+        return found
+
+    def may_hide_breakpoint(self) -> bool:
+        """Some part of the request could carry a breakpoint that static analysis cannot see."""
+        if self.unknown_kwargs:
+            return True
+        if not self.file_mentions_cache_control:
+            return False
+        return any(
+            _has_unknown(self.value(name)) for name in ("tools", "system", "messages")
+        ) or (self.arg("extra_body") is not None)
+
+    def static_prefix(self) -> Prefix:
+        """The static prefix in cache order: tools, then system, then messages, up to the
+        first value that changes between calls (whose static head is included)."""
+        prefix = Prefix()
+        for name in ("tools", "system", "messages"):
+            arg = self.arg(name)
+            if arg is None:
+                continue
+            if not _extend(prefix, name, arg):
+                return prefix
+        prefix.stop = "end of request"
+        return prefix
+
+
+def _collect_cache_control(value: Value | None, out: list[Value]) -> None:
+    if isinstance(value, DictV):
+        cc = value.get("cache_control")
+        if cc is not None and not (isinstance(cc, Const) and cc.value is None):
+            out.append(cc)
+        for _, v in value.items:
+            _collect_cache_control(v, out)
+    elif isinstance(value, ListV):
+        for item in value.items:
+            _collect_cache_control(item, out)
+
+
+def _has_unknown(value: Value | None) -> bool:
+    if isinstance(value, Unknown):
+        return True
+    if isinstance(value, DictV):
+        return not value.complete or any(_has_unknown(v) for _, v in value.items)
+    if isinstance(value, ListV):
+        return not value.complete or any(_has_unknown(v) for v in value.items)
+    return False
+
+
+def _extend(prefix: Prefix, where: str, arg: Arg) -> bool:
+    """Add the static part of one argument to the prefix. False when the prefix stops."""
+    value = arg.value
+    if where == "system":
+        if isinstance(value, Text):
+            return _add_text(prefix, where, value, arg, None, None)
+        if isinstance(value, ListV):
+            for block in value.items:
+                if not _add_block(prefix, where, block, arg, None):
+                    return False
+            if not value.complete:
+                prefix.stop = "system blocks not all known"
+                return False
+            return True
+        return _stop_unknown(prefix, where, value)
+    if where == "tools":
+        if not isinstance(value, ListV):
+            return _stop_unknown(prefix, where, value)
+        for tool in value.items:
+            if isinstance(tool, DictV):
+                text = static_json(tool)
+                if text is None:
+                    prefix.stop = "a tool definition changes between calls"
+                    return False
+                prefix.blocks.append(PrefixBlock(where, tool, text, True, arg, tool))
+            elif isinstance(tool, Unknown) and tool.stable:
+                continue  # a constant tool definition we cannot read: stable, size unknown
+            else:
+                prefix.stop = "a tool definition is not known"
+                return False
+        if not value.complete:
+            prefix.stop = "tools not all known"
+            return False
+        return True
+    # messages
+    if not isinstance(value, ListV):
+        return _stop_unknown(prefix, where, value)
+    for message in value.items:
+        if not isinstance(message, DictV) or not message.complete:
+            prefix.stop = "a message is not known"
+            return False
+        content = message.get("content")
+        if isinstance(content, Text):
+            if not _add_text(prefix, where, content, arg, None, message):
+                return False
+        elif isinstance(content, ListV):
+            for block in content.items:
+                if not _add_block(prefix, where, block, arg, message):
+                    return False
+            if not content.complete:
+                prefix.stop = "message content not all known"
+                return False
+        else:
+            prefix.stop = "message content is not known"
+            return False
+    if not value.complete:
+        prefix.stop = "messages not all known"
+        return False
+    return True
+
+
+def _stop_unknown(prefix: Prefix, where: str, value: Value) -> bool:
+    prefix.stop = f"`{where}` is not known"
+    return False
+
+
+def _add_block(prefix: Prefix, where: str, block: Value, arg: Arg,
+               message: DictV | None) -> bool:
+    if not isinstance(block, DictV):
+        prefix.stop = f"a {where} block is not known"
+        return False
+    kind = const_str(block.get("type"))
+    text = block.get("text")
+    if kind == "text" and isinstance(text, Text):
+        return _add_text(prefix, where, text, arg, block, message)
+    # Non-text blocks (images, documents, tool results): static only when fully literal.
+    js = static_json(block)
+    if js is None:
+        prefix.stop = f"a {kind or 'non-text'} block changes between calls"
+        return False
+    prefix.blocks.append(PrefixBlock(where, block, js, True, arg, block, message))
+    return True
+
+
+def _add_text(prefix: Prefix, where: str, text: Text, arg: Arg, container: DictV | None,
+              message: DictV | None) -> bool:
+    if text.is_static:
+        prefix.blocks.append(PrefixBlock(where, text, text.known, True, arg, container, message))
+        return True
+    head = text.static_head()
+    hole = text.first_dynamic_hole()
+    if head:
+        prefix.blocks.append(
+            PrefixBlock(where, text, head, False, arg, container, message, tail_hole=hole)
+        )
+    prefix.stop = f"`{hole.expr if hole else '?'}` changes between calls"
+    return False
+
+
+def is_static_value(value: Value) -> bool:
+    """The value is the same on every call."""
+    if isinstance(value, Text):
+        return value.is_static
+    if isinstance(value, Const):
+        return True
+    if isinstance(value, (ListV, DictV)):
+        items = value.items if isinstance(value, ListV) else tuple(v for _, v in value.items)
+        return value.complete and all(is_static_value(v) for v in items)
+    return value.stable
+
+
+def static_json(value: Value) -> str | None:
+    """The JSON text of a value whose every part is static, else None."""
+
+    def conv(v: Value) -> Any:
+        if isinstance(v, Text):
+            if not v.is_static:
+                raise ValueError
+            return v.known
+        if isinstance(v, Const):
+            return v.value
+        if isinstance(v, ListV):
+            if not v.complete:
+                raise ValueError
+            return [conv(i) for i in v.items]
+        if isinstance(v, DictV):
+            if not v.complete:
+                raise ValueError
+            return {k: conv(i) for k, i in v.items}
+        if v.stable:
+            return ""
+        raise ValueError
+
+    try:
+        return json.dumps(conv(value), ensure_ascii=False)
+    except ValueError:
+        return None

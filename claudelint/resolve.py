@@ -1,0 +1,667 @@
+"""Resolve expressions to static values (text with holes, constants, containers, unknown).
+
+Everything here works on one module's `ModuleIndex`: literals, f-strings, `%`, `.format`,
+`+`, implicit concatenation, names bound once in a function or module, parameter and
+dataclass defaults, attributes set once in `__init__`, class attributes, `textwrap.dedent`,
+`inspect.cleandoc`, `.strip()`, `"sep".join([...])`, `dict(...)`, `params["k"] = v` updates,
+`os.environ.get("X", "default")`, and simple subscripts of known dicts and lists.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import string
+import textwrap
+from collections.abc import Callable
+
+import libcst as cst
+
+from claudelint.scopes import Binding, ModuleIndex, Scope, dotted_name
+from claudelint.values import Const, DictV, Hole, ListV, Part, Text, Unknown, Value
+
+MAX_DEPTH = 40
+# Texts built by repetition (`"..." * n`) are capped: a prompt larger than this is already
+# far above every cache minimum.
+MAX_TEXT = 4_000_000
+
+# Calls whose result differs on every evaluation.
+VOLATILE_CALLS = frozenset(
+    {
+        "datetime.now", "datetime.utcnow", "datetime.today", "datetime.datetime.now",
+        "datetime.datetime.utcnow", "datetime.datetime.today", "date.today",
+        "datetime.date.today", "time.time", "time.time_ns", "time.monotonic",
+        "time.perf_counter", "time.strftime", "time.ctime", "time.localtime", "time.gmtime",
+        "uuid.uuid1", "uuid.uuid4", "uuid4", "uuid1", "os.urandom", "secrets.token_hex",
+        "secrets.token_urlsafe", "random.random", "random.randint", "random.choice",
+        "random.sample", "random.shuffle", "random.uniform", "now", "utcnow",
+    }
+)
+
+_STRING_METHODS: dict[str, Callable[[str], str]] = {
+    "strip": str.strip,
+    "lstrip": str.lstrip,
+    "rstrip": str.rstrip,
+    "lower": str.lower,
+    "upper": str.upper,
+}
+
+
+def code_of(module: cst.Module, node: cst.CSTNode) -> str:
+    return module.code_for_node(node)
+
+
+class Resolver:
+    def __init__(self, index: ModuleIndex, module: cst.Module) -> None:
+        self.index = index
+        self.module = module
+        self._cache: dict[tuple[int, int], Value] = {}
+        self._active: set[tuple[int, int]] = set()
+
+    # --- entry point ---------------------------------------------------------------------
+
+    def resolve(self, expr: cst.BaseExpression, scope: Scope, depth: int = 0) -> Value:
+        key = (id(expr), id(scope))
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        if depth > MAX_DEPTH or key in self._active:
+            return Unknown("too deep or recursive", expr)
+        self._active.add(key)
+        try:
+            value = self._resolve(expr, scope, depth + 1)
+        except RecursionError:
+            value = Unknown("too deep", expr)
+        finally:
+            self._active.discard(key)
+        self._cache[key] = value
+        return value
+
+    def at_module_level(self, scope: Scope) -> bool:
+        return scope.evaluated_once
+
+    def hole(self, expr: cst.CSTNode, scope: Scope, origin: str, volatile: bool = False) -> Hole:
+        if self.at_module_level(scope):
+            origin = "module"
+        return Hole(code_of(self.module, expr), origin, expr, volatile)
+
+    def _as_text(self, value: Value, expr: cst.CSTNode, scope: Scope) -> Text:
+        """A value used inside a string: text stays text, constants become text, the rest a
+        hole."""
+        if isinstance(value, Text):
+            return value
+        if isinstance(value, Const):
+            v = value.value
+            return Text.of(str(v), node=expr, stable=True)
+        origin = "module" if value.stable else _origin_of(value)
+        return Text.of(Hole(code_of(self.module, expr), origin, expr), node=expr,
+                       stable=value.stable)
+
+    # --- dispatch ------------------------------------------------------------------------
+
+    def _resolve(self, expr: cst.BaseExpression, scope: Scope, depth: int) -> Value:
+        module_level = self.at_module_level(scope)
+        if isinstance(expr, cst.SimpleString):
+            try:
+                v = expr.evaluated_value
+            except Exception:
+                return Unknown("bad string", expr)
+            if isinstance(v, bytes):
+                return Unknown("bytes", expr, stable=True)
+            return Text.of(v, node=expr, stable=True)
+        if isinstance(expr, cst.ConcatenatedString):
+            left = self.resolve(expr.left, scope, depth)
+            right = self.resolve(expr.right, scope, depth)
+            if isinstance(left, Text) and isinstance(right, Text):
+                return Text(_join(left.parts, right.parts), expr, left.stable and right.stable)
+            return Unknown("concatenation", expr, stable=module_level)
+        if isinstance(expr, cst.FormattedString):
+            return self._fstring(expr, scope, depth)
+        if isinstance(expr, cst.Integer):
+            return Const(int(expr.evaluated_value), expr)
+        if isinstance(expr, cst.Float):
+            return Const(float(expr.evaluated_value), expr)
+        if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Minus):
+            inner = self.resolve(expr.expression, scope, depth)
+            if isinstance(inner, Const) and isinstance(inner.value, (int, float)):
+                return Const(-inner.value, expr)
+            return Unknown("unary", expr, stable=module_level)
+        if isinstance(expr, cst.Name):
+            if expr.value in ("True", "False", "None"):
+                return Const({"True": True, "False": False, "None": None}[expr.value], expr)
+            return self._name(expr, scope, depth)
+        if isinstance(expr, (cst.List, cst.Tuple)):
+            items: list[Value] = []
+            complete = True
+            for el in expr.elements:
+                if isinstance(el, cst.StarredElement):
+                    inner = self.resolve(el.value, scope, depth)
+                    if isinstance(inner, ListV):
+                        items.extend(inner.items)
+                        complete = complete and inner.complete
+                    else:
+                        complete = False
+                else:
+                    items.append(self.resolve(el.value, scope, depth))
+            return ListV(tuple(items), expr, complete, stable=module_level)
+        if isinstance(expr, cst.Dict):
+            return self._dict(expr, scope, depth)
+        if isinstance(expr, cst.BinaryOperation):
+            return self._binop(expr, scope, depth)
+        if isinstance(expr, cst.Call):
+            return self._call(expr, scope, depth)
+        if isinstance(expr, cst.Attribute):
+            return self._attribute(expr, scope, depth)
+        if isinstance(expr, cst.Subscript):
+            return self._subscript(expr, scope, depth)
+        if isinstance(expr, cst.IfExp):
+            body = self.resolve(expr.body, scope, depth)
+            orelse = self.resolve(expr.orelse, scope, depth)
+            if isinstance(body, Const) and isinstance(orelse, Const) and body.value == orelse.value:
+                return body
+            return Unknown("conditional", expr, stable=module_level)
+        return Unknown(type(expr).__name__, expr, stable=module_level)
+
+    # --- strings -------------------------------------------------------------------------
+
+    def _fstring(self, expr: cst.FormattedString, scope: Scope, depth: int) -> Value:
+        prefix = expr.prefix.lower().replace("f", "")
+        raw = "r" in prefix
+        parts: list[Part] = []
+        stable = True
+        for part in expr.parts:
+            if isinstance(part, cst.FormattedStringText):
+                parts.append(_unescape_fstring_text(part.value, raw))
+                continue
+            assert isinstance(part, cst.FormattedStringExpression)
+            inner = self.resolve(part.expression, scope, depth)
+            simple = part.format_spec is None and part.conversion is None
+            if simple and isinstance(inner, (Text, Const)):
+                t = self._as_text(inner, part.expression, scope)
+                parts.extend(t.parts)
+                stable = stable and t.stable
+            else:
+                h = self._hole_for(inner, part.expression, scope)
+                parts.append(h)
+                stable = stable and h.stable
+        return Text(_join((), tuple(parts)), expr, stable)
+
+    def _hole_for(self, value: Value, expr: cst.CSTNode, scope: Scope) -> Hole:
+        if isinstance(value, Text) and value.holes and len(value.parts) == 1:
+            return value.holes[0]
+        if value.stable or self.at_module_level(scope):
+            return Hole(code_of(self.module, expr), "module", expr)
+        if isinstance(value, Text):
+            h = value.first_dynamic_hole()
+            if h is not None:
+                return Hole(code_of(self.module, expr), h.origin, expr, h.volatile)
+        return Hole(code_of(self.module, expr), _origin_of(value), expr,
+                    _is_volatile(value))
+
+    def _binop(self, expr: cst.BinaryOperation, scope: Scope, depth: int) -> Value:
+        module_level = self.at_module_level(scope)
+        if isinstance(expr.operator, cst.Add):
+            left = self.resolve(expr.left, scope, depth)
+            right = self.resolve(expr.right, scope, depth)
+            if isinstance(left, Text) or isinstance(right, Text):
+                lt = left if isinstance(left, Text) else self._operand_text(left, expr.left, scope)
+                rt = (
+                    right if isinstance(right, Text)
+                    else self._operand_text(right, expr.right, scope)
+                )
+                if lt is None or rt is None:
+                    return Unknown("+", expr, stable=module_level)
+                return Text(_join(lt.parts, rt.parts), expr, lt.stable and rt.stable)
+            if isinstance(left, ListV) and isinstance(right, ListV):
+                return ListV(left.items + right.items, expr, left.complete and right.complete,
+                             module_level)
+            if (
+                isinstance(left, Const) and isinstance(right, Const)
+                and isinstance(left.value, (int, float)) and isinstance(right.value, (int, float))
+            ):
+                return Const(left.value + right.value, expr)
+            return Unknown("+", expr, stable=module_level or (left.stable and right.stable))
+        if isinstance(expr.operator, cst.Modulo):
+            left = self.resolve(expr.left, scope, depth)
+            if isinstance(left, Text) and left.literal is not None:
+                return self._percent(left.literal, expr, scope, depth)
+            return Unknown("%", expr, stable=module_level)
+        if isinstance(expr.operator, cst.Multiply):
+            left = self.resolve(expr.left, scope, depth)
+            right = self.resolve(expr.right, scope, depth)
+            if (
+                isinstance(left, Const) and isinstance(right, Const)
+                and isinstance(left.value, (int, float)) and isinstance(right.value, (int, float))
+            ):
+                return Const(left.value * right.value, expr)
+            if (
+                isinstance(left, Text) and left.literal is not None
+                and isinstance(right, Const) and isinstance(right.value, int)
+                and right.value >= 0 and len(left.literal) * right.value <= MAX_TEXT
+            ):
+                return Text.of(left.literal * right.value, node=expr, stable=True)
+        return Unknown("operator", expr, stable=module_level)
+
+    def _operand_text(self, value: Value, expr: cst.CSTNode, scope: Scope) -> Text | None:
+        if isinstance(value, (ListV, DictV, Const)):
+            return None  # `"a" + 1` would fail at run time; `list + str` too
+        return Text.of(self._hole_for(value, expr, scope), node=expr, stable=value.stable)
+
+    def _percent(self, template: str, expr: cst.BinaryOperation, scope: Scope,
+                 depth: int) -> Value:
+        args_expr = expr.right
+        if isinstance(args_expr, cst.Tuple):
+            arg_exprs = [el.value for el in args_expr.elements]
+        elif isinstance(args_expr, cst.Dict):
+            return self._percent_named(template, args_expr, expr, scope, depth)
+        else:
+            arg_exprs = [args_expr]
+        parts: list[Part] = []
+        i = 0
+        pos = 0
+        stable = True
+        while pos < len(template):
+            j = template.find("%", pos)
+            if j < 0:
+                parts.append(template[pos:])
+                break
+            parts.append(template[pos:j])
+            if template[j + 1 : j + 2] == "%":
+                parts.append("%")
+                pos = j + 2
+                continue
+            k = j + 1
+            while k < len(template) and template[k] in "#0- +123456789.*hlL":
+                k += 1
+            if k >= len(template):
+                return Unknown("bad % format", expr)
+            conv = template[k]
+            if i >= len(arg_exprs):
+                return Unknown("% arity", expr)
+            a = arg_exprs[i]
+            i += 1
+            v = self.resolve(a, scope, depth)
+            if conv == "s" and k == j + 1 and isinstance(v, (Text, Const)):
+                t = self._as_text(v, a, scope)
+                parts.extend(t.parts)
+                stable = stable and t.stable
+            else:
+                h = self._hole_for(v, a, scope)
+                parts.append(h)
+                stable = stable and h.stable
+            pos = k + 1
+        return Text(_join((), tuple(parts)), expr, stable)
+
+    def _percent_named(self, template: str, args: cst.Dict, expr: cst.CSTNode, scope: Scope,
+                       depth: int) -> Value:
+        d = self._dict(args, scope, depth)
+        if not isinstance(d, DictV):
+            return Unknown("% mapping", expr)
+        parts: list[Part] = []
+        pos = 0
+        stable = True
+        while pos < len(template):
+            j = template.find("%", pos)
+            if j < 0:
+                parts.append(template[pos:])
+                break
+            parts.append(template[pos:j])
+            if template[j + 1 : j + 2] == "%":
+                parts.append("%")
+                pos = j + 2
+                continue
+            if template[j + 1 : j + 2] != "(":
+                return Unknown("bad % format", expr)
+            close = template.find(")", j)
+            if close < 0:
+                return Unknown("bad % format", expr)
+            name = template[j + 2 : close]
+            k = close + 1
+            while k < len(template) and template[k] in "#0- +123456789.*hlL":
+                k += 1
+            if k >= len(template):
+                return Unknown("bad % format", expr)
+            v = d.get(name)
+            if v is None:
+                return Unknown("% key", expr)
+            node = v.node if v.node is not None else expr
+            if template[k] == "s" and k == close + 1 and isinstance(v, (Text, Const)):
+                t = self._as_text(v, node, scope)
+                parts.extend(t.parts)
+                stable = stable and t.stable
+            else:
+                h = self._hole_for(v, node, scope)
+                parts.append(h)
+                stable = stable and h.stable
+            pos = k + 1
+        return Text(_join((), tuple(parts)), expr, stable)
+
+    def _format(self, template: str, call: cst.Call, scope: Scope, depth: int) -> Value:
+        positional: list[cst.BaseExpression] = []
+        named: dict[str, cst.BaseExpression] = {}
+        for arg in call.args:
+            if arg.star:
+                return Unknown(".format(*args)", call)
+            if arg.keyword is not None:
+                named[arg.keyword.value] = arg.value
+            else:
+                positional.append(arg.value)
+        parts: list[Part] = []
+        auto = 0
+        stable = True
+        try:
+            parsed = list(string.Formatter().parse(template))
+        except ValueError:
+            return Unknown("bad format string", call)
+        for literal, field_name, spec, conversion in parsed:
+            parts.append(literal)
+            if field_name is None:
+                continue
+            base = field_name.split(".")[0].split("[")[0]
+            if base == "":
+                idx: int | str = auto
+                auto += 1
+            elif base.isdigit():
+                idx = int(base)
+            else:
+                idx = base
+            if isinstance(idx, int):
+                if idx >= len(positional):
+                    return Unknown(".format arity", call)
+                a = positional[idx]
+            else:
+                if idx not in named:
+                    return Unknown(".format key", call)
+                a = named[idx]
+            v = self.resolve(a, scope, depth)
+            plain = field_name == base and not spec and not conversion
+            if plain and isinstance(v, (Text, Const)):
+                t = self._as_text(v, a, scope)
+                parts.extend(t.parts)
+                stable = stable and t.stable
+            else:
+                h = self._hole_for(v, a, scope)
+                parts.append(h)
+                stable = stable and h.stable
+        return Text(_join((), tuple(parts)), call, stable)
+
+    # --- containers ----------------------------------------------------------------------
+
+    def _dict(self, expr: cst.Dict, scope: Scope, depth: int) -> Value:
+        items: list[tuple[str, Value]] = []
+        key_nodes: dict[str, cst.CSTNode] = {}
+        complete = True
+        for el in expr.elements:
+            if isinstance(el, cst.StarredDictElement):
+                inner = self.resolve(el.value, scope, depth)
+                if isinstance(inner, DictV):
+                    items.extend(inner.items)
+                    key_nodes.update(inner.key_nodes)
+                    complete = complete and inner.complete
+                else:
+                    complete = False
+                continue
+            assert isinstance(el, cst.DictElement)
+            key = self.resolve(el.key, scope, depth)
+            k = key.literal if isinstance(key, Text) else None
+            if k is None:
+                complete = False
+                continue
+            items.append((k, self.resolve(el.value, scope, depth)))
+            key_nodes[k] = el
+        return DictV(tuple(items), expr, complete, self.at_module_level(scope), key_nodes)
+
+    def _dict_call(self, call: cst.Call, scope: Scope, depth: int) -> Value:
+        items: list[tuple[str, Value]] = []
+        complete = True
+        key_nodes: dict[str, cst.CSTNode] = {}
+        for arg in call.args:
+            if arg.keyword is not None:
+                items.append((arg.keyword.value, self.resolve(arg.value, scope, depth)))
+                key_nodes[arg.keyword.value] = arg
+            else:
+                inner = self.resolve(arg.value, scope, depth)
+                if isinstance(inner, DictV):
+                    items.extend(inner.items)
+                    key_nodes.update(inner.key_nodes)
+                    complete = complete and inner.complete
+                else:
+                    complete = False
+        return DictV(tuple(items), call, complete, self.at_module_level(scope), key_nodes)
+
+    def _subscript(self, expr: cst.Subscript, scope: Scope, depth: int) -> Value:
+        module_level = self.at_module_level(scope)
+        base = self.resolve(expr.value, scope, depth)
+        if len(expr.slice) != 1 or not isinstance(expr.slice[0].slice, cst.Index):
+            return Unknown("slice", expr, stable=module_level)
+        idx = self.resolve(expr.slice[0].slice.value, scope, depth)
+        if isinstance(base, DictV) and isinstance(idx, Text) and idx.literal is not None:
+            v = base.get(idx.literal)
+            if v is not None and base.complete:
+                return v
+        if (
+            isinstance(base, ListV) and base.complete and isinstance(idx, Const)
+            and isinstance(idx.value, int) and not isinstance(idx.value, bool)
+            and -len(base.items) <= idx.value < len(base.items)
+        ):
+            return base.items[idx.value]
+        return Unknown("subscript", expr, stable=module_level or (base.stable and idx.stable))
+
+    # --- calls ---------------------------------------------------------------------------
+
+    def _call(self, call: cst.Call, scope: Scope, depth: int) -> Value:
+        module_level = self.at_module_level(scope)
+        func = call.func
+        name = dotted_name(func)
+        qual = self.qualified_name(func, scope) or name or ""
+        if (
+            qual in VOLATILE_CALLS
+            or (name or "") in VOLATILE_CALLS
+            or qual.startswith(("random.", "uuid."))
+        ):
+            if module_level:
+                return Unknown(qual, call, stable=True)
+            return Text.of(Hole(code_of(self.module, call), "call", call, volatile=True),
+                           node=call)
+        if qual in ("textwrap.dedent", "inspect.cleandoc") and len(call.args) == 1:
+            inner = self.resolve(call.args[0].value, scope, depth)
+            if isinstance(inner, Text):
+                fn = textwrap.dedent if qual == "textwrap.dedent" else inspect.cleandoc
+                return inner.map(fn, call)
+            return Unknown(qual, call, stable=module_level or inner.stable)
+        if qual == "str" and len(call.args) == 1:
+            inner = self.resolve(call.args[0].value, scope, depth)
+            if isinstance(inner, (Text, Const)):
+                return self._as_text(inner, call.args[0].value, scope)
+            return Unknown("str()", call, stable=module_level or inner.stable)
+        if qual == "dict":
+            return self._dict_call(call, scope, depth)
+        if qual in ("list", "tuple") and len(call.args) == 1:
+            inner = self.resolve(call.args[0].value, scope, depth)
+            if isinstance(inner, ListV):
+                return ListV(inner.items, call, inner.complete, inner.stable)
+        if qual in ("os.environ.get", "os.getenv") and len(call.args) >= 2:
+            default = self.resolve(call.args[1].value, scope, depth)
+            if isinstance(default, (Text, Const)):
+                return default
+        if isinstance(func, cst.Attribute):
+            method = func.attr.value
+            if method in _STRING_METHODS and not call.args:
+                inner = self.resolve(func.value, scope, depth)
+                if isinstance(inner, Text):
+                    return inner.map(_STRING_METHODS[method], call)
+            if method == "format":
+                inner = self.resolve(func.value, scope, depth)
+                if isinstance(inner, Text) and inner.literal is not None:
+                    return self._format(inner.literal, call, scope, depth)
+            if method == "join" and len(call.args) == 1 and not call.args[0].star:
+                sep = self.resolve(func.value, scope, depth)
+                items = self.resolve(call.args[0].value, scope, depth)
+                if (
+                    isinstance(sep, Text) and sep.literal is not None
+                    and isinstance(items, ListV) and items.complete
+                ):
+                    parts: list[Part] = []
+                    stable = True
+                    for i, item in enumerate(items.items):
+                        if i:
+                            parts.append(sep.literal)
+                        node = item.node if item.node is not None else call
+                        t = (
+                            self._as_text(item, node, scope)
+                            if not isinstance(item, (ListV, DictV))
+                            else None
+                        )
+                        if t is None:
+                            return Unknown("join of non-strings", call)
+                        parts.extend(t.parts)
+                        stable = stable and t.stable
+                    return Text(_join((), tuple(parts)), call, stable)
+        return Unknown(f"call {name or ''}".strip(), call, stable=module_level)
+
+    def qualified_name(self, expr: cst.BaseExpression, scope: Scope) -> str | None:
+        """`dedent` -> `textwrap.dedent` when imported with `from textwrap import dedent`;
+        `dt.now` -> `datetime.now` for `from datetime import datetime as dt`."""
+        name = dotted_name(expr)
+        if name is None:
+            return None
+        head, _, rest = name.partition(".")
+        found = scope.lookup(head)
+        if found is None:
+            return name
+        for b in found[1]:
+            if b.kind == "import":
+                if b.name is None:
+                    base = b.module or head
+                else:
+                    base = b.name if b.module in ("", None) else f"{b.module}.{b.name}"
+                    # `from datetime import datetime` -> "datetime.datetime"; rules list both.
+                return f"{base}.{rest}" if rest else base
+        return name
+
+    # --- names ---------------------------------------------------------------------------
+
+    def _name(self, expr: cst.Name, scope: Scope, depth: int) -> Value:
+        found = scope.lookup(expr.value)
+        if found is None:
+            return Unknown(f"name {expr.value}", expr, stable=True)
+        owner, bindings = found
+        owner_is_module = owner.kind in ("module", "class")
+        return self.from_bindings(expr, owner, bindings, owner_is_module, depth)
+
+    def from_bindings(self, expr: cst.CSTNode, owner: Scope, bindings: list[Binding],
+                      owner_is_module: bool, depth: int) -> Value:
+        code = code_of(self.module, expr)
+        assigns = [b for b in bindings if b.kind in ("assign", "with")]
+        setitems = [b for b in bindings if b.kind == "setitem"]
+        others = [b for b in bindings if b.kind not in ("assign", "with", "setitem", "annotation")]
+        if others:
+            b = others[0]
+            if b.kind == "param":
+                return self._param(b, code, expr, depth)
+            if b.kind == "loop":
+                return Text.of(Hole(code, "loop", expr), node=expr)
+            if b.kind == "import":
+                return Unknown(f"imported {b.module}.{b.name or ''}", expr, stable=True)
+            return Unknown(f"{b.kind} binding", expr, stable=owner_is_module)
+        if len(assigns) != 1 or assigns[0].value is None:
+            return Unknown("bound more than once" if assigns else "unbound", expr,
+                           stable=owner_is_module)
+        b = assigns[0]
+        assert b.value is not None
+        value = self.resolve(b.value, b.scope, depth)
+        if setitems and isinstance(value, DictV):
+            items = list(value.items)
+            complete = value.complete
+            for s in setitems:
+                if s.key is None or s.value is None:
+                    complete = False
+                    continue
+                items.append((s.key, self.resolve(s.value, s.scope, depth)))
+            value = DictV(tuple(items), value.node, complete, value.stable, value.key_nodes)
+        if b.in_loop and not owner_is_module and isinstance(value, Unknown):
+            return Unknown(value.reason, expr, stable=False)
+        return value
+
+    def _param(self, b: Binding, code: str, expr: cst.CSTNode, depth: int) -> Value:
+        param = b.node
+        assert isinstance(param, cst.Param)
+        if param.default is not None and b.scope.parent is not None:
+            # A parameter default is evaluated once, in the enclosing scope; the value used
+            # when callers don't pass one. Report it as what the request most often sends.
+            default = self.resolve(param.default, b.scope.parent, depth)
+            if isinstance(default, Const) and default.value is None:
+                return Text.of(Hole(code, "param", expr), node=expr)
+            return default
+        return Text.of(Hole(code, "param", expr), node=expr)
+
+    def _attribute(self, expr: cst.Attribute, scope: Scope, depth: int) -> Value:
+        module_level = self.at_module_level(scope)
+        attr = expr.attr.value
+        fn = scope.function
+        # self.X inside a method: attributes set once in __init__, or class attributes.
+        if (
+            fn is not None and fn.class_scope is not None
+            and isinstance(expr.value, cst.Name) and expr.value.value == fn.self_name
+        ):
+            cls = fn.class_scope
+            sets = cls.self_attrs.get(attr, [])
+            if sets:
+                if len(sets) == 1 and sets[0].name == "__init__" and sets[0].value is not None:
+                    v = self.resolve(sets[0].value, sets[0].scope, depth)
+                    if isinstance(v, Text) and v.dynamic_holes and all(
+                        h.origin == "param" for h in v.dynamic_holes
+                    ):
+                        # Set once per instance from constructor arguments: stable for the
+                        # instance's life.
+                        return Unknown("set from __init__ arguments", expr, stable=True)
+                    return v
+                return Unknown(f"self.{attr} set in several places", expr)
+            if attr in cls.bindings:
+                return self.from_bindings(expr, cls, cls.bindings[attr], True, depth)
+            return Unknown(f"self.{attr}", expr)
+        # ClassName.ATTR for a class of this module
+        if isinstance(expr.value, cst.Name):
+            found = scope.lookup(expr.value.value)
+            if found is not None:
+                for b in found[1]:
+                    if b.kind == "class" and isinstance(b.node, cst.ClassDef):
+                        cls_scope = self._class_scope(b.node)
+                        if cls_scope is not None and attr in cls_scope.bindings:
+                            return self.from_bindings(expr, cls_scope, cls_scope.bindings[attr],
+                                                      True, depth)
+                    if b.kind == "import":
+                        return Unknown("imported attribute", expr, stable=True)
+        return Unknown("attribute", expr, stable=module_level)
+
+    def _class_scope(self, node: cst.ClassDef) -> Scope | None:
+        for s in self.index.scopes:
+            if s.node is node:
+                return s
+        return None
+
+
+def _origin_of(value: Value) -> str:
+    if isinstance(value, Text):
+        h = value.first_dynamic_hole()
+        return h.origin if h else "module"
+    return "unknown"
+
+
+def _is_volatile(value: Value) -> bool:
+    return isinstance(value, Text) and any(h.volatile for h in value.holes)
+
+
+def _join(a: tuple[Part, ...], b: tuple[Part, ...]) -> tuple[Part, ...]:
+    return Text.of(*a, *b).parts
+
+
+def _unescape_fstring_text(value: str, raw: bool) -> str:
+    text = value.replace("{{", "{").replace("}}", "}")
+    if raw or "\\" not in text or '"""' in text:
+        return text
+    try:
+        out = ast.literal_eval('"""' + text + ' """')
+    except (SyntaxError, ValueError):
+        return text
+    return str(out)[:-1]

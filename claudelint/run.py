@@ -1,0 +1,165 @@
+"""One run over many paths: discover, prefilter, lint, fix, collect.
+
+libcst is imported (through the engine) only once a file survives the bytes prefilter, so a
+run over a tree with no Claude calls never pays for it.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from claudelint.config import ConfigResolver
+from claudelint.discovery import discover, may_hold_call_site
+from claudelint.finding import Finding, parse_error
+from claudelint.settings import Settings
+from claudelint.source import SourceError, SourceFile, decode_source
+
+if TYPE_CHECKING:
+    from claudelint.engine import Linter
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    fix: bool = False
+    diff: bool = False
+    stdin_filename: str | None = None
+    force_exclude: bool = False
+
+
+@dataclass
+class RunResult:
+    findings: list[Finding] = field(default_factory=list)
+    sources: dict[str, str] = field(default_factory=dict)
+    diffs: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    files_checked: int = 0
+    fixed: int = 0
+    unsafe_fixes_hidden: int = 0
+    # Fixed text of stdin, printed instead of findings when fixing stdin.
+    stdin_fixed: str | None = None
+
+
+class _Linters:
+    """One Linter per distinct settings object (closest config wins per folder)."""
+
+    def __init__(self) -> None:
+        self._by_id: dict[int, tuple[Settings, Linter]] = {}
+
+    def get(self, settings: Settings) -> Linter:
+        hit = self._by_id.get(id(settings))
+        if hit is None:
+            from claudelint.engine import Linter
+
+            hit = (settings, Linter(settings))
+            self._by_id[id(settings)] = hit
+        return hit[1]
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError):
+        return str(path)
+
+
+def run(paths: list[str], resolver: ConfigResolver, options: RunOptions) -> RunResult:
+    result = RunResult()
+    linters = _Linters()
+    if paths == ["-"]:
+        name = options.stdin_filename or "-"
+        raw = sys.stdin.buffer.read()
+        settings = resolver.settings_for(Path(name).resolve() if name != "-" else Path.cwd() / "-")
+        _lint_one(Path(name), name, raw, settings, linters, options, result, stdin=True)
+        return result
+    found = discover([Path(p) for p in paths], resolver, force_exclude=options.force_exclude)
+    for bad_path, reason in found.errors:
+        result.errors.append(f"{bad_path}: {reason}")
+    for path in found.files:
+        if path.suffix == ".ipynb":
+            continue  # notebooks: not linted yet
+        display = _display(path)
+        try:
+            raw = path.read_bytes()
+        except OSError as e:
+            result.errors.append(f"{display}: cannot read: {e.strerror or e}")
+            result.findings.append(parse_error(display, f"cannot read: {e.strerror or e}"))
+            continue
+        result.files_checked += 1
+        if not may_hold_call_site(raw):
+            continue
+        settings = resolver.settings_for(path.resolve())
+        _lint_one(path, display, raw, settings, linters, options, result)
+    result.findings.sort(key=lambda f: (f.path, f.line, f.column, f.code))
+    return result
+
+
+def _lint_one(path: Path, display: str, raw: bytes, settings: Settings, linters: _Linters,
+              options: RunOptions, result: RunResult, stdin: bool = False) -> None:
+    try:
+        src = decode_source(raw, path)
+    except SourceError as e:
+        result.findings.append(parse_error(display, e.reason))
+        return
+    if stdin:
+        result.files_checked += 1
+        if not may_hold_call_site(raw):
+            return
+    linter = linters.get(settings)
+    try:
+        findings = linter.lint_text(src.text, display)
+    except RecursionError:
+        result.findings.append(parse_error(display, "the file is nested too deeply to analyse"))
+        return
+    text = src.text
+    if (options.fix or options.diff) and any(f.fix for f in findings):
+        text, findings = _fix(src, display, findings, settings, linter, options, result, stdin)
+    unsafe_hidden = 0 if settings.unsafe_fixes else sum(
+        1 for f in findings if f.fix is not None and f.fix.applicability == "unsafe"
+    )
+    result.unsafe_fixes_hidden += unsafe_hidden
+    if findings:
+        result.sources[display] = text
+    result.findings.extend(findings)
+
+
+def _fix(src: SourceFile, display: str, findings: list[Finding], settings: Settings,
+         linter: Linter, options: RunOptions, result: RunResult,
+         stdin: bool) -> tuple[str, list[Finding]]:
+    from claudelint.fix import (
+        ConcurrentModification,
+        FixWriteError,
+        fix_text,
+        parse_check,
+        unified_diff,
+    )
+
+    fixed = fix_text(
+        src.text, findings, unsafe=settings.unsafe_fixes,
+        relint=lambda t: linter.lint_text(t, display), parses=parse_check(src.text),
+    )
+    if fixed.text == src.text:
+        return src.text, findings
+    if options.diff:
+        result.diffs.append(unified_diff(display, src.text, fixed.text))
+        return src.text, findings
+    if stdin:
+        result.stdin_fixed = fixed.text
+        result.fixed += fixed.applied
+        return fixed.text, list(fixed.remaining)
+    try:
+        from claudelint.fix import write_atomic
+
+        write_atomic(src, fixed.text)
+    except ConcurrentModification:
+        result.errors.append(f"{display}: changed by another process during --fix; not written")
+        return src.text, findings
+    except (FixWriteError, OSError) as e:
+        result.errors.append(f"{display}: fix not written: {e}")
+        return src.text, findings
+    result.fixed += fixed.applied
+    return fixed.text, list(fixed.remaining)
+
+

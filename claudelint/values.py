@@ -1,0 +1,226 @@
+"""Static values: what the engine knows about an expression without running it.
+
+A value is one of:
+- `Text`: text with holes — known characters and the places where run-time values go;
+- `Const`: a number, bool or None;
+- `ListV` / `DictV`: containers of values (dict keys must be known strings);
+- `Unknown`: nothing usable is known.
+
+Every value remembers the syntax node it came from (for positions and fixes) and whether it
+is *stable*: evaluated once for the life of the process (module level), so not "dynamic" for
+caching purposes even when its content is unknown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import libcst as cst
+
+# Holes travel through string operations (dedent, strip, join) as private-use characters.
+_SENTINEL_BASE = 0xF0000
+
+
+@dataclass(frozen=True, eq=False)
+class Hole:
+    """A run-time value inside a text.
+
+    `origin` says where the value comes from: "module" (evaluated once at import), "loop"
+    (a loop variable), "param" (a function parameter), "call" (a call made each time, such as
+    `datetime.now()`), "local" (computed in the function), "unknown".
+    """
+
+    expr: str
+    origin: str
+    node: cst.CSTNode | None = None
+    # Set when the value is a time/randomness source (datetime.now(), uuid4(), random...).
+    volatile: bool = False
+
+    @property
+    def stable(self) -> bool:
+        return self.origin == "module" and not self.volatile
+
+
+Part = str | Hole
+
+
+@dataclass(frozen=True, eq=False)
+class Text:
+    parts: tuple[Part, ...]
+    node: cst.CSTNode | None = None
+    # True when every evaluation of the expression gives the same text.
+    stable: bool = False
+
+    @staticmethod
+    def of(*parts: Part, node: cst.CSTNode | None = None, stable: bool = False) -> Text:
+        return Text(_merge(parts), node, stable)
+
+    @property
+    def holes(self) -> tuple[Hole, ...]:
+        return tuple(p for p in self.parts if isinstance(p, Hole))
+
+    @property
+    def dynamic_holes(self) -> tuple[Hole, ...]:
+        return tuple(h for h in self.holes if not h.stable)
+
+    @property
+    def is_static(self) -> bool:
+        """No part changes between calls (stable holes allowed)."""
+        return not self.dynamic_holes
+
+    @property
+    def literal(self) -> str | None:
+        """The full text when it has no holes at all."""
+        if self.holes:
+            return None
+        return "".join(p for p in self.parts if isinstance(p, str))
+
+    @property
+    def known(self) -> str:
+        """All known characters (holes dropped)."""
+        return "".join(p for p in self.parts if isinstance(p, str))
+
+    def static_head(self) -> str:
+        """Known characters before the first dynamic hole."""
+        out: list[str] = []
+        for p in self.parts:
+            if isinstance(p, Hole):
+                if not p.stable:
+                    break
+                continue
+            out.append(p)
+        return "".join(out)
+
+    def first_dynamic_hole(self) -> Hole | None:
+        for h in self.holes:
+            if not h.stable:
+                return h
+        return None
+
+    # --- string operations applied through sentinels -------------------------------------
+
+    def encode(self) -> tuple[str, list[Hole]]:
+        holes: list[Hole] = []
+        out: list[str] = []
+        for p in self.parts:
+            if isinstance(p, Hole):
+                out.append(chr(_SENTINEL_BASE + len(holes)))
+                holes.append(p)
+            else:
+                out.append(p)
+        return "".join(out), holes
+
+    @staticmethod
+    def decode(s: str, holes: list[Hole], node: cst.CSTNode | None, stable: bool) -> Text:
+        parts: list[Part] = []
+        buf: list[str] = []
+        for ch in s:
+            i = ord(ch) - _SENTINEL_BASE
+            if 0 <= i < len(holes):
+                if buf:
+                    parts.append("".join(buf))
+                    buf = []
+                parts.append(holes[i])
+            else:
+                buf.append(ch)
+        if buf:
+            parts.append("".join(buf))
+        return Text(tuple(parts), node, stable)
+
+    def map(self, fn: Callable[[str], str], node: cst.CSTNode | None) -> Text:
+        s, holes = self.encode()
+        return Text.decode(fn(s), holes, node, self.stable)
+
+    def __add__(self, other: Text) -> Text:
+        return Text(_merge(self.parts + other.parts), None, self.stable and other.stable)
+
+
+def _merge(parts: tuple[Part, ...]) -> tuple[Part, ...]:
+    out: list[Part] = []
+    for p in parts:
+        if isinstance(p, str):
+            if not p:
+                continue
+            if out and isinstance(out[-1], str):
+                out[-1] = out[-1] + p
+                continue
+        out.append(p)
+    return tuple(out)
+
+
+@dataclass(frozen=True, eq=False)
+class Const:
+    value: int | float | bool | None
+    node: cst.CSTNode | None = None
+    stable: bool = True
+
+
+@dataclass(frozen=True, eq=False)
+class ListV:
+    items: tuple[Value, ...]
+    node: cst.CSTNode | None = None
+    # False when some elements could not be resolved (a starred unknown, a comprehension).
+    complete: bool = True
+    stable: bool = False
+
+
+@dataclass(frozen=True, eq=False)
+class DictV:
+    items: tuple[tuple[str, Value], ...]
+    node: cst.CSTNode | None = None
+    complete: bool = True
+    stable: bool = False
+    # key -> the syntax node of the key/value pair's value, for edits
+    key_nodes: dict[str, Any] = field(default_factory=dict)
+
+    def get(self, key: str) -> Value | None:
+        for k, v in reversed(self.items):
+            if k == key:
+                return v
+        return None
+
+    def keys(self) -> list[str]:
+        return [k for k, _ in self.items]
+
+
+@dataclass(frozen=True, eq=False)
+class Unknown:
+    reason: str = ""
+    node: cst.CSTNode | None = None
+    stable: bool = False
+
+
+Value = Text | Const | ListV | DictV | Unknown
+
+
+def as_text(value: Value | None) -> Text | None:
+    return value if isinstance(value, Text) else None
+
+
+def const_int(value: Value | None) -> int | None:
+    if isinstance(value, Const) and isinstance(value.value, int) and not isinstance(
+        value.value, bool
+    ):
+        return value.value
+    return None
+
+
+def const_str(value: Value | None) -> str | None:
+    if isinstance(value, Text):
+        return value.literal
+    return None
+
+
+def walk_texts(value: Value | None) -> Iterator[Text]:
+    """Every Text inside a value, in document order."""
+    if isinstance(value, Text):
+        yield value
+    elif isinstance(value, ListV):
+        for item in value.items:
+            yield from walk_texts(item)
+    elif isinstance(value, DictV):
+        for _, item in value.items:
+            yield from walk_texts(item)

@@ -1,0 +1,303 @@
+"""CL101 missing-cache-control."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from claudelint.finding import Cost
+from claudelint.rule_base import Invalid, Rule, Valid
+from claudelint.tokens import estimate_tokens
+
+if TYPE_CHECKING:
+    import libcst as cst
+
+    from claudelint.context import Diagnostic, FixPlan, RuleContext
+    from claudelint.knowledge import ModelInfo
+    from claudelint.request import PrefixBlock, Request
+
+_LONG = "You are a meticulous support agent for Acme Corp. " * 120  # ~6,000 characters
+
+
+class MissingCacheControl(Rule):
+    """## What it does
+    Finds requests made repeatedly (in a function, method, handler, loop or agent step) whose
+    static prefix — tools, then system, then leading messages that never change, then the
+    static head of a block with a dynamic tail — is at or above the model's minimum cacheable
+    length, and that set no cache breakpoint (`cache_control` on a block, or top-level
+    `cache_control`).
+
+    ## Why is this bad?
+    Without a breakpoint the API bills the whole prefix as fresh input on every call. With
+    one, calls within the cache lifetime read it at a tenth of the input price or less (Opus
+    5.5 and Sonnet 5.5 read at 5%), after a one-time write at 1.25x. A 5,000-token system
+    prompt on Sonnet 4.6 costs $15 per 1,000 calls uncached and about $1.50 cached. The
+    finding's cost line gives the estimate for the request's own model and prompt.
+
+    ## Known problems
+    Token counts are estimated from characters; the rule uses the low end of the estimate,
+    so a prefix just above the minimum may not be reported. A request made once per process
+    at module level (a script) is not reported: caching needs a second call to pay off.
+
+    ## Example
+    ```python
+    import anthropic
+
+    client = anthropic.Anthropic()
+    POLICY = "You are a meticulous support agent for Acme Corp. Follow every rule below. " * 80
+
+    def answer(question: str) -> str:
+        response = client.messages.create(
+            model="claude-sonnet-4-6",
+            max_tokens=1024,
+            system=POLICY,
+            messages=[{"role": "user", "content": question}],
+        )
+        return response.content[0].text
+    ```
+
+    ## Use instead
+    ```python
+    import anthropic
+
+    client = anthropic.Anthropic()
+    POLICY = "You are a meticulous support agent for Acme Corp. Follow every rule below. " * 80
+
+    def answer(question: str) -> str:
+        response = client.messages.create(
+            model="claude-sonnet-4-6",
+            max_tokens=1024,
+            system=[{"type": "text", "text": POLICY, "cache_control": {"type": "ephemeral"}}],
+            messages=[{"role": "user", "content": question}],
+        )
+        return response.content[0].text
+    ```
+
+    ## Fix safety
+    The fix is safe when the breakpoint goes on a block that is already whole: a bare
+    `system="..."` becomes a one-element list of a text block with `cache_control`, or the
+    last static block (a tool, a system block, a message's content) gets `cache_control`.
+    The response does not change; only billing does. When the static prefix ends inside a
+    block whose tail changes per call (`f"{DOCUMENT} Question: {q}"`), the fix splits the
+    block in two and caches the head: unsafe, because the model now sees two text blocks.
+
+    ## Options
+    None. The minimum cacheable length per model comes from the knowledge base
+    (`claudelint/data/models.toml`), overridable with `[models]` in config.
+
+    ## References
+    - https://platform.claude.com/docs/en/build-with-claude/prompt-caching
+    - https://platform.claude.com/docs/en/about-claude/pricing
+    """
+
+    code = "CL101"
+    name = "missing-cache-control"
+    summary = "Repeated request re-sends a large static prefix without a cache breakpoint"
+    level = "warning"
+    fix_safety = "safe"
+
+    valid = (
+        Valid(
+            f"import anthropic\nclient = anthropic.Anthropic()\nSYSTEM = {_LONG!r}\n"
+            "def answer(q):\n"
+            "    return client.messages.create(model='claude-sonnet-4-6', max_tokens=512,\n"
+            "        system=[{'type': 'text', 'text': SYSTEM,\n"
+            "                 'cache_control': {'type': 'ephemeral'}}],\n"
+            "        messages=[{'role': 'user', 'content': q}])\n"
+        ),
+        # One-shot module-level script: not repeated.
+        Valid(
+            f"import anthropic\nclient = anthropic.Anthropic()\nSYSTEM = {_LONG!r}\n"
+            "r = client.messages.create(model='claude-sonnet-4-6', max_tokens=512, system=SYSTEM,\n"
+            "    messages=[{'role': 'user', 'content': 'hi'}])\n"
+        ),
+        # Short system prompt: below the minimum.
+        Valid(
+            "import anthropic\nclient = anthropic.Anthropic()\n"
+            "def answer(q):\n"
+            "    return client.messages.create(model='claude-sonnet-4-6', max_tokens=512,\n"
+            "        system='You are terse.', messages=[{'role': 'user', 'content': q}])\n"
+        ),
+        # OpenAI look-alike.
+        Valid(
+            f"from openai import OpenAI\nclient = OpenAI()\nSYSTEM = {_LONG!r}\n"
+            "def answer(q, thread):\n"
+            "    return client.beta.threads.messages.create(thread_id=thread, role='user',\n"
+            "        content=SYSTEM + q)\n"
+        ),
+        # Top-level automatic caching counts as a breakpoint.
+        Valid(
+            f"import anthropic\nclient = anthropic.Anthropic()\nSYSTEM = {_LONG!r}\n"
+            "def answer(q):\n"
+            "    return client.messages.create(model='claude-sonnet-4-6', max_tokens=512,\n"
+            "        system=SYSTEM, cache_control={'type': 'ephemeral'},\n"
+            "        messages=[{'role': 'user', 'content': q}])\n"
+        ),
+    )
+    invalid = (
+        Invalid(
+            f"import anthropic\nclient = anthropic.Anthropic()\nSYSTEM = {_LONG!r}\n"
+            "def answer(q):\n"
+            "    return client.messages.create(model='claude-sonnet-4-6', max_tokens=512,\n"
+            "        system=SYSTEM, messages=[{'role': 'user', 'content': q}])\n",
+            expected_lines=(6,),
+            message="claude-sonnet-4-6",
+            fixed=(
+                f"import anthropic\nclient = anthropic.Anthropic()\nSYSTEM = {_LONG!r}\n"
+                "def answer(q):\n"
+                "    return client.messages.create(model='claude-sonnet-4-6', max_tokens=512,\n"
+                '        system=[{"type": "text", "text": SYSTEM, "cache_control": '
+                '{"type": "ephemeral"}}], messages=[{\'role\': \'user\', \'content\': q}])\n'
+            ),
+        ),
+        # The last static block of a block list gets the breakpoint.
+        Invalid(
+            f"import anthropic\nclient = anthropic.AsyncAnthropic()\nSYSTEM = {_LONG!r}\n"
+            "async def answer(q):\n"
+            "    return await client.messages.create(model='claude-opus-4-8', max_tokens=512,\n"
+            "        system=[{'type': 'text', 'text': SYSTEM}],\n"
+            "        messages=[{'role': 'user', 'content': q}])\n",
+            expected_lines=(6,),
+            fixed=(
+                f"import anthropic\nclient = anthropic.AsyncAnthropic()\nSYSTEM = {_LONG!r}\n"
+                "async def answer(q):\n"
+                "    return await client.messages.create(model='claude-opus-4-8', max_tokens=512,\n"
+                "        system=[{'type': 'text', 'text': SYSTEM, \"cache_control\": "
+                '{"type": "ephemeral"}}],\n'
+                "        messages=[{'role': 'user', 'content': q}])\n"
+            ),
+        ),
+        # A static head with a dynamic tail: unsafe split.
+        Invalid(
+            f"import anthropic\nclient = anthropic.Anthropic()\nDOC = {_LONG!r}\n"
+            "def ask(q):\n"
+            "    return client.messages.create(model='claude-haiku-5-5', max_tokens=512,\n"
+            "        messages=[{'role': 'user', 'content': f'{DOC}\\n\\nQuestion: {q}'}])\n",
+            expected_lines=(6,),
+            fixed=(
+                f"import anthropic\nclient = anthropic.Anthropic()\nDOC = {_LONG!r}\n"
+                "def ask(q):\n"
+                "    return client.messages.create(model='claude-haiku-5-5', max_tokens=512,\n"
+                "        messages=[{'role': 'user', 'content': "
+                '[{"type": "text", "text": f\'{DOC}\\n\\nQuestion: \', "cache_control": '
+                '{"type": "ephemeral"}}, {"type": "text", "text": f\'{q}\'}]}])\n'
+            ),
+        ),
+    )
+
+    def check(self, request: Request, ctx: RuleContext) -> Iterator[Diagnostic]:
+        if not request.site.repeated or request.method == "tool_runner":
+            return
+        if request.breakpoints() or request.may_hide_breakpoint():
+            return
+        prefix = request.static_prefix()
+        if not prefix.blocks:
+            return
+        choice = ctx.model_or_default(request)
+        if choice is not None:
+            model = choice.info
+            minimum = _minimum(ctx, model)
+            tokenizer = model.tokenizer
+        else:
+            # Unknown model: the least favourable figures — the highest minimum among active
+            # models, and the tokenizer that counts fewest tokens.
+            model = ctx.knowledge.least_favourable(lambda m: -(m.input or 0) + (m.cache_read or 0))
+            minimum = max(m.min_cacheable_tokens or 0 for m in ctx.knowledge.active_models())
+            tokenizer = "legacy"
+        whole = prefix.whole_blocks()
+        whole_tokens = estimate_tokens("".join(b.text for b in whole), tokenizer).low
+        all_tokens = estimate_tokens(prefix.text, tokenizer).low
+        if all_tokens < minimum:
+            return
+        fix: FixPlan | None = None
+        target = whole[-1] if whole and whole_tokens >= minimum else None
+        tokens = whole_tokens if target is not None else all_tokens
+        if target is not None:
+            fix = _mark(target, ctx)
+        elif prefix.head is not None:
+            fix = _split(prefix.head, request, ctx)
+        counted = prefix.blocks if target is None else whole[: whole.index(target) + 1]
+        parts = sorted({b.where for b in counted}, key=("tools", "system", "messages").index)
+        where = " + ".join(parts)
+        last = prefix.blocks[-1] if target is None else target
+        model_name = model.id if choice is not None else "an unknown model"
+        message = (
+            f"~{tokens:,}-token static prefix ({where}) is re-sent at full price on every call: "
+            f"no cache breakpoint, and {model_name} caches prefixes from {minimum:,} tokens"
+        )
+        cost = _cost(model, tokens, ctx.cost_basis_calls, assumed=choice is None or choice.assumed)
+        node: cst.CSTNode | None = _content_node(last) if last.where == "messages" else None
+        if node is None and last.container is not None:
+            node = last.container.node
+        yield ctx.diagnostic(node or last.arg.node, message, fix=fix, cost=cost,
+                             fallback=last.arg.node)
+
+
+def _minimum(ctx: RuleContext, model: ModelInfo) -> int:
+    if model.min_cacheable_tokens:
+        return model.min_cacheable_tokens
+    same_line = [m.min_cacheable_tokens for m in ctx.knowledge.models()
+                 if m.line == model.line and m.min_cacheable_tokens]
+    if same_line:
+        return max(same_line)
+    return max(m.min_cacheable_tokens or 0 for m in ctx.knowledge.active_models())
+
+
+def _mark(block: PrefixBlock, ctx: RuleContext) -> FixPlan | None:
+    from claudelint.context import FixPlan
+
+    title = f"Add a cache breakpoint to the {block.where} prefix"
+    if block.container is not None and block.container.node is not None:
+        edit = ctx.edit.add_cache_control(block.container.node)
+        return FixPlan(title, "safe", (edit,)) if edit is not None else None
+    if block.where == "system" and block.value.node is not None:
+        return FixPlan(title, "safe", (ctx.edit.wrap_in_cached_block(block.arg.node),))
+    if block.where == "messages" and block.message is not None:
+        content = _content_node(block)
+        if content is not None:
+            return FixPlan(title, "safe", (ctx.edit.wrap_in_cached_block(content),))
+    return None
+
+
+def _content_node(block: PrefixBlock) -> cst.BaseExpression | None:
+    if block.message is None:
+        return None
+    el = block.message.key_nodes.get("content")
+    value = getattr(el, "value", None)
+    return value if value is not None and block.container is None else None
+
+
+def _split(block: PrefixBlock, request: Request, ctx: RuleContext) -> FixPlan | None:
+    from claudelint.context import FixPlan
+
+    if block.container is not None:
+        return None  # splitting a block inside a list of blocks: not handled
+    if block.where == "system":
+        node: cst.BaseExpression | None = block.arg.node
+    elif block.where == "messages":
+        node = _content_node(block)
+    else:
+        return None
+    if node is None or block.value.node is not node:
+        return None  # the text is built elsewhere (a variable): splitting here would not work
+    edit = ctx.edit.split_cached_head(node, request.is_static_expr)
+    if edit is None:
+        return None
+    return FixPlan(
+        f"Split the static head of the {block.where} text into a cached block", "unsafe", (edit,)
+    )
+
+
+def _cost(model: ModelInfo, tokens: int, calls: int, *, assumed: bool) -> Cost | None:
+    uncached = model.cost_usd(input_tokens=tokens * calls)
+    cached = model.cost_usd(cache_write_tokens=tokens, cache_read_tokens=tokens * (calls - 1))
+    if uncached is None or cached is None:
+        return None
+    assumptions: tuple[str, ...] = (
+        f"{tokens:,} prefix tokens (low estimate from characters)",
+        "every call after the first reads the cache (calls within the 5-minute lifetime)",
+        "one 5-minute cache write at 1.25x input",
+    )
+    if assumed:
+        assumptions += ("model not known statically: least favourable active model",)
+    return Cost(model.id, tokens, max(0.0, uncached - cached), calls, assumptions)
