@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from claudelint.request import Arg, Request, Site, is_static_value
+from claudelint.request import Arg, Env, Request, Site
 from claudelint.resolve import Resolver
 from claudelint.scopes import (
     REQUEST_METHODS,
@@ -323,11 +323,52 @@ class CallSiteFinder:
         out: list[Request] = []
         for cand in self.index.candidates:
             req = self._request(cand)
+            if isinstance(req, list):
+                out.extend(req)
+            elif req is not None:
+                out.append(req)
+        return out
+
+    def _batch(self, cand: CallCandidate, beta: bool, cls: str, traced: bool) -> list[Request]:
+        """Each `params` of `messages.batches.create(requests=[...])` is a request."""
+        requests_arg = next(
+            (a.value for a in cand.call.args if a.keyword and a.keyword.value == "requests"),
+            None,
+        )
+        if requests_arg is None:
+            return []
+        items: list[tuple[cst.BaseExpression, Scope]] = []
+        expr = requests_arg
+        if isinstance(expr, cst.Name):
+            found = cand.scope.lookup(expr.value)
+            assigns = [b for b in found[1] if b.kind == "assign"] if found else []
+            if len(assigns) == 1 and assigns[0].value is not None:
+                expr = assigns[0].value
+        if isinstance(expr, (cst.ListComp, cst.GeneratorExp)):
+            comp_scope = next((s for s in self.index.scopes if s.node is expr), None)
+            if comp_scope is not None:
+                items.append((expr.elt, comp_scope))
+        elif isinstance(expr, (cst.List, cst.Tuple)):
+            items.extend((el.value, cand.scope) for el in expr.elements
+                         if isinstance(el, cst.Element))
+        out: list[Request] = []
+        for item_expr, item_scope in items:
+            item = self.resolver.resolve(item_expr, item_scope)
+            params = item.get("params") if isinstance(item, DictV) else None
+            if not isinstance(params, DictV):
+                continue
+            args: dict[str, Arg] = {}
+            for key, v in params.items:
+                el = params.key_nodes.get(key)
+                node = _element_value(el) if el is not None else None
+                args[key] = Arg(key, v, node if node is not None else item_expr, True)
+            req = self._make(cand, "batch", beta, cls, traced, args, not params.complete,
+                             item_scope, batch=True)
             if req is not None:
                 out.append(req)
         return out
 
-    def _request(self, cand: CallCandidate) -> Request | None:
+    def _request(self, cand: CallCandidate) -> Request | list[Request] | None:
         call = cand.call
         func = call.func
         scope = cand.scope
@@ -337,6 +378,12 @@ class CallSiteFinder:
                 return None
             return self._build(cand, t.method, t.beta, t.cls, traced=True)
         base, attrs = _chain(func)
+        if attrs[-3:] == ["messages", "batches", "create"] and attrs[:-3] in ([], ["beta"]):
+            t = self.tracer.trace(base, scope)
+            if t.kind in ("other", "messages"):
+                return []
+            return self._batch(cand, attrs[:-3] == ["beta"] or t.beta,
+                               t.cls if t.kind == "client" else "untraced", t.kind == "client")
         path = _messages_path(attrs)
         if path is not None:
             _, beta = path
@@ -379,6 +426,11 @@ class CallSiteFinder:
                     unknown_kwargs = True
             elif a.star == "*":
                 unknown_kwargs = True
+        return self._make(cand, method, beta, cls, traced, args, unknown_kwargs, scope)
+
+    def _make(self, cand: CallCandidate, method: str, beta: bool, cls: str, traced: bool,
+              args: dict[str, Arg], unknown_kwargs: bool, scope: Scope,
+              batch: bool = False) -> Request | None:
         if not traced:
             # An untraced receiver counts only with the Messages shape and either an
             # `anthropic` import in the file or a Claude model ID.
@@ -397,9 +449,10 @@ class CallSiteFinder:
             loops=cand.loops,
             is_async=bool(fn and fn.is_async),
             awaited=cand.awaited,
+            batch=batch,
         )
         return Request(
-            call=call,
+            call=cand.call,
             statement=cand.statement,
             method=method,
             beta=beta,
@@ -408,7 +461,7 @@ class CallSiteFinder:
             unknown_kwargs=unknown_kwargs,
             site=site,
             file_mentions_cache_control=self.mentions_cache_control,
-            static_check=lambda e: is_static_value(self.resolver.resolve(e, scope)),
+            env=Env(scope, self.index, self.resolver, self.module),
         )
 
 

@@ -8,7 +8,6 @@ asks: what is the static prefix in cache order, and where are the cache breakpoi
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +16,10 @@ from claudelint.values import Const, DictV, Hole, ListV, Text, Unknown, Value, c
 if TYPE_CHECKING:
     import libcst as cst
 
-    from claudelint.scopes import Loop
+    from claudelint.flow import FlowInfo
+    from claudelint.resolve import Resolver
+    from claudelint.scopes import Loop, ModuleIndex, Scope
+    from claudelint.task import TaskEvidence
 
 
 @dataclass(frozen=True, eq=False)
@@ -32,6 +34,16 @@ class Arg:
 
 
 @dataclass(frozen=True, eq=False)
+class Env:
+    """Where the request was found: its scope, the module's index and the value resolver."""
+
+    scope: Scope
+    index: ModuleIndex
+    resolver: Resolver
+    module: cst.Module
+
+
+@dataclass(frozen=True, eq=False)
 class Site:
     """Where the request is made."""
 
@@ -41,12 +53,14 @@ class Site:
     is_async: bool
     awaited: bool
     cell: int | None = None
+    # One of several requests of a Message Batch (`messages.batches.create(requests=...)`).
+    batch: bool = False
 
     @property
     def repeated(self) -> bool:
-        """Made more than once per process: in a function, lambda or loop. Module-level script
-        code (and a notebook cell) runs once."""
-        return self.scope_kind in ("function", "lambda") or bool(self.loops)
+        """Made more than once per process: in a function, lambda or loop, or as one of many
+        requests of a batch. Module-level script code (and a notebook cell) runs once."""
+        return self.scope_kind in ("function", "lambda") or bool(self.loops) or self.batch
 
 
 @dataclass(eq=False)
@@ -104,11 +118,38 @@ class Request:
     site: Site
     # The file mentions `cache_control` somewhere (a breakpoint may be added at run time).
     file_mentions_cache_control: bool = False
-    # Resolves an expression where the call is made and says whether it is static.
-    static_check: Callable[[cst.BaseExpression], bool] | None = None
+    # Engine-side handles for analyses that look beyond the call (the response's uses, the
+    # loop around the call). Rules reach them only through engine helpers.
+    env: Env | None = None
+    _memo: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    # --- analyses beyond the call, computed on first use by engine modules ---------------
+
+    def task(self) -> TaskEvidence:
+        """What kind of task the request performs, with the evidence (claudelint/task.py)."""
+        cached = self._memo.get("task")
+        if cached is None:
+            from claudelint.task import classify_task
+
+            cached = self._memo["task"] = classify_task(self)
+        return cached
+
+    def flow(self) -> FlowInfo:
+        """The loop around the request and how its response and messages flow
+        (claudelint/flow.py)."""
+        cached = self._memo.get("flow")
+        if cached is None:
+            from claudelint.flow import analyze_flow
+
+            cached = self._memo["flow"] = analyze_flow(self)
+        return cached
 
     def is_static_expr(self, expr: cst.BaseExpression) -> bool:
-        return self.static_check(expr) if self.static_check is not None else False
+        """Whether an expression, evaluated where the request is made, is the same on every
+        call."""
+        if self.env is None:
+            return False
+        return is_static_value(self.env.resolver.resolve(expr, self.env.scope))
 
     # --- arguments -----------------------------------------------------------------------
 

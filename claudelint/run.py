@@ -113,6 +113,12 @@ def _lint_one(path: Path, display: str, raw: bytes, settings: Settings, linters:
     except RecursionError:
         result.findings.append(parse_error(display, "the file is nested too deeply to analyse"))
         return
+    except Exception as e:  # an internal error must not stop the run
+        result.errors.append(
+            f"{display}: internal error: {type(e).__name__}: {e} "
+            "(please report this with the file that caused it)"
+        )
+        return
     text = src.text
     if (options.fix or options.diff) and any(f.fix for f in findings):
         text, findings = _fix(src, display, findings, settings, linter, options, result, stdin)

@@ -225,7 +225,8 @@ class MissingCacheControl(Rule):
             f"~{tokens:,}-token static prefix ({where}) is re-sent at full price on every call: "
             f"no cache breakpoint, and {model_name} caches prefixes from {minimum:,} tokens"
         )
-        cost = _cost(model, tokens, ctx.cost_basis_calls, assumed=choice is None or choice.assumed)
+        cost = _cost(model, tokens, ctx.cost_basis_calls, assumed=choice is None or choice.assumed,
+                     batch=request.site.batch)
         node: cst.CSTNode | None = _content_node(last) if last.where == "messages" else None
         if node is None and last.container is not None:
             node = last.container.node
@@ -288,9 +289,11 @@ def _split(block: PrefixBlock, request: Request, ctx: RuleContext) -> FixPlan | 
     )
 
 
-def _cost(model: ModelInfo, tokens: int, calls: int, *, assumed: bool) -> Cost | None:
-    uncached = model.cost_usd(input_tokens=tokens * calls)
-    cached = model.cost_usd(cache_write_tokens=tokens, cache_read_tokens=tokens * (calls - 1))
+def _cost(model: ModelInfo, tokens: int, calls: int, *, assumed: bool,
+          batch: bool = False) -> Cost | None:
+    uncached = model.cost_usd(input_tokens=tokens * calls, batch=batch)
+    cached = model.cost_usd(cache_write_tokens=tokens, cache_read_tokens=tokens * (calls - 1),
+                            batch=batch)
     if uncached is None or cached is None:
         return None
     assumptions: tuple[str, ...] = (
@@ -300,4 +303,6 @@ def _cost(model: ModelInfo, tokens: int, calls: int, *, assumed: bool) -> Cost |
     )
     if assumed:
         assumptions += ("model not known statically: least favourable active model",)
+    if batch:
+        assumptions += ("Message Batches prices (50%); batch cache hits are best-effort",)
     return Cost(model.id, tokens, max(0.0, uncached - cached), calls, assumptions)
