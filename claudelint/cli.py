@@ -188,7 +188,9 @@ def check_cmd(paths: tuple[str, ...], fix: bool, unsafe_fixes: bool | None, diff
         fixed=result.fixed,
         unsafe_fixes_hidden=result.unsafe_fixes_hidden,
         fix_mode=fix,
+        unsafe_fixes=root_settings.unsafe_fixes,
     )
+    stdin_fix = fix and not diff and list(paths) == ["-"]
     if diff:
         out_text = "".join(result.diffs)
     else:
@@ -207,6 +209,15 @@ def check_cmd(paths: tuple[str, ...], fix: bool, unsafe_fixes: bool | None, diff
         except OSError as e:
             _error(f"cannot write {output_file}: {e.strerror or e}")
             sys.exit(EXIT_ERROR)
+    elif stdin_fix:
+        # Like ruff: the fixed source goes to stdout, the report to stderr.
+        sys.stdout.flush()
+        sys.stdout.buffer.write(
+            result.stdin_fixed if result.stdin_fixed is not None else result.stdin_raw
+        )
+        sys.stdout.buffer.flush()
+        if out_text:
+            click.echo(out_text, nl=not out_text.endswith("\n"), err=True)
     elif out_text:
         click.echo(out_text, nl=not out_text.endswith("\n"))
     for msg in result.errors:
@@ -218,8 +229,6 @@ def check_cmd(paths: tuple[str, ...], fix: bool, unsafe_fixes: bool | None, diff
     if diff:
         sys.exit(EXIT_FINDINGS if result.diffs else EXIT_OK)
     sys.exit(EXIT_FINDINGS if result.findings else EXIT_OK)
-
-
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -15,7 +15,7 @@ from claudelint.config import ConfigResolver
 from claudelint.discovery import discover, may_hold_call_site
 from claudelint.finding import Finding, parse_error
 from claudelint.settings import Settings
-from claudelint.source import SourceError, SourceFile, decode_source
+from claudelint.source import SourceError, SourceFile, decode_source, encode_source
 
 if TYPE_CHECKING:
     from claudelint.engine import Linter
@@ -38,8 +38,9 @@ class RunResult:
     files_checked: int = 0
     fixed: int = 0
     unsafe_fixes_hidden: int = 0
-    # Fixed text of stdin, printed instead of findings when fixing stdin.
-    stdin_fixed: str | None = None
+    # Bytes read from stdin, and their fixed version (printed when fixing stdin).
+    stdin_raw: bytes = b""
+    stdin_fixed: bytes | None = None
 
 
 class _Linters:
@@ -71,6 +72,7 @@ def run(paths: list[str], resolver: ConfigResolver, options: RunOptions) -> RunR
     if paths == ["-"]:
         name = options.stdin_filename or "-"
         raw = sys.stdin.buffer.read()
+        result.stdin_raw = raw
         settings = resolver.settings_for(Path(name).resolve() if name != "-" else Path.cwd() / "-")
         _lint_one(Path(name), name, raw, settings, linters, options, result, stdin=True)
         return result
@@ -152,7 +154,12 @@ def _fix(src: SourceFile, display: str, findings: list[Finding], settings: Setti
         result.diffs.append(unified_diff(display, src.text, fixed.text))
         return src.text, findings
     if stdin:
-        result.stdin_fixed = fixed.text
+        try:
+            result.stdin_fixed = encode_source(src, fixed.text)
+        except UnicodeEncodeError:
+            result.errors.append(f"{display}: fix not applied: not representable in "
+                                 f"{src.encoding}")
+            return src.text, findings
         result.fixed += fixed.applied
         return fixed.text, list(fixed.remaining)
     try:

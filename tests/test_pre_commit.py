@@ -1,0 +1,91 @@
+"""The pre-commit hook, installed by pre-commit itself from this checkout (`try-repo`)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+BIG = "You are a meticulous support agent for Acme Corp. Follow every rule below. " * 80
+BAD = (
+    "import anthropic\n\nclient = anthropic.Anthropic()\n"
+    f"POLICY = {BIG!r}\n\n\n"
+    "def answer(q):\n"
+    "    return client.messages.create(\n"
+    '        model="claude-sonnet-4-6", max_tokens=100, system=POLICY,\n'
+    '        messages=[{"role": "user", "content": q}],\n'
+    "    )\n"
+)
+
+pytestmark = pytest.mark.skipif(
+    shutil.which("git") is None, reason="pre-commit try-repo needs git"
+)
+
+
+def _git(cwd: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True)
+
+
+def test_hook_definition() -> None:
+    text = (ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8")
+    assert "id: claudelint" in text
+    assert "entry: claudelint check --force-exclude" in text
+    assert "types_or: [python, pyi, jupyter]" in text
+    assert "require_serial: true" in text
+
+
+def test_try_repo(tmp_path: Path) -> None:
+    pytest.importorskip("pre_commit")
+    repo = tmp_path / "project"
+    repo.mkdir()
+    _git(repo, "init", "-q")
+    _git(repo, "config", "user.email", "t@example.invalid")
+    _git(repo, "config", "user.name", "t")
+    (repo / "app.py").write_text(BAD, encoding="utf-8")
+    (repo / "notes.ipynb").write_text('{"cells": [], "metadata": {}, "nbformat": 4, '
+                                      '"nbformat_minor": 5}\n', encoding="utf-8")
+    (repo / "vendor").mkdir()
+    (repo / "vendor" / "skip.py").write_text(BAD, encoding="utf-8")
+    (repo / ".claudelint.toml").write_text('extend-exclude = ["vendor"]\n', encoding="utf-8")
+    _git(repo, "add", ".")
+    env = dict(os.environ, PRE_COMMIT_HOME=str(tmp_path / "cache"))
+    env.pop("NO_COLOR", None)
+
+    def try_repo(*extra: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "pre_commit", "try-repo", str(ROOT), "claudelint",
+             "--all-files", "--color", "never", *extra],
+            cwd=repo, env=env, capture_output=True, text=True, timeout=900,
+        )
+
+    failed = try_repo()
+    out = failed.stdout + failed.stderr
+    assert failed.returncode == 1, out
+    assert "app.py:9:" in out and "CL101" in out
+    assert "vendor/skip.py" not in out  # --force-exclude applies the config's excludes
+
+    # `args: [--fix]` from a .pre-commit-config.yaml: the hook rewrites the file, pre-commit
+    # fails the first run ("files were modified") and passes the second.
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True,
+                          text=True, check=True).stdout.strip()
+    (repo / ".pre-commit-config.yaml").write_text(
+        f"repos:\n- repo: {ROOT}\n  rev: {head}\n  hooks:\n  - id: claudelint\n"
+        "    args: [--fix]\n", encoding="utf-8")
+    _git(repo, "add", ".")
+
+    def run_hooks() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "pre_commit", "run", "--all-files", "--color", "never"],
+            cwd=repo, env=env, capture_output=True, text=True, timeout=900,
+        )
+
+    first = run_hooks()
+    assert first.returncode == 1, first.stdout + first.stderr
+    assert '"cache_control": {"type": "ephemeral"}' in (repo / "app.py").read_text("utf-8")
+    second = run_hooks()
+    assert second.returncode == 0, second.stdout + second.stderr
