@@ -139,6 +139,17 @@ class ClientTracer:
     def _trace(self, expr: cst.BaseExpression, scope: Scope, depth: int) -> Trace:
         if isinstance(expr, cst.Await):
             return self.trace(expr.expression, scope, depth + 1)
+        if isinstance(expr, (cst.BooleanOperation, cst.IfExp)):
+            # `client or Anthropic()`, `A() if x else B()`: either side may be the value.
+            sides = (
+                (expr.left, expr.right) if isinstance(expr, cst.BooleanOperation)
+                else (expr.body, expr.orelse)
+            )
+            traces = [self.trace(side, scope, depth + 1) for side in sides]
+            known = [t for t in traces if t.kind != "none"]
+            if any(t.kind == "other" for t in known):
+                return OTHER
+            return known[0] if known else NONE
         if isinstance(expr, cst.Call):
             return self._trace_call(expr, scope, depth)
         if isinstance(expr, cst.Name):

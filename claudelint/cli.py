@@ -45,9 +45,18 @@ class _Group(click.Group):
     """Exit 2 on usage errors, as ruff does (click already uses 2 for those)."""
 
 
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    from claudelint.knowledge import data_as_of
+
+    click.echo(f"claudelint {__version__} (model data as of {data_as_of()})")
+    ctx.exit()
+
+
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "--version", "-V", prog_name="claudelint",
-                      message="%(prog)s %(version)s")
+@click.option("--version", "-V", is_flag=True, expose_value=False, is_eager=True,
+              callback=_print_version, help="Show the version and the model data's date.")
 def main() -> None:
     """claudelint: find what makes Claude API calls cost more than they need to."""
 

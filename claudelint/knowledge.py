@@ -614,3 +614,9 @@ def load_knowledge(extra_models: tuple[Mapping[str, Any], ...] = ()) -> Knowledg
     except TypeError as exc:
         raise ValueError(f"configured model entries must hold TOML values: {exc}") from None
     return _load_frozen(frozen)
+
+
+def data_as_of() -> str:
+    """The date the shipped model data was compiled (for `claudelint --version`)."""
+    as_of = _shipped_data().get("as_of")
+    return str(as_of) if as_of is not None else "unknown"

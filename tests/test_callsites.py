@@ -155,6 +155,20 @@ POSITIVE = {
         def ask(llm):
             return llm.messages.create({SHAPE})
     """,
+    "injected client or default": """
+        from anthropic import Anthropic
+        class Agent:
+            def __init__(self, client=None):
+                self.client = client or Anthropic()
+            def run(self, params):
+                return self.client.messages.create(**params)
+    """,
+    "conditional client": """
+        import anthropic
+        def make(provider):
+            client = anthropic.AnthropicBedrock() if provider == "aws" else anthropic.Anthropic()
+            return client.messages.create(model=M, max_tokens=1, messages=[])
+    """,
     "class-level annotation": """
         import anthropic
         from dataclasses import dataclass
