@@ -79,7 +79,7 @@ def test_clean_run_says_all_checks_passed_and_quiet_says_nothing(project: Path) 
 
 
 def test_full_output_has_frame_cost_and_fix(project: Path) -> None:
-    code, out = invoke(["check", "--isolated", "app.py"], project)
+    _, out = invoke(["check", "--isolated", "app.py"], project)
     assert "app.py:11:16: CL101 [*]" in out
     assert "system=POLICY," in out and "^^^^^^" in out
     assert "= cost: ~$" in out and "per 1k calls" in out
@@ -99,13 +99,13 @@ def test_json_output(project: Path) -> None:
 
 
 def test_github_output(project: Path) -> None:
-    code, out = invoke(["check", "--isolated", "--output-format", "github", "app.py"], project)
+    _, out = invoke(["check", "--isolated", "--output-format", "github", "app.py"], project)
     assert out.startswith("::warning file=app.py,line=11,col=16,")
     assert "title=CL101 (missing-cache-control)::" in out
 
 
 def test_output_file(project: Path) -> None:
-    code, out = invoke(["check", "--isolated", "--output-format", "sarif", "-o", "r.sarif",
+    code, _ = invoke(["check", "--isolated", "--output-format", "sarif", "-o", "r.sarif",
                         "app.py"], project)
     assert code == 1
     sarif = json.loads((project / "r.sarif").read_text(encoding="utf-8"))
