@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from claudelint.finding import Applicability, Cost
+from claudelint.finding import Applicability, Cost, Level
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -41,6 +41,9 @@ class Diagnostic:
     # Reported instead of `node` when `node` lies outside the request's statement (a
     # constant defined elsewhere in the file): findings point into the call.
     fallback: cst.CSTNode | None = None
+    # Overrides the rule's level for this finding (CL302: retired is an error, deprecated a
+    # warning).
+    level: Level | None = None
 
 
 @dataclass(frozen=True)
@@ -87,5 +90,6 @@ class RuleContext:
         return None
 
     def diagnostic(self, node: cst.CSTNode, message: str, *, fix: FixPlan | None = None,
-                   cost: Cost | None = None, fallback: cst.CSTNode | None = None) -> Diagnostic:
-        return Diagnostic(node, message, fix, cost, fallback)
+                   cost: Cost | None = None, fallback: cst.CSTNode | None = None,
+                   level: Level | None = None) -> Diagnostic:
+        return Diagnostic(node, message, fix, cost, fallback, level)

@@ -127,3 +127,30 @@ class Edits:
             # `STATIC + "..." + tail`: the left operand is the whole static head.
             return self.code(node.left), self.code(node.right)
         return None
+
+    # --- literals ------------------------------------------------------------------------
+
+    def replace_string(self, node: cst.CSTNode, text: str) -> NodeEdit | None:
+        """A plain string literal -> the same literal holding `text`, keeping its prefix and
+        quote style (`'claude-2.1'` -> `'claude-opus-4-8'`). None for anything else (f-strings,
+        concatenations, bytes) or when `text` would need escaping."""
+        if not isinstance(node, cst.SimpleString):
+            return None
+        prefix = node.prefix
+        if "b" in prefix.lower() or "f" in prefix.lower():
+            return None
+        quote = node.quote
+        if "\\" in text or "\n" in text or quote[0] in text:
+            return None
+        return NodeEdit(node, f"{prefix}{quote}{text}{quote}")
+
+    def replace_int(self, node: cst.CSTNode, value: int) -> NodeEdit | None:
+        """An integer literal -> `value`, keeping `_` digit grouping when the original used
+        it (`200_000` -> `128_000`). None for anything but a plain decimal literal."""
+        if not isinstance(node, cst.Integer) or value < 0:
+            return None
+        digits = node.value
+        if not digits.replace("_", "").isdigit():
+            return None  # hex, octal, binary
+        new = f"{value:_d}" if "_" in digits else str(value)
+        return NodeEdit(node, new)

@@ -122,7 +122,7 @@ class Linter:
             code=rule.code,
             name=rule.name,
             message=diag.message,
-            level=rule.level,
+            level=diag.level or rule.level,
             path=path,
             line=rng.start.line,
             column=rng.start.column + 1,

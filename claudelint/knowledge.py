@@ -29,7 +29,9 @@ __all__ = [
     "Knowledge",
     "ModelInfo",
     "ModelMatch",
+    "SdkData",
     "load_knowledge",
+    "load_sdk_data",
 ]
 
 FAMILIES: tuple[str, ...] = ("opus", "sonnet", "haiku", "other")
@@ -94,6 +96,11 @@ class ModelInfo:
     long_prompt_cache_write_5m: float | None = None
     long_prompt_cache_write_1h: float | None = None
     long_prompt_cache_read: float | None = None
+    # Platform-specific lifecycle dates (Bedrock and Vertex AI / Google Cloud set their own).
+    bedrock_deprecated_on: datetime.date | None = None
+    bedrock_retired_on: datetime.date | None = None
+    vertex_deprecated_on: datetime.date | None = None
+    vertex_retired_on: datetime.date | None = None
     # From [pricing_rules]; carried on the model so cost_usd needs nothing else.
     batch_multiplier: float = field(default=0.5, compare=False)
 
@@ -105,6 +112,26 @@ class ModelInfo:
     @property
     def is_active(self) -> bool:
         return self.status == "active"
+
+    def accepts_thinking(self, kind: str) -> bool | None:
+        """Whether the API accepts ``thinking.type == kind`` on this model; ``None`` when the
+        data does not say (no ``thinking_modes`` listed)."""
+        if not self.thinking_modes:
+            return None
+        return kind in self.thinking_modes
+
+    def lifecycle(self, platform: str = "anthropic") -> tuple[datetime.date | None,
+                                                             datetime.date | None] | None:
+        """``(deprecated_on, retired_on)`` on ``platform`` (``anthropic``, ``bedrock`` or
+        ``vertex``). ``None`` when the data has no dates for that platform: Bedrock and Vertex
+        AI set their own, so the Claude API's dates say nothing about them."""
+        if platform == "anthropic":
+            return self.deprecated_on, self.retired_on
+        deprecated: datetime.date | None = getattr(self, f"{platform}_deprecated_on", None)
+        retired: datetime.date | None = getattr(self, f"{platform}_retired_on", None)
+        if deprecated is None and retired is None:
+            return None
+        return deprecated, retired
 
     def uses_long_band(self, prompt_tokens: int) -> bool:
         """Whether a prompt of ``prompt_tokens`` (input + cache writes + cache reads) is billed at
@@ -200,7 +227,16 @@ _INT_FIELDS = (
     "min_cacheable_tokens",
     "long_prompt_threshold_tokens",
 )
-_DATE_FIELDS = ("released_on", "deprecated_on", "retired_on", "retirement_not_before")
+_DATE_FIELDS = (
+    "released_on",
+    "deprecated_on",
+    "retired_on",
+    "retirement_not_before",
+    "bedrock_deprecated_on",
+    "bedrock_retired_on",
+    "vertex_deprecated_on",
+    "vertex_retired_on",
+)
 _STR_LIST_FIELDS = ("aliases", "thinking_modes")
 _KNOWN_KEYS: frozenset[str] = frozenset(
     (*_STR_FIELDS, *_OPT_STR_FIELDS, *_PRICE_FIELDS, *_INT_FIELDS, *_DATE_FIELDS, *_STR_LIST_FIELDS)
@@ -620,3 +656,67 @@ def data_as_of() -> str:
     """The date the shipped model data was compiled (for `claudelint --version`)."""
     as_of = _shipped_data().get("as_of")
     return str(as_of) if as_of is not None else "unknown"
+
+
+# --------------------------------------------------------------------------- SDK signatures
+
+
+@dataclass(frozen=True)
+class SdkData:
+    """What the ``anthropic`` SDK accepts, from ``data/sdk.toml`` (generated from the SDK's
+    signatures by ``scripts/update_sdk_data.py``; never imported from ``anthropic`` at run
+    time)."""
+
+    version: str
+    # "create", "stream", "parse", "count_tokens", "beta_create", ..., "batch_params",
+    # "beta_batch_params" -> accepted keyword names
+    keywords: Mapping[str, frozenset[str]]
+    # The SDK refuses non-streaming requests above this max_tokens (default timeout).
+    nonstreaming_max_tokens: int | None
+    # Lower per-model limits for non-streaming requests (``MODEL_NONSTREAMING_TOKENS``).
+    model_nonstreaming_tokens: Mapping[str, int]
+    # The model IDs of the SDK's ``ModelParam`` literal.
+    model_param: tuple[str, ...]
+
+    def accepted(self, method: str, *, beta: bool) -> frozenset[str] | None:
+        """Keywords a request method accepts (``create``, ``stream``, ``parse``,
+        ``tool_runner``, ``count_tokens``; ``batch`` for the ``params`` of a Message Batch
+        request). ``None`` when the data has no such method."""
+        key = "batch_params" if method == "batch" else method
+        return self.keywords.get(f"beta_{key}" if beta else key)
+
+
+def parse_sdk_data(data: Mapping[str, Any]) -> SdkData:
+    """Build :class:`SdkData` from the parsed TOML of ``sdk.toml``."""
+    raw_keywords = data.get("keywords", {})
+    if not isinstance(raw_keywords, Mapping):
+        raise ValueError("sdk.toml: [keywords] must be a table")
+    keywords: dict[str, frozenset[str]] = {}
+    for name, names in raw_keywords.items():
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            raise ValueError(f"sdk.toml: keywords.{name} must be a list of strings")
+        keywords[str(name)] = frozenset(names)
+    limits = data.get("model_nonstreaming_tokens", {})
+    if not isinstance(limits, Mapping) or not all(
+        isinstance(v, int) and not isinstance(v, bool) for v in limits.values()
+    ):
+        raise ValueError("sdk.toml: [model_nonstreaming_tokens] must map model IDs to integers")
+    threshold = data.get("nonstreaming_max_tokens")
+    if threshold is not None and (isinstance(threshold, bool) or not isinstance(threshold, int)):
+        raise ValueError("sdk.toml: nonstreaming_max_tokens must be an integer")
+    models = data.get("models", {})
+    model_param = models.get("model_param", []) if isinstance(models, Mapping) else []
+    return SdkData(
+        version=str(data.get("sdk_version", "")),
+        keywords=keywords,
+        nonstreaming_max_tokens=threshold,
+        model_nonstreaming_tokens={str(k): int(v) for k, v in limits.items()},
+        model_param=tuple(str(m) for m in model_param),
+    )
+
+
+@functools.lru_cache(maxsize=1)
+def load_sdk_data() -> SdkData:
+    """The shipped ``data/sdk.toml`` (cached)."""
+    text = resources.files("claudelint.data").joinpath("sdk.toml").read_text(encoding="utf-8")
+    return parse_sdk_data(_read_toml(text))

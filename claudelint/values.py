@@ -28,9 +28,11 @@ _SENTINEL_BASE = 0xF0000
 class Hole:
     """A run-time value inside a text.
 
-    `origin` says where the value comes from: "module" (evaluated once at import), "loop"
-    (a loop variable), "param" (a function parameter), "call" (a call made each time, such as
-    `datetime.now()`), "local" (computed in the function), "unknown".
+    `origin` says where the value comes from: "module" (evaluated once at import), "instance"
+    (an attribute set once in `__init__`: fixed for the object's life), "loop" (a loop
+    variable), "param" (a function parameter), "call" (a call made each time, such as
+    `datetime.now()`), "local" (computed in the function from a parameter, a loop variable or
+    a volatile call), "unknown" (nothing shows where it comes from).
     """
 
     expr: str
@@ -38,10 +40,27 @@ class Hole:
     node: cst.CSTNode | None = None
     # Set when the value is a time/randomness source (datetime.now(), uuid4(), random...).
     volatile: bool = False
+    # Where the value gets fixed: the node whose evaluation decides it — the assigned
+    # expression of a local, the `Param` of a parameter, the loop of a loop variable, the call
+    # itself for a call. A value fixed outside the loop that makes a request is the same on
+    # every call of that loop (see `Request.changes`). None: at `node`.
+    bound_at: cst.CSTNode | None = None
 
     @property
     def stable(self) -> bool:
-        return self.origin == "module" and not self.volatile
+        return self.origin in STABLE_ORIGINS and not self.volatile
+
+    @property
+    def site(self) -> cst.CSTNode | None:
+        """The node whose evaluation fixes the value."""
+        return self.bound_at if self.bound_at is not None else self.node
+
+
+# Origins of values that are the same on every call, whatever the call site.
+STABLE_ORIGINS = frozenset({"module", "instance"})
+# Origins that are evidence of a value that changes between calls (unless fixed outside the
+# loop that makes the calls); "unknown" is not evidence.
+CHANGING_ORIGINS = frozenset({"param", "loop", "call", "local"})
 
 
 Part = str | Hole
@@ -191,6 +210,11 @@ class Unknown:
     reason: str = ""
     node: cst.CSTNode | None = None
     stable: bool = False
+    # Provenance, as for `Hole`: what the unknown value is computed from, when that shows
+    # (e.g. "local" for `"\n".join(chunks)` with `chunks` a parameter), and where it is fixed.
+    origin: str = "unknown"
+    volatile: bool = False
+    bound_at: cst.CSTNode | None = None
 
 
 Value = Text | Const | ListV | DictV | Unknown
@@ -212,6 +236,17 @@ def const_str(value: Value | None) -> str | None:
     if isinstance(value, Text):
         return value.literal
     return None
+
+
+def retag(text: Text, origin: str) -> Text:
+    """The same text with every dynamic hole given `origin` (and no longer volatile), e.g. a
+    value set once in `__init__` becomes "instance": fixed for the object's life."""
+    parts = tuple(
+        Hole(p.expr, origin, p.node, False, p.bound_at)
+        if isinstance(p, Hole) and not p.stable else p
+        for p in text.parts
+    )
+    return Text(parts, text.node, origin in STABLE_ORIGINS or text.stable)
 
 
 def walk_texts(value: Value | None) -> Iterator[Text]:
