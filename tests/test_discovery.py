@@ -432,3 +432,30 @@ def test_prefilter_keeps_notebook_with_non_ascii_prompt() -> None:
 def test_prefilter_drops_files_without_a_messages_access(code: str) -> None:
     assert not may_hold_call_site(code.encode())
     assert not may_hold_call_site(notebook(code))
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        b"self.messages = []\nself.messages.append(x)\n",
+        b"n = len(self.messages)\nfirst = self.messages[0]\n",
+        b"errors.messages[codes[1]]\n",
+        b"for m in inbox.messages.values():\n    pass\n",
+    ],
+)
+def test_prefilter_second_stage_drops_attribute_look_alikes(code: bytes) -> None:
+    assert not may_hold_call_site(code)
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        b"m = client.beta.messages\nm.create(model=M)\n",
+        b"m = client.messages  # the resource\n",
+        b"r = (client.messages\n     .create(model=M))\n",
+        b"client.messages.batches.create(requests=[])\n",
+        b'{"source": ["resp = client.messages.create(\\n", "  model=M)"]}',
+    ],
+)
+def test_prefilter_second_stage_keeps_request_shapes(code: bytes) -> None:
+    assert may_hold_call_site(code)
