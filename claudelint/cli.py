@@ -209,7 +209,7 @@ def check_cmd(paths: tuple[str, ...], fix: bool, unsafe_fixes: bool | None, diff
         out_text = render(
             result.findings, fmt=output_format, rules=rules, sources=result.sources,
             summary=summary, root=Path.cwd(), color=color,
-            show_fixes=show_fixes or output_format == "full", statistics=statistics,
+            show_fixes=show_fixes, statistics=statistics,
             cost_basis_calls=root_settings.cost_basis_calls, quiet=quiet,
         )
     if output_file:
