@@ -19,6 +19,7 @@ from claudelint.source import SourceError, SourceFile, decode_source, encode_sou
 
 if TYPE_CHECKING:
     from claudelint.engine import Linter
+    from claudelint.notebook import Notebook
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,8 @@ class RunResult:
     findings: list[Finding] = field(default_factory=list)
     sources: dict[str, str] = field(default_factory=dict)
     diffs: list[str] = field(default_factory=list)
+    # Files rewritten by --fix: display path -> new text (for source frames).
+    fixed_texts: dict[str, str] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     files_checked: int = 0
     fixed: int = 0
@@ -80,8 +83,6 @@ def run(paths: list[str], resolver: ConfigResolver, options: RunOptions) -> RunR
     for bad_path, reason in found.errors:
         result.errors.append(f"{bad_path}: {reason}")
     for path in found.files:
-        if path.suffix == ".ipynb":
-            continue  # notebooks: not linted yet
         display = _display(path)
         try:
             raw = path.read_bytes()
@@ -103,15 +104,29 @@ def _lint_one(path: Path, display: str, raw: bytes, settings: Settings, linters:
     try:
         src = decode_source(raw, path)
     except SourceError as e:
-        result.findings.append(parse_error(display, e.reason))
+        result.findings.append(parse_error(display, e.reason, e.line, e.column))
         return
     if stdin:
         result.files_checked += 1
         if not may_hold_call_site(raw):
             return
+    notebook: Notebook | None = None
+    text = src.text
+    if path.suffix == ".ipynb":
+        from claudelint.notebook import NotebookError, read_notebook
+
+        try:
+            notebook = read_notebook(src.text)
+        except NotebookError as e:
+            result.findings.append(parse_error(display, e.reason))
+            return
+        text = notebook.text
     linter = linters.get(settings)
     try:
-        findings = linter.lint_text(src.text, display)
+        findings = linter.lint_text(text, display)
+        if (options.fix or options.diff) and any(f.fix for f in findings):
+            findings = _fix(src, text, notebook, display, findings, settings, linter, options,
+                            result, stdin)
     except RecursionError:
         result.findings.append(parse_error(display, "the file is nested too deeply to analyse"))
         return
@@ -121,58 +136,66 @@ def _lint_one(path: Path, display: str, raw: bytes, settings: Settings, linters:
             "(please report this with the file that caused it)"
         )
         return
-    text = src.text
-    if (options.fix or options.diff) and any(f.fix for f in findings):
-        text, findings = _fix(src, display, findings, settings, linter, options, result, stdin)
     unsafe_hidden = 0 if settings.unsafe_fixes else sum(
         1 for f in findings if f.fix is not None and f.fix.applicability == "unsafe"
     )
     result.unsafe_fixes_hidden += unsafe_hidden
-    if findings:
-        result.sources[display] = text
+    if notebook is not None:
+        findings = [notebook.map_finding(f) for f in findings]
+    elif findings:
+        result.sources[display] = result.fixed_texts.get(display, src.text)
     result.findings.extend(findings)
 
 
-def _fix(src: SourceFile, display: str, findings: list[Finding], settings: Settings,
-         linter: Linter, options: RunOptions, result: RunResult,
-         stdin: bool) -> tuple[str, list[Finding]]:
+def _fix(src: SourceFile, text: str, notebook: Notebook | None, display: str,
+         findings: list[Finding], settings: Settings, linter: Linter, options: RunOptions,
+         result: RunResult, stdin: bool) -> list[Finding]:
+    """Apply fixes to `text` (the file's text, or a notebook's code cells); write the file
+    (or print the diff). Returns the findings that remain."""
     from claudelint.fix import (
         ConcurrentModification,
         FixWriteError,
         fix_text,
         parse_check,
         unified_diff,
+        write_atomic,
     )
 
     fixed = fix_text(
-        src.text, findings, unsafe=settings.unsafe_fixes,
-        relint=lambda t: linter.lint_text(t, display), parses=parse_check(src.text),
+        text, findings, unsafe=settings.unsafe_fixes,
+        relint=lambda t: linter.lint_text(t, display), parses=parse_check(text),
     )
-    if fixed.text == src.text:
-        return src.text, findings
+    if fixed.text == text:
+        return findings
+    new_file_text = fixed.text
+    if notebook is not None:
+        from claudelint.notebook import NotebookError
+
+        try:
+            new_file_text = notebook.with_text(fixed.text)
+        except NotebookError as e:
+            result.errors.append(f"{display}: fix not written: {e.reason}")
+            return findings
     if options.diff:
-        result.diffs.append(unified_diff(display, src.text, fixed.text))
-        return src.text, findings
+        result.diffs.append(unified_diff(display, src.text, new_file_text))
+        return findings
     if stdin:
         try:
-            result.stdin_fixed = encode_source(src, fixed.text)
+            result.stdin_fixed = encode_source(src, new_file_text)
         except UnicodeEncodeError:
             result.errors.append(f"{display}: fix not applied: not representable in "
                                  f"{src.encoding}")
-            return src.text, findings
+            return findings
         result.fixed += fixed.applied
-        return fixed.text, list(fixed.remaining)
+        return list(fixed.remaining)
     try:
-        from claudelint.fix import write_atomic
-
-        write_atomic(src, fixed.text)
+        write_atomic(src, new_file_text)
     except ConcurrentModification:
         result.errors.append(f"{display}: changed by another process during --fix; not written")
-        return src.text, findings
+        return findings
     except (FixWriteError, OSError) as e:
         result.errors.append(f"{display}: fix not written: {e}")
-        return src.text, findings
+        return findings
     result.fixed += fixed.applied
-    return fixed.text, list(fixed.remaining)
-
-
+    result.fixed_texts[display] = new_file_text
+    return list(fixed.remaining)

@@ -1,0 +1,212 @@
+"""Jupyter notebooks: lint the code cells as one module, map findings back to cells, and write
+fixes into only the cells they change.
+
+Plain `json` rather than nbformat: claudelint needs the cells' sources and must write the file
+back byte-for-byte as it was except for the changed cells; nbformat validates and normalises
+(and pulls in jsonschema), which is work claudelint does not need and a risk to the formatting
+it must keep. A notebook whose JSON claudelint cannot reproduce exactly is linted but never
+rewritten.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, replace
+from typing import Any
+
+from claudelint.finding import Edit, Finding, Fix
+
+# A comment line between cells: fixes never touch comments, so after fixing the text splits
+# back into the same cells.
+_BOUNDARY = "# --- claudelint cell {} ---"
+_BOUNDARY_RE = re.compile(r"^# --- claudelint cell (\d+) ---$")
+# Masked IPython lines carry the index of the original line, to be put back after fixing.
+_MASKED = "# claudelint-magic {}"
+_MASKED_RE = re.compile(r"^\s*(?:pass  )?# claudelint-magic (\d+)$")
+# IPython syntax that is not Python: line magics, shell escapes, help.
+_MAGIC_RE = re.compile(r"^(\s*)(?:[%!]|\?\??\w|[\w.]+\?\??\s*$)")
+_ASSIGN_MAGIC_RE = re.compile(r"^(\s*)[\w.,\s]+=\s*[%!]")
+# Cell magics whose body is still Python.
+_PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug"})
+
+
+class NotebookError(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass
+class Notebook:
+    data: dict[str, Any]
+    # Indices (into data["cells"]) of the code cells that were linted, in order.
+    code_cells: list[int]
+    # The linted text: code cells joined, each after a boundary comment line.
+    text: str
+    # For each linted cell: the 1-based line of the text where its first source line is.
+    first_lines: list[int]
+    # How the file was written, to write it back the same way.
+    indent: int | str | None
+    ensure_ascii: bool
+    trailing_newline: bool
+    reproducible: bool
+
+    def locate(self, line: int) -> tuple[int, int]:
+        """Text line -> (cell index in the notebook, 1-based line in that cell)."""
+        k = 0
+        for i, start in enumerate(self.first_lines):
+            if start <= line:
+                k = i
+        return self.code_cells[k], line - self.first_lines[k] + 1
+
+    def map_finding(self, f: Finding) -> Finding:
+        cell, line = self.locate(f.line)
+        _, end_line = self.locate(f.end_line)
+        fix = f.fix
+        if fix is not None:
+            fix = Fix(fix.title, fix.applicability, tuple(_map_edit(self, e) for e in fix.edits))
+        return replace(f, line=line, end_line=max(line, end_line), cell=cell, fix=fix)
+
+    def with_text(self, new_text: str) -> str:
+        """The notebook's JSON with the cells of `new_text` (the fixed linted text)."""
+        if not self.reproducible:
+            raise NotebookError("the notebook's JSON layout cannot be reproduced exactly")
+        cells = _split_cells(new_text)
+        if set(cells) != set(range(len(self.code_cells))):
+            raise NotebookError("a fix crossed a cell boundary")
+        data = json.loads(json.dumps(self.data))
+        for k, index in enumerate(self.code_cells):
+            cell = data["cells"][index]
+            old_source = _source_text(cell)
+            new_source = _unmask(cells[k], old_source)
+            if new_source != old_source:
+                cell["source"] = _as_source(new_source, cell.get("source"))
+        return _dump(data, self.indent, self.ensure_ascii, self.trailing_newline)
+
+
+def _map_edit(nb: Notebook, e: Edit) -> Edit:
+    _, line = nb.locate(e.line)
+    _, end_line = nb.locate(e.end_line)
+    return Edit(line, e.column, end_line, e.end_column, e.content)
+
+
+def _source_text(cell: dict[str, Any]) -> str:
+    source = cell.get("source", "")
+    if isinstance(source, list):
+        return "".join(str(s) for s in source)
+    return str(source)
+
+
+def _as_source(text: str, like: object) -> list[str] | str:
+    if isinstance(like, str):
+        return text
+    return text.splitlines(keepends=True)
+
+
+def _mask(source: str) -> str:
+    """Replace IPython-only lines by `pass` lines of the same indentation (the line count is
+    kept), each tagged with its line index so that `_unmask` can put it back."""
+    lines = source.split("\n")
+    if lines and lines[0].startswith("%%"):
+        words = lines[0][2:].split()
+        if not words or words[0] not in _PYTHON_CELL_MAGICS:
+            return "\n".join(_MASKED.format(i) for i in range(len(lines)))
+        lines[0] = "pass  " + _MASKED.format(0)
+        start = 1
+    else:
+        start = 0
+    for i in range(start, len(lines)):
+        m = _MAGIC_RE.match(lines[i]) or _ASSIGN_MAGIC_RE.match(lines[i])
+        if m:
+            lines[i] = f"{m.group(1)}pass  " + _MASKED.format(i)
+    return "\n".join(lines)
+
+
+def _unmask(new: str, old: str) -> str:
+    """Put the original IPython lines back in place of their tagged `pass` lines."""
+    old_lines = old.split("\n")
+    out = []
+    for line in new.split("\n"):
+        m = _MASKED_RE.match(line)
+        k = int(m.group(1)) if m else -1
+        out.append(old_lines[k] if 0 <= k < len(old_lines) else line)
+    return "\n".join(out)
+
+
+def _split_cells(text: str) -> dict[int, str]:
+    cells: dict[int, list[str]] = {}
+    current: int | None = None
+    for line in text.split("\n"):
+        m = _BOUNDARY_RE.match(line)
+        if m:
+            current = int(m.group(1))
+            cells[current] = []
+        elif current is not None:
+            cells[current].append(line)
+    out: dict[int, str] = {}
+    for k, lines in cells.items():
+        # Each cell was followed by exactly one separating newline.
+        if lines and lines[-1] == "":
+            lines = lines[:-1]
+        out[k] = "\n".join(lines)
+    return out
+
+
+def _detect_layout(raw: str) -> tuple[int | str | None, bool, bool]:
+    trailing = raw.endswith("\n")
+    m = re.search(r"^\{\n([ \t]+)\"", raw)
+    indent: int | str | None
+    if m:
+        ws = m.group(1)
+        indent = len(ws) if set(ws) == {" "} else ws
+    else:
+        indent = None
+    ensure_ascii = bool(re.search(r"\\u[0-9a-fA-F]{4}", raw)) and not any(
+        ord(c) > 127 for c in raw
+    )
+    return indent, ensure_ascii, trailing
+
+
+def _dump(data: Any, indent: int | str | None, ensure_ascii: bool, trailing: bool) -> str:
+    separators = (",", ": ") if indent is not None else (", ", ": ")
+    out = json.dumps(data, indent=indent, ensure_ascii=ensure_ascii, separators=separators)
+    return out + ("\n" if trailing else "")
+
+
+def read_notebook(text: str) -> Notebook:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise NotebookError(f"invalid notebook JSON: {e.msg} at line {e.lineno}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
+        raise NotebookError("not a Jupyter notebook: no 'cells' list")
+    meta = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+    lang = ""
+    if isinstance(meta, dict):
+        info = meta.get("language_info")
+        kernel = meta.get("kernelspec")
+        if isinstance(info, dict) and isinstance(info.get("name"), str):
+            lang = info["name"]
+        elif isinstance(kernel, dict) and isinstance(kernel.get("language"), str):
+            lang = kernel["language"]
+    code_cells: list[int] = []
+    parts: list[str] = []
+    first_lines: list[int] = []
+    line = 1
+    if not lang or lang.lower() in ("python", "python3", "ipython", "ipython3"):
+        for i, cell in enumerate(data["cells"]):
+            if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+                continue
+            source = _mask(_source_text(cell))
+            k = len(code_cells)
+            code_cells.append(i)
+            parts.append(_BOUNDARY.format(k) + "\n")
+            line += 1
+            first_lines.append(line)
+            parts.append(source + "\n")
+            line += source.count("\n") + 1
+    indent, ensure_ascii, trailing = _detect_layout(text)
+    reproducible = _dump(data, indent, ensure_ascii, trailing) == text
+    return Notebook(data, code_cells, "".join(parts), first_lines, indent, ensure_ascii,
+                    trailing, reproducible)
