@@ -116,10 +116,16 @@ def _mask(source: str) -> str:
         start = 1
     else:
         start = 0
-    for i in range(start, len(lines)):
+    i = start
+    while i < len(lines):
         m = _MAGIC_RE.match(lines[i]) or _ASSIGN_MAGIC_RE.match(lines[i])
         if m:
+            # A magic continued with backslashes spans several lines: mask them all.
+            while lines[i].rstrip().endswith("\\") and i + 1 < len(lines):
+                lines[i] = f"{m.group(1)}pass  " + _MASKED.format(i)
+                i += 1
             lines[i] = f"{m.group(1)}pass  " + _MASKED.format(i)
+        i += 1
     return "\n".join(lines)
 
 

@@ -142,3 +142,9 @@ def test_cell_magic_cells_are_masked() -> None:
 def test_read_notebook_errors() -> None:
     with pytest.raises(NotebookError):
         read_notebook('{"cells": 3}')
+
+
+def test_magic_continued_over_lines_is_masked_whole() -> None:
+    nb = read_notebook(json.dumps(notebook(["!pip install -qU \\\n", "    anthropic==0.19 \\\n",
+                                            "    voyageai\n", "x = 1"])))
+    assert "anthropic==" not in nb.text and "voyageai" not in nb.text and "x = 1" in nb.text
