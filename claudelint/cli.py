@@ -182,6 +182,7 @@ def check_cmd(paths: tuple[str, ...], fix: bool, unsafe_fixes: bool | None, diff
         options = RunOptions(
             fix=fix and not diff, diff=diff, stdin_filename=stdin_filename,
             force_exclude=bool(force_exclude or root_settings.force_exclude),
+            use_cache=not no_cache, jobs=jobs,
         )
         result = run(list(paths) or ["."], resolver, options)
     except ConfigError as e:

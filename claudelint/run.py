@@ -6,6 +6,7 @@ run over a tree with no Claude calls never pays for it.
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,14 @@ class RunOptions:
     diff: bool = False
     stdin_filename: str | None = None
     force_exclude: bool = False
+    use_cache: bool = True
+    # Worker processes; None: one per CPU. Files are linted in parallel only when enough of
+    # them survive the prefilter to repay starting the workers.
+    jobs: int | None = None
+
+
+# Fewer candidate files than this are linted in the main process.
+PARALLEL_THRESHOLD = 12
 
 
 @dataclass
@@ -41,62 +50,147 @@ class RunResult:
     files_checked: int = 0
     fixed: int = 0
     unsafe_fixes_hidden: int = 0
+    # Files whose findings came from the results cache.
+    cache_hits: int = 0
     # Bytes read from stdin, and their fixed version (printed when fixing stdin).
     stdin_raw: bytes = b""
     stdin_fixed: bytes | None = None
+
+    def merge(self, other: RunResult) -> None:
+        self.findings.extend(other.findings)
+        self.sources.update(other.sources)
+        self.diffs.extend(other.diffs)
+        self.fixed_texts.update(other.fixed_texts)
+        self.errors.extend(other.errors)
+        self.fixed += other.fixed
+        self.unsafe_fixes_hidden += other.unsafe_fixes_hidden
 
 
 class _Linters:
     """One Linter per distinct settings object (closest config wins per folder)."""
 
     def __init__(self) -> None:
-        self._by_id: dict[int, tuple[Settings, Linter]] = {}
+        self._by_key: dict[object, Linter] = {}
 
     def get(self, settings: Settings) -> Linter:
-        hit = self._by_id.get(id(settings))
+        key = repr(settings)
+        hit = self._by_key.get(key)
         if hit is None:
             from claudelint.engine import Linter
 
-            hit = (settings, Linter(settings))
-            self._by_id[id(settings)] = hit
-        return hit[1]
+            hit = self._by_key[key] = Linter(settings)
+        return hit
 
 
-def _display(path: Path) -> str:
+_WORKER_LINTERS = _Linters()
+
+
+@dataclass(frozen=True)
+class _Job:
+    path: Path
+    display: str
+    raw: bytes
+    settings: Settings
+
+
+def _display(path: Path, cwd: Path) -> str:
+    if not path.is_absolute():
+        return str(path)
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except (ValueError, OSError):
+        return str(path.relative_to(cwd))
+    except ValueError:
         return str(path)
 
 
 def run(paths: list[str], resolver: ConfigResolver, options: RunOptions) -> RunResult:
     result = RunResult()
     linters = _Linters()
+    cwd = Path.cwd()
     if paths == ["-"]:
         name = options.stdin_filename or "-"
         raw = sys.stdin.buffer.read()
         result.stdin_raw = raw
-        settings = resolver.settings_for(Path(name).resolve() if name != "-" else Path.cwd() / "-")
+        settings = resolver.settings_for(Path(name).resolve() if name != "-" else cwd / "-")
         _lint_one(Path(name), name, raw, settings, linters, options, result, stdin=True)
         return result
     found = discover([Path(p) for p in paths], resolver, force_exclude=options.force_exclude)
     for bad_path, reason in found.errors:
         result.errors.append(f"{bad_path}: {reason}")
+    jobs: list[_Job] = []
     for path in found.files:
-        display = _display(path)
+        display = _display(path, cwd)
         try:
             raw = path.read_bytes()
         except OSError as e:
             result.errors.append(f"{display}: cannot read: {e.strerror or e}")
-            result.findings.append(parse_error(display, f"cannot read: {e.strerror or e}"))
             continue
         result.files_checked += 1
         if not may_hold_call_site(raw):
             continue
-        settings = resolver.settings_for(path.resolve())
-        _lint_one(path, display, raw, settings, linters, options, result)
-    result.findings.sort(key=lambda f: (f.path, f.line, f.column, f.code))
+        settings = resolver.settings_for(path if path.is_absolute() else cwd / path)
+        jobs.append(_Job(path, display, raw, settings))
+
+    cache = None
+    if options.use_cache and not (options.fix or options.diff) and jobs:
+        from claudelint.cache import ResultsCache, settings_key
+
+        cache = ResultsCache(cwd)
+        digests: dict[str, str] = {}
+        keys: dict[int, str] = {}
+        misses: list[_Job] = []
+        for i, job in enumerate(jobs):
+            sk = digests.setdefault(repr(job.settings), settings_key(job.settings))
+            keys[i] = key = cache.key(job.raw, job.display, sk)
+            cached = cache.get(key)
+            if cached is None:
+                misses.append(job)
+            else:
+                result.cache_hits += 1
+                result.findings.extend(cached)
+                if cached and job.path.suffix != ".ipynb":
+                    result.sources[job.display] = job.raw.decode("utf-8", "replace")
+                result.unsafe_fixes_hidden += _unsafe_hidden(cached, job.settings)
+        key_of = {id(jobs[i]): k for i, k in keys.items()}
+        jobs = misses
+    outcomes = _lint_many(jobs, options, linters)
+    for job, outcome in zip(jobs, outcomes, strict=True):
+        result.merge(outcome)
+        if cache is not None and not outcome.errors:
+            cache.put(key_of[id(job)], outcome.findings)
+    result.findings.sort(key=lambda f: (f.path, f.cell or 0, f.line, f.column, f.code))
     return result
+
+
+def _lint_job(job: _Job, options: RunOptions) -> RunResult:
+    out = RunResult()
+    _lint_one(job.path, job.display, job.raw, job.settings, _WORKER_LINTERS, options, out)
+    return out
+
+
+def _lint_many(jobs: list[_Job], options: RunOptions, linters: _Linters) -> list[RunResult]:
+    workers = options.jobs if options.jobs is not None else (os.cpu_count() or 1)
+    workers = min(workers, len(jobs))
+    if workers <= 1 or len(jobs) < PARALLEL_THRESHOLD:
+        outs = []
+        for job in jobs:
+            out = RunResult()
+            _lint_one(job.path, job.display, job.raw, job.settings, linters, options, out)
+            outs.append(out)
+        return outs
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    methods = multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
+    chunk = max(1, len(jobs) // (workers * 4))
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        return list(pool.map(_lint_job, jobs, [options] * len(jobs), chunksize=chunk))
+
+
+def _unsafe_hidden(findings: list[Finding], settings: Settings) -> int:
+    if settings.unsafe_fixes:
+        return 0
+    return sum(1 for f in findings if f.fix is not None and f.fix.applicability == "unsafe")
 
 
 def _lint_one(path: Path, display: str, raw: bytes, settings: Settings, linters: _Linters,
@@ -136,10 +230,7 @@ def _lint_one(path: Path, display: str, raw: bytes, settings: Settings, linters:
             "(please report this with the file that caused it)"
         )
         return
-    unsafe_hidden = 0 if settings.unsafe_fixes else sum(
-        1 for f in findings if f.fix is not None and f.fix.applicability == "unsafe"
-    )
-    result.unsafe_fixes_hidden += unsafe_hidden
+    result.unsafe_fixes_hidden += _unsafe_hidden(findings, settings)
     if notebook is not None:
         findings = [notebook.map_finding(f) for f in findings]
     elif findings:

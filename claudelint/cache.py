@@ -1,0 +1,117 @@
+"""The results cache: findings of unchanged files, keyed by content, version and settings.
+
+One small JSON file per entry under `.claudelint_cache/` (with a `CACHEDIR.TAG` and a
+`.gitignore`), written atomically (temp file + rename), so concurrent runs (pre-commit runs
+partitions in parallel) never see a partial entry; an unreadable or corrupt entry is a miss.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from claudelint import __version__
+from claudelint.finding import Cost, Edit, Finding, Fix
+from claudelint.settings import Settings
+
+CACHE_DIR = ".claudelint_cache"
+_TAG = (
+    "Signature: 8a477f597d28d172789f06886806bc55\n"
+    "# This file is a cache directory tag created by claudelint.\n"
+    "# For information about cache directory tags see https://bford.info/cachedir/\n"
+)
+_FORMAT = 1
+
+
+def settings_key(settings: Settings) -> str:
+    """A digest of everything in the settings that can change findings."""
+    parts = (
+        settings.select, settings.extend_select, settings.ignore, settings.per_file_ignores,
+        settings.default_model, settings.extend_client_factories, settings.cost_basis_calls,
+        repr(settings.models), repr(sorted((k, repr(v)) for k, v in settings.options.items())),
+        settings.unsafe_fixes,
+    )
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
+
+
+class ResultsCache:
+    def __init__(self, root: Path) -> None:
+        self.dir = root / CACHE_DIR / f"v{_FORMAT}-{__version__}"
+        self._ready = False
+
+    def key(self, raw: bytes, path: str, settings_digest: str) -> str:
+        h = hashlib.sha256(raw)
+        h.update(b"\0" + path.encode("utf-8", "surrogatepass") + b"\0" + settings_digest.encode())
+        return h.hexdigest()
+
+    def get(self, key: str) -> list[Finding] | None:
+        try:
+            data = json.loads((self.dir / key[:2] / key).read_text(encoding="utf-8"))
+            return [finding_from_json(f) for f in data["findings"]]
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def put(self, key: str, findings: list[Finding]) -> None:
+        try:
+            self._prepare()
+            folder = self.dir / key[:2]
+            folder.mkdir(exist_ok=True)
+            payload = json.dumps({"findings": [finding_to_json(f) for f in findings]})
+            fd, name = tempfile.mkstemp(dir=folder, prefix=".tmp-")
+            tmp = Path(name)
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                    fh.write(payload)
+                tmp.replace(folder / key)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    tmp.unlink()
+                raise
+        except OSError:
+            pass  # a cache that cannot be written is no error
+
+    def _prepare(self) -> None:
+        if self._ready:
+            return
+        top = self.dir.parent
+        self.dir.mkdir(parents=True, exist_ok=True)
+        marks = (("CACHEDIR.TAG", _TAG), (".gitignore", "# Created by claudelint\n*\n"))
+        for name, content in marks:
+            p = top / name
+            if not p.exists():
+                with contextlib.suppress(OSError):
+                    p.write_text(content, encoding="utf-8")
+        self._ready = True
+
+
+def finding_to_json(f: Finding) -> dict[str, Any]:
+    d = f.to_json()
+    d["suppress_lines"] = list(f.suppress_lines)
+    d["statement_line"] = f.statement_line
+    d["source_line"] = f.source_line
+    return d
+
+
+def finding_from_json(d: dict[str, Any]) -> Finding:
+    fix = None
+    if d.get("fix"):
+        fx = d["fix"]
+        fix = Fix(fx["title"], fx["applicability"], tuple(
+            Edit(e["location"]["row"], e["location"]["column"], e["end_location"]["row"],
+                 e["end_location"]["column"], e["content"]) for e in fx["edits"]))
+    cost = None
+    if d.get("cost"):
+        c = d["cost"]
+        cost = Cost(c["model"], c["tokens"], c["usd_saved"], c["calls"], tuple(c["assumptions"]))
+    lo, hi = d.get("suppress_lines", (0, 0))
+    return Finding(
+        code=d["code"], name=d["name"], message=d["message"], level=d["level"], path=d["path"],
+        line=d["line"], column=d["column"], end_line=d["end_line"], end_column=d["end_column"],
+        fix=fix, cost=cost, cell=d.get("cell"), suppress_lines=(lo, hi),
+        statement_line=d.get("statement_line", 0), source_line=d.get("source_line", ""),
+    )
