@@ -136,6 +136,9 @@ def rules_cmd(output_format: str) -> None:
 @click.option("--extend-exclude", multiple=True, help="Add exclude patterns.")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the results cache.")
 @click.option("--jobs", "-j", type=int, default=None, help="Worker processes.")
+@click.option("--add-noqa", is_flag=True,
+              help="Write a `# noqa: CODE` comment for every current finding.")
+@click.option("--ignore-noqa", is_flag=True, help="Report findings that comments suppress.")
 @click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary.")
 def check_cmd(paths: tuple[str, ...], fix: bool, unsafe_fixes: bool | None, diff: bool,
               show_fixes: bool, select: tuple[str, ...], extend_select: tuple[str, ...],
@@ -143,7 +146,7 @@ def check_cmd(paths: tuple[str, ...], fix: bool, unsafe_fixes: bool | None, diff
               statistics: bool, exit_zero: bool, config_file: Path | None, isolated: bool,
               stdin_filename: str | None, force_exclude: bool | None,
               exclude: tuple[str, ...], extend_exclude: tuple[str, ...], no_cache: bool,
-              jobs: int | None, quiet: bool) -> None:
+              jobs: int | None, add_noqa: bool, ignore_noqa: bool, quiet: bool) -> None:
     """Lint PATHS (default: the current folder; `-` reads standard input)."""
     from claudelint.config import ConfigError, ConfigResolver
     from claudelint.registry import is_valid_selector, suggest
@@ -182,12 +185,20 @@ def check_cmd(paths: tuple[str, ...], fix: bool, unsafe_fixes: bool | None, diff
         options = RunOptions(
             fix=fix and not diff, diff=diff, stdin_filename=stdin_filename,
             force_exclude=bool(force_exclude or root_settings.force_exclude),
-            use_cache=not no_cache, jobs=jobs,
+            use_cache=not no_cache, jobs=jobs, add_noqa=add_noqa, ignore_noqa=ignore_noqa,
         )
         result = run(list(paths) or ["."], resolver, options)
     except ConfigError as e:
         _error(str(e))
         sys.exit(EXIT_ERROR)
+
+    if add_noqa:
+        for msg in result.errors:
+            _error(msg)
+        if not quiet:
+            n = result.noqa_added
+            click.echo(f"Added {n} noqa directive{'s' if n != 1 else ''}.")
+        sys.exit(EXIT_ERROR if result.errors else EXIT_OK)
 
     from claudelint.registry import select_rules
     from claudelint.report import RunSummary, render

@@ -30,6 +30,8 @@ class RunOptions:
     stdin_filename: str | None = None
     force_exclude: bool = False
     use_cache: bool = True
+    add_noqa: bool = False
+    ignore_noqa: bool = False
     # Worker processes; None: one per CPU. Files are linted in parallel only when enough of
     # them survive the prefilter to repay starting the workers.
     jobs: int | None = None
@@ -52,6 +54,8 @@ class RunResult:
     unsafe_fixes_hidden: int = 0
     # Files whose findings came from the results cache.
     cache_hits: int = 0
+    # Codes written by --add-noqa.
+    noqa_added: int = 0
     # Bytes read from stdin, and their fixed version (printed when fixing stdin).
     stdin_raw: bytes = b""
     stdin_fixed: bytes | None = None
@@ -64,6 +68,7 @@ class RunResult:
         self.errors.extend(other.errors)
         self.fixed += other.fixed
         self.unsafe_fixes_hidden += other.unsafe_fixes_hidden
+        self.noqa_added += other.noqa_added
 
 
 class _Linters:
@@ -131,7 +136,9 @@ def run(paths: list[str], resolver: ConfigResolver, options: RunOptions) -> RunR
         jobs.append(_Job(path, display, raw, settings))
 
     cache = None
-    if options.use_cache and not (options.fix or options.diff) and jobs:
+    if options.use_cache and not (
+        options.fix or options.diff or options.add_noqa or options.ignore_noqa
+    ) and jobs:
         from claudelint.cache import ResultsCache, settings_key
 
         cache = ResultsCache(cwd)
@@ -217,7 +224,10 @@ def _lint_one(path: Path, display: str, raw: bytes, settings: Settings, linters:
         text = notebook.text
     linter = linters.get(settings)
     try:
-        findings = linter.lint_text(text, display)
+        findings = linter.lint_text(text, display, apply_suppressions=not options.ignore_noqa)
+        if options.add_noqa:
+            _add_noqa(src, text, notebook, display, findings, result)
+            return
         if (options.fix or options.diff) and any(f.fix for f in findings):
             findings = _fix(src, text, notebook, display, findings, settings, linter, options,
                             result, stdin)
@@ -236,6 +246,30 @@ def _lint_one(path: Path, display: str, raw: bytes, settings: Settings, linters:
     elif findings:
         result.sources[display] = result.fixed_texts.get(display, src.text)
     result.findings.extend(findings)
+
+
+def _add_noqa(src: SourceFile, text: str, notebook: Notebook | None, display: str,
+              findings: list[Finding], result: RunResult) -> None:
+    from claudelint.fix import ConcurrentModification, FixWriteError, write_atomic
+    from claudelint.noqa import add_noqa
+
+    new_text, added = add_noqa(text, findings)
+    if not added:
+        return
+    if notebook is not None:
+        from claudelint.notebook import NotebookError
+
+        try:
+            new_text = notebook.with_text(new_text)
+        except NotebookError as e:
+            result.errors.append(f"{display}: noqa comments not written: {e.reason}")
+            return
+    try:
+        write_atomic(src, new_text)
+    except (ConcurrentModification, FixWriteError, OSError) as e:
+        result.errors.append(f"{display}: noqa comments not written: {e}")
+        return
+    result.noqa_added += added
 
 
 def _fix(src: SourceFile, text: str, notebook: Notebook | None, display: str,
