@@ -108,6 +108,38 @@ def rules_cmd(output_format: str) -> None:
                    f"{r.summary}{extra}")
 
 
+# ------------------------------------------------------------------------------------ sites
+
+
+@main.command("sites")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+@click.option("--output-format", type=click.Choice(["text", "json", "csv"]), default="text")
+@click.option("-o", "--output-file", type=click.Path(dir_okay=False, path_type=str))
+@click.option("--config", "config_file", type=click.Path(path_type=Path))
+@click.option("--isolated", is_flag=True, help="Ignore every config file.")
+def sites_cmd(paths: tuple[str, ...], output_format: str, output_file: str | None,
+              config_file: Path | None, isolated: bool) -> None:
+    """List every Claude call site with its model, prefix size and estimated cost per call,
+    most expensive first."""
+    from claudelint.config import ConfigError, ConfigResolver
+    from claudelint.sites import collect, render_sites
+
+    try:
+        resolver = ConfigResolver(config_file=config_file, isolated=isolated)
+        rows, errors = collect([Path(p) for p in (paths or (".",))], resolver)
+    except ConfigError as e:
+        _error(str(e))
+        sys.exit(EXIT_ERROR)
+    text = render_sites(rows, output_format)
+    if output_file:
+        Path(output_file).write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+    for msg in errors:
+        _error(msg)
+    sys.exit(EXIT_ERROR if errors else EXIT_OK)
+
+
 # ------------------------------------------------------------------------------------ check
 
 
