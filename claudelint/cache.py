@@ -39,14 +39,33 @@ def settings_key(settings: Settings) -> str:
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
 
 
+def code_digest() -> str:
+    """A digest of claudelint's own code and data (names, sizes, mtimes): a changed rule or
+    model table invalidates the cache even without a version bump (a development install)."""
+    import claudelint
+    import claudelint.rules
+
+    h = hashlib.sha256(__version__.encode())
+    folders = {Path(claudelint.__file__).parent, Path(claudelint.rules.__file__).parent}
+    for folder in sorted(folders):
+        for p in sorted(folder.rglob("*")):
+            if p.suffix in (".py", ".toml"):
+                with contextlib.suppress(OSError):
+                    st = p.stat()
+                    h.update(f"{p.name}:{st.st_size}:{st.st_mtime_ns}\0".encode())
+    return h.hexdigest()[:16]
+
+
 class ResultsCache:
     def __init__(self, root: Path) -> None:
         self.dir = root / CACHE_DIR / f"v{_FORMAT}-{__version__}"
         self._ready = False
+        self._code = code_digest()
 
     def key(self, raw: bytes, path: str, settings_digest: str) -> str:
         h = hashlib.sha256(raw)
         h.update(b"\0" + path.encode("utf-8", "surrogatepass") + b"\0" + settings_digest.encode())
+        h.update(b"\0" + self._code.encode())
         return h.hexdigest()
 
     def get(self, key: str) -> list[Finding] | None:
@@ -107,7 +126,8 @@ def finding_from_json(d: dict[str, Any]) -> Finding:
     cost = None
     if d.get("cost"):
         c = d["cost"]
-        cost = Cost(c["model"], c["tokens"], c["usd_saved"], c["calls"], tuple(c["assumptions"]))
+        cost = Cost(c["model"], c["tokens"], c["usd_saved"], c["calls"], tuple(c["assumptions"]),
+                    bool(c.get("upper_bound", False)))
     lo, hi = d.get("suppress_lines", (0, 0))
     return Finding(
         code=d["code"], name=d["name"], message=d["message"], level=d["level"], path=d["path"],

@@ -55,10 +55,14 @@ class Cost:
     usd_saved: float
     calls: int = 1000
     assumptions: tuple[str, ...] = ()
+    # A worst case avoided (e.g. a runaway answer capped by max_tokens), not an expected
+    # saving: shown as "up to", and left out of the run's estimated total.
+    upper_bound: bool = False
 
     @property
     def summary(self) -> str:
-        return f"~{format_usd(self.usd_saved)} per {format_calls(self.calls)} calls"
+        lead = "up to " if self.upper_bound else "~"
+        return f"{lead}{format_usd(self.usd_saved)} per {format_calls(self.calls)} calls"
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -67,6 +71,7 @@ class Cost:
             "usd_per_1k_calls": round(self.usd_saved * 1000 / self.calls, 6),
             "usd_saved": round(self.usd_saved, 6),
             "calls": self.calls,
+            "upper_bound": self.upper_bound,
             "assumptions": list(self.assumptions),
         }
 

@@ -97,8 +97,9 @@ def cost_text(f: Finding, basis_calls: int) -> str | None:
     if f.cost is None:
         return None
     usd = format_usd(normalised_usd(f, basis_calls))
+    lead = "up to " if f.cost.upper_bound else "~"
     return (
-        f"~{usd} per {format_calls(basis_calls)} calls "
+        f"{lead}{usd} per {format_calls(basis_calls)} calls "
         f"(model {f.cost.model}, {f.cost.tokens:,} tokens)"
     )
 
@@ -224,10 +225,19 @@ def _levels(findings: Sequence[Finding]) -> str:
 
 
 def _savings(findings: Sequence[Finding], basis_calls: int) -> str | None:
-    if not any(f.cost is not None for f in findings):
+    expected = [f for f in findings if f.cost is not None and not f.cost.upper_bound]
+    worst = [f for f in findings if f.cost is not None and f.cost.upper_bound]
+    if not expected and not worst:
         return None
-    total = sum(normalised_usd(f, basis_calls) for f in findings)
-    return f"est. savings ~{format_usd(total)} per {format_calls(basis_calls)} calls"
+    per = f"per {format_calls(basis_calls)} calls"
+    parts = []
+    if expected:
+        total = sum(normalised_usd(f, basis_calls) for f in expected)
+        parts.append(f"est. savings ~{format_usd(total)} {per}")
+    if worst:
+        cap = sum(normalised_usd(f, basis_calls) for f in worst)
+        parts.append(f"up to {format_usd(cap)} {per} more in worst cases avoided")
+    return "; ".join(parts)
 
 
 def summary_lines(findings: Sequence[Finding], summary: RunSummary, basis_calls: int) -> list[str]:
@@ -283,6 +293,8 @@ def statistics_table(
         ]
         if any(f.cost is not None for f in fs):
             total = sum(normalised_usd(f, basis_calls) for f in fs)
-            cells.append(style.cyan(f"~{format_usd(total)} per {format_calls(basis_calls)} calls"))
+            lead = "up to " if all(f.cost is None or f.cost.upper_bound for f in fs) else "~"
+            cells.append(style.cyan(
+                f"{lead}{format_usd(total)} per {format_calls(basis_calls)} calls"))
         out.append("  ".join(cells).rstrip())
     return out
