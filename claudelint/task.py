@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import libcst as cst
@@ -85,9 +85,9 @@ class TaskEvidence:
 _VERB = r"(?:respond|reply|answer|output|return|print|give|say|write|provide)"
 _ONLY = r"(?:only|just|solely|nothing\s+but|nothing\s+other\s+than|exactly)"
 _NOUN = (
-    r"(?:(?:single|one)[- ])?(?:words?|categor(?:y|ies)|labels?|class(?:es)?|classification|"
-    r"numbers?|integers?|digits?|scores?|rating|letters?|options?|choices?|sentiment|teams?|"
-    r"departments?|queues?|intents?|tags?|priority|verdict|yes|no|true|false|boolean)\b"
+    r"(?:(?:single|one)[- ])?(?:word|categor(?:y|ies)|labels?|class(?:es)?|classification|"
+    r"number|integer|digit|score|rating|letter|options?|choices?|sentiment|teams?|"
+    r"departments?|queues?|intents?|tags?|priority|verdict|boolean)\b"
 )
 # "Respond with only the category name", "Return just the label".
 _FORMAT_ONLY = re.compile(
@@ -106,8 +106,8 @@ _ONE_WORD = re.compile(
 )
 # "Answer yes or no", "Respond with 'true' or 'false'".
 _YESNO_FORMAT = re.compile(
-    rf"\b{_VERB}\b[^.\n]{{0,30}}?[\"'“‘`]?\b(?:yes|true)\b[\"'”’`]?\s*(?:or|/)\s*"
-    r"[\"'“‘`]?\b(?:no|false)\b",
+    rf"\b{_VERB}\b[^.\n]{{0,30}}?[\"'`\u201c\u2018]?\b(?:yes|true)\b"
+    r"[\"'`\u201d\u2019]?\s*(?:or|/)\s*[\"'`\u201c\u2018]?\b(?:no|false)\b",
     re.I,
 )
 # "Return only JSON", "Respond only with valid JSON".
@@ -132,15 +132,18 @@ _LONG_EXTRACTION = re.compile(
 _NO_EXPLAIN = re.compile(
     r"\b(?:do\s+not|don't|dont|never|no|without(?:\s+any)?|not)\s+(?:\w+\s+){0,2}?"
     r"(?:explain\w*|explanation\w*|reasoning|justif\w*|rationale|preamble|commentary|"
-    r"elaborat\w*|other\s+text|additional\s+text|extra\s+text|punctuation)",
+    r"elaborat\w*|other\s+text|additional\s+text|extra\s+text|punctuation)|"
+    r"\b(?:nothing|no\s+other\s+\w+)\s+(?:else|besides)\b",
     re.I,
 )
+
+_ONLY_OBJECT = re.compile(r"\b(?:only|just)\s+(?:the\s+|a\s+|an\s+|your\s+)?([\w-]+)", re.I)
 
 # Short-answer tasks named in the prompt: (kind, pattern).
 _TASKS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("yes-no", re.compile(r"\b(?:yes\s*(?:or|/)\s*no|true\s*(?:or|/)\s*false)\b", re.I)),
     ("scoring", re.compile(
-        r"\b(?:score|rate|rating|grade)\b[^.\n]{0,40}?(?:\b\d+\s*(?:-|–|to)\s*\d+\b|\bscale\b)|"
+        r"\b(?:score|rate|rating|grade)\b[^.\n]{0,40}?(?:\b\d+\s*(?:-|\u2013|to)\s*\d+\b|\bscale\b)|"
         r"\bon\s+a\s+scale\s+(?:of|from)\b",
         re.I,
     )),
@@ -154,7 +157,8 @@ _TASKS: tuple[tuple[str, re.Pattern[str]], ...] = (
     )),
     ("classification", re.compile(
         r"\b(?:classif(?:y|ies|ication)|categori[sz](?:e|es|ation)|sentiment|intent)\b|"
-        r"\bone\s+of\s+(?:the\s+following|these)\b",
+        r"\bone\s+of\s+(?:the\s+following|these)\b|"
+        r"\b(?:as|is)\s+either\s+[\"'`]?[\w-]+[\"'`]?\s+or\s+[\"'`]?[\w-]+\b",
         re.I,
     )),
     ("extraction", re.compile(r"\bextract\b", re.I)),
@@ -190,6 +194,7 @@ class _Signals:
     kinds: list[str]  # candidate kinds, strongest first
     against: list[str]
     tasks: list[str]  # kinds named in the prompt
+    task_quotes: list[str] = field(default_factory=list)
     json_keys: tuple[str, ...] = ()
 
 
@@ -198,13 +203,72 @@ def prompt_parts(request: Request) -> list[str]:
     (holes split parts, so a match never spans a run-time value)."""
     out: list[str] = []
     for name in ("system", "messages"):
-        for text in walk_texts(request.value(name)):
+        for text in _prompt_texts(request, request.value(name)):
             for part in text.parts:
                 if isinstance(part, str) and part.strip():
                     if len(part) > _MAX_PART:
                         part = part[: _MAX_PART // 2] + "\n" + part[-_MAX_PART // 2 :]
                     out.append(part)
     return out
+
+
+# Template methods whose receiver holds the instructions: `PROMPT.replace("{{x}}", x)`.
+_TEMPLATE_METHODS = frozenset({"replace", "format", "format_map", "strip", "lstrip", "rstrip"})
+
+
+def _prompt_texts(request: Request, value: Value | None) -> Iterator[Text]:
+    """Every Text of a value; for a value the resolver could not read, built by template
+    methods on a readable text (`dedent(TEMPLATE).replace("{{ticket}}", t)`), the template."""
+    if isinstance(value, Text):
+        yield value
+    elif isinstance(value, ListV):
+        for item in value.items:
+            yield from _prompt_texts(request, item)
+    elif isinstance(value, DictV):
+        for _, item in value.items:
+            yield from _prompt_texts(request, item)
+    elif value is not None and request.env is not None:
+        yield from _template_texts(request, value.node)
+
+
+def _template_texts(request: Request, node: cst.CSTNode | None) -> Iterator[Text]:
+    """The template under a chain of template methods, with literal `.replace(a, b)` calls
+    applied, and the texts passed as arguments (they may carry instructions too)."""
+    env = request.env
+    assert env is not None
+    calls: list[cst.Call] = []
+    while (
+        isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)
+        and node.func.attr.value in _TEMPLATE_METHODS and len(calls) < 8
+    ):
+        calls.append(node)
+        node = node.func.value
+    if not calls or not isinstance(node, cst.BaseExpression):
+        return
+    base = env.resolver.resolve(node, env.scope)
+    if not isinstance(base, Text):
+        return
+    args: list[Text] = []
+    for c in reversed(calls):
+        values = [env.resolver.resolve(a.value, env.scope) for a in c.args]
+        texts = [v for v in values if isinstance(v, Text)]
+        args.extend(texts)
+        func = c.func
+        assert isinstance(func, cst.Attribute)
+        if func.attr.value == "replace" and len(values) >= 2:
+            old, new = const_str(values[0]), const_str(values[1])
+            if old:
+                replacement = new if new is not None else " "
+                base = base.map(_replacer(old, replacement), base.node)
+    yield base
+    yield from args
+
+
+def _replacer(old: str, new: str) -> Callable[[str], str]:
+    def replace(text: str) -> str:
+        return text.replace(old, new)
+
+    return replace
 
 
 def _quote(part: str, m: re.Match[str]) -> str:
@@ -224,16 +288,20 @@ def _quote(part: str, m: re.Match[str]) -> str:
 def _read_prompt(parts: list[str], sig: _Signals) -> None:
     for part in parts:
         # A negated request for reasoning is a format constraint, not a request for room.
-        m = _NO_EXPLAIN.search(part)
-        if m:
-            sig.support.append(f"prompt says {_quote(part, m)}")
+        for neg in _NO_EXPLAIN.finditer(part):
+            quote = _quote(part, neg)
+            # "Output only the prompt and nothing else": the object is not a short answer.
+            obj = _ONLY_OBJECT.search(quote)
+            if obj is None or re.fullmatch(_NOUN, obj.group(1), re.I):
+                sig.support.append(f"prompt says {quote}")
+                break
         cleaned = _NO_EXPLAIN.sub(" ", part)
-        for pattern, why in ((_REASONING, "asks for reasoning"), (_GENERATION, "asks for")):
-            m = pattern.search(cleaned)
-            if m:
-                what = "reasoning" if pattern is _REASONING else "open-ended output"
-                sig.against.append(f"prompt {why if what == 'reasoning' else 'asks for ' + what}:"
-                                   f" {_quote(cleaned, m)}")
+        m = _REASONING.search(cleaned)
+        if m:
+            sig.against.append(f"prompt asks for reasoning: {_quote(cleaned, m)}")
+        m = _GENERATION.search(cleaned)
+        if m:
+            sig.against.append(f"prompt asks for open-ended output: {_quote(cleaned, m)}")
         m = _YESNO_FORMAT.search(part)
         if m:
             sig.strong.append(f"prompt says {_quote(part, m)}")
@@ -256,9 +324,8 @@ def _read_prompt(parts: list[str], sig: _Signals) -> None:
             m = pattern.search(part)
             if m and kind not in sig.tasks:
                 sig.tasks.append(kind)
-                if not any(e.endswith(_quote(part, m)) for e in sig.strong + sig.support):
-                    sig.support.append(f"prompt says {_quote(part, m)}")
-    if "extraction" in sig.tasks:
+                sig.task_quotes.append(f"prompt says {_quote(part, m)}")
+    if "extraction" in sig.tasks and "extraction" not in sig.kinds:
         joined = "\n".join(parts)
         if _LONG_EXTRACTION.search(_strip_json_object(joined)):
             sig.against.append("prompt asks to extract a list of unknown length")
@@ -377,6 +444,7 @@ class _Found:
     support: list[str]
     kinds: list[str]
     returned: str | None = None  # the level of a `return`ed response value
+    compared: list[str] = field(default_factory=list)  # short literals compared with
 
 
 class _Flow(cst.CSTVisitor):
@@ -389,7 +457,7 @@ class _Flow(cst.CSTVisitor):
                  who: str) -> None:
         self.root = root
         self.source = source
-        self.resolve = resolve
+        self.value_of = resolve
         self.module = module
         self.who = who  # "response" or "`fn()` result"
         self.names: dict[str, str] = {}
@@ -422,6 +490,8 @@ class _Flow(cst.CSTVisitor):
     def level(self, e: cst.BaseExpression) -> str | None:
         if isinstance(e, cst.Await):
             return self.level(e.expression)
+        if isinstance(e, cst.NamedExpr):
+            return self.level(e.value)
         if isinstance(e, cst.Name):
             return self.names.get(e.value)
         if isinstance(e, cst.Attribute):
@@ -513,17 +583,25 @@ class _Flow(cst.CSTVisitor):
                 for a, b in ((left, right), (right, left)):
                     if self.level(a) != "text":
                         continue
-                    lit = _short_literal(self.resolve(b))
-                    if lit is not None:
-                        sym = "==" if isinstance(op, cst.Equal) else "!="
-                        self.found.strong.append(
-                            f"{self.who} compared with `{sym} {self._code(b)}`"
-                        )
-                        yes_no = lit.strip().strip(".").lower() in _YES_NO
-                        self.found.kinds.append("yes-no" if yes_no else "classification")
+                    lit = _short_literal(self.value_of(b))
+                    if lit is None:
+                        continue
+                    sym = "==" if isinstance(op, cst.Equal) else "!="
+                    what = f"{self.who} compared with `{sym} {self._code(b)}`"
+                    if lit.strip().strip(".").lower() in _YES_NO:
+                        self.found.strong.append(what)
+                        self.found.kinds.append("yes-no")
+                    else:
+                        # One literal may be a sentinel (`== "NONE"`); two or more are
+                        # categories.
+                        self.found.compared.append(lit)
+                        self.found.support.append(what)
+                        if len(set(self.found.compared)) == 2:
+                            self.found.strong.append(what)
+                            self.found.kinds.append("classification")
             elif isinstance(op, (cst.In, cst.NotIn)) and self.level(left) == "text":
-                values = _short_collection(self.resolve(right))
-                if values is not None:
+                values = _short_collection(self.value_of(right))
+                if values is not None and len(values) >= 2:
                     self.found.strong.append(f"{self.who} checked `in {self._code(right)}`")
                     yes_no = {v.strip().lower() for v in values} <= _YES_NO
                     self.found.kinds.append("yes-no" if yes_no else "classification")
@@ -572,7 +650,7 @@ class _Flow(cst.CSTVisitor):
             self._dict_key(node.value, node)
 
     def _dict_key(self, mapping: cst.BaseExpression, use: cst.CSTNode) -> None:
-        value = self.resolve(mapping)
+        value = self.value_of(mapping)
         keys = _short_collection(value) if isinstance(value, DictV) else None
         if keys is not None:
             self.found.strong.append(f"{self.who} used as a key of `{self._code(mapping)}`")
@@ -679,10 +757,13 @@ def classify_task(request: Request) -> TaskEvidence:
     uses = _response_uses(request)
     strong = [*sig.strong, *uses.strong]
     support = [*sig.support, *uses.support]
+    evidence = tuple(_dedupe([*strong, *sig.task_quotes, *support]))
     if not strong and not (sig.tasks and support):
-        return TaskEvidence("unknown", tuple(_dedupe([*strong, *support])))
-    kind = _kind(sig, uses)
-    return TaskEvidence(kind, tuple(_dedupe([*strong, *support])))
+        return TaskEvidence("unknown", evidence)
+    if not strong and sig.tasks == ["extraction"]:
+        # "Extract ..." alone says nothing about the size of what is extracted.
+        return TaskEvidence("unknown", evidence)
+    return TaskEvidence(_kind(sig, uses), evidence)
 
 
 def _kind(sig: _Signals, uses: _Found) -> str:
@@ -711,19 +792,19 @@ def _dedupe(items: list[str]) -> Iterator[str]:
 # --------------------------------------------------------------------------- the model
 
 
-def model_origin(request: Request) -> str:
-    """Where the request's `model` comes from: "literal" (a string at the call site or in a
-    `**params` dict literal), "constant" (a name bound once to a string, at module or class
-    level or in the function), "parameter", "loop", "attribute", or "other"."""
-    arg = request.arg("model")
+def arg_origin(request: Request, name: str) -> str:
+    """Where a request argument comes from: "literal" (a string or number at the call site or
+    in a `**params` dict literal), "constant" (a name bound once to a literal, at module or
+    class level or in the function), "parameter", "loop", "attribute", or "other"."""
+    arg = request.arg(name)
     if arg is None or request.env is None:
         return "other"
     node = arg.node
-    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+    literal = (cst.SimpleString, cst.ConcatenatedString, cst.Integer)
+    if isinstance(node, literal):
         return "literal"
     if isinstance(node, cst.Name):
-        scope = request.env.scope
-        found = scope.lookup(node.value)
+        found = request.env.scope.lookup(node.value)
         if found is None:
             return "other"
         kinds = {b.kind for b in found[1]}
@@ -733,7 +814,7 @@ def model_origin(request: Request) -> str:
             return "loop"
         assigns = [b for b in found[1] if b.kind == "assign"]
         if kinds <= {"assign", "annotation"} and len(assigns) == 1 and isinstance(
-            assigns[0].value, (cst.SimpleString, cst.ConcatenatedString)
+            assigns[0].value, literal
         ):
             return "constant"
         return "other"
@@ -805,7 +886,7 @@ _COMPARING = re.compile(r"eval|bench|compar|experiment|ablation|arena", re.I)
 def compares_models(request: Request, path: str = "") -> str | None:
     """Why the code looks like it compares models on purpose (an eval or benchmark), or None:
     the function, its class or the file is named so, or the model comes from a loop."""
-    origin = model_origin(request)
+    origin = arg_origin(request, "model")
     if origin == "loop":
         return "the model comes from a loop"
     env = request.env

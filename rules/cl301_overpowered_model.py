@@ -1,0 +1,365 @@
+"""CL301 overpowered-model."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from claudelint.finding import Cost
+from claudelint.rule_base import Invalid, Option, Rule, Valid
+from claudelint.rules.cl201_oversized_max_tokens import task_cap
+
+if TYPE_CHECKING:
+    from claudelint.context import Diagnostic, FixPlan, RuleContext
+    from claudelint.knowledge import ModelInfo
+    from claudelint.request import Request
+
+SMALL_MAX_TOKENS = 256
+# Clients whose model IDs are the Claude API's own: the Haiku ID can be written as is.
+_FIRST_PARTY = frozenset({"Anthropic", "AsyncAnthropic", "Client", "AsyncClient", "untraced"})
+
+_HEAD = "import anthropic\n\nclient = anthropic.Anthropic()\n\n\n"
+
+
+def _ratio(a: float, b: float) -> str:
+    r = a / b
+    return f"{r:.0f}x" if r >= 10 else f"{r:.1f}x".replace(".0x", "x")
+
+
+class OverpoweredModel(Rule):
+    """## What it does
+    Finds an Opus or Sonnet model used for a short-answer task — a classification, a yes/no
+    answer, a routing decision, a label, a score or a short extraction, read from the same
+    evidence as CL201 (oversized-max-tokens) — with a small `max_tokens` (at most the task's
+    cap, or at most `small-max-tokens`), and suggests the current Haiku from the knowledge
+    base. The message shows the evidence and the price ratio.
+
+    It stays silent when the model is not a constant (a parameter, an attribute, an
+    environment variable, a loop over models), when the code compares models on purpose (the
+    function, its class or the file is named eval, benchmark, compare, experiment, or the
+    call sits in a loop over models), and whenever CL201's detection does (reasoning asked
+    for, open-ended output, thinking on, tools present).
+
+    ## Why is this bad?
+    Picking a label or answering yes or no is what the smallest model does well, and the
+    price gap is large: Opus 4.8 costs $5 per million input tokens and $25 per million
+    output tokens, Haiku 5.5 $0.10 and $0.50 — 50x. A classifier that reads 1,500 tokens per
+    call costs about $7.50 per 1,000 calls on Opus 4.8 and $0.15 on Haiku 5.5. The cost line
+    gives the estimate for the request's own prompt: the known prompt tokens (run-time
+    values such as the user's text are not counted, so the real saving is higher) and the
+    output at `max_tokens` (an upper bound; a short answer uses fewer).
+
+    ## Known problems
+    Some short answers are hard: a label that needs expert judgement, a subtle policy
+    decision. Evaluate Haiku on a sample of real inputs before switching; if it falls short,
+    keep the model and add `# noqa: CL301` with the reason. Haiku 5.5 thinks adaptively by
+    default, and thinking tokens count against `max_tokens`: check for
+    `stop_reason == "max_tokens"` after switching.
+
+    ## Example
+    ```python
+    import anthropic
+
+    client = anthropic.Anthropic()
+
+
+    def is_spam(message: str) -> bool:
+        response = client.messages.create(
+            model="claude-opus-4-8",
+            max_tokens=8,
+            system="You moderate a forum. Answer yes or no: is the message spam?",
+            messages=[{"role": "user", "content": message}],
+        )
+        return response.content[0].text.strip().lower() == "yes"
+    ```
+
+    ## Use instead
+    ```python
+    import anthropic
+
+    client = anthropic.Anthropic()
+
+
+    def is_spam(message: str) -> bool:
+        response = client.messages.create(
+            model="claude-haiku-5-5",
+            max_tokens=8,
+            system="You moderate a forum. Answer yes or no: is the message spam?",
+            messages=[{"role": "user", "content": message}],
+        )
+        return response.content[0].text.strip().lower() == "yes"
+    ```
+
+    ## Fix safety
+    The fix replaces the model string with the current Haiku's ID. It is unsafe: a different
+    model may answer differently, and accuracy on your task is yours to measure. It is offered
+    only when the string is written at the call (or in a `**params` dict literal used by that
+    call alone) and is a Claude API ID or alias, not a constant shared with other requests
+    and not a Bedrock or Vertex AI name (whose Haiku IDs and availability differ).
+
+    ## Options
+    - `small-max-tokens` (default `256`): a `max_tokens` at or below this (or at or below the
+      task's cap from `[options.oversized-max-tokens]`) counts as small.
+
+    ## References
+    - https://platform.claude.com/docs/en/about-claude/models/choosing-a-model
+    - https://platform.claude.com/docs/en/about-claude/pricing
+    """
+
+    code = "CL301"
+    name = "overpowered-model"
+    summary = "Opus or Sonnet used for a short-answer task that Haiku handles"
+    level = "warning"
+    fix_safety = "unsafe"
+    options = {
+        "small-max-tokens": Option(
+            SMALL_MAX_TOKENS, int,
+            "a max_tokens at or below this (or the task's cap) counts as a small answer",
+        ),
+    }
+
+    valid = (
+        # Summarisation needs a capable model and room.
+        Valid(
+            _HEAD + "def summarise(doc: str) -> str:\n"
+            "    r = client.messages.create(model='claude-opus-4-8', max_tokens=200,\n"
+            "        system='Summarise the document in three sentences.',\n"
+            "        messages=[{'role': 'user', 'content': doc}])\n"
+            "    return r.content[0].text\n"
+        ),
+        # The model is a parameter: the caller chooses.
+        Valid(
+            _HEAD + "def is_spam(text: str, model: str = 'claude-opus-4-8') -> bool:\n"
+            "    r = client.messages.create(model=model, max_tokens=8,\n"
+            "        system='Answer yes or no: is this spam?',\n"
+            "        messages=[{'role': 'user', 'content': text}])\n"
+            "    return r.content[0].text.strip().lower() == 'yes'\n"
+        ),
+        # An eval loop over models compares them on purpose.
+        Valid(
+            _HEAD + "MODELS = ['claude-opus-4-8', 'claude-sonnet-4-6', 'claude-haiku-5-5']\n\n\n"
+            "def run(texts: list[str]) -> dict:\n"
+            "    hits = {}\n"
+            "    for model in MODELS:\n"
+            "        for t in texts:\n"
+            "            r = client.messages.create(model=model, max_tokens=8,\n"
+            "                system='Answer yes or no: is this spam?',\n"
+            "                messages=[{'role': 'user', 'content': t}])\n"
+            "            hits[model] = r.content[0].text.strip().lower() == 'yes'\n"
+            "    return hits\n"
+        ),
+        # A function named as an eval, with a literal model.
+        Valid(
+            _HEAD + "def eval_opus_spam(text: str) -> bool:\n"
+            "    r = client.messages.create(model='claude-opus-4-8', max_tokens=8,\n"
+            "        system='Answer yes or no: is this spam?',\n"
+            "        messages=[{'role': 'user', 'content': text}])\n"
+            "    return r.content[0].text.strip().lower() == 'yes'\n"
+        ),
+        # A classifier that asks for reasoning first.
+        Valid(
+            _HEAD + "def route(ticket: str) -> str:\n"
+            "    r = client.messages.create(model='claude-opus-4-8', max_tokens=256,\n"
+            "        system='Explain your reasoning, then give the category.',\n"
+            "        messages=[{'role': 'user', 'content': ticket}])\n"
+            "    return r.content[0].text\n"
+        ),
+        # A tool-using agent.
+        Valid(
+            _HEAD + "def step(messages: list, tools: list) -> object:\n"
+            "    return client.messages.create(model='claude-opus-4-8', max_tokens=200,\n"
+            "        system='Respond with only the category name.', tools=tools,\n"
+            "        messages=messages)\n"
+        ),
+        # Thinking enabled.
+        Valid(
+            _HEAD + "def grade(answer: str) -> str:\n"
+            "    r = client.messages.create(model='claude-sonnet-4-6', max_tokens=2048,\n"
+            "        thinking={'type': 'enabled', 'budget_tokens': 1024},\n"
+            "        system='Rate the answer from 1 to 5. Respond with only the number.',\n"
+            "        messages=[{'role': 'user', 'content': answer}])\n"
+            "    return r.content[-1].text\n"
+        ),
+        # A classifier prompt on an OpenAI client.
+        Valid(
+            "from openai import OpenAI\n\nclient = OpenAI()\n\n\n"
+            "def is_spam(text: str) -> bool:\n"
+            "    r = client.chat.completions.create(model='gpt-4o', max_tokens=8,\n"
+            "        messages=[{'role': 'system', 'content': 'Answer yes or no.'},\n"
+            "                  {'role': 'user', 'content': text}])\n"
+            "    return r.choices[0].message.content.strip().lower() == 'yes'\n"
+        ),
+        # Already Haiku.
+        Valid(
+            _HEAD + "def is_spam(text: str) -> bool:\n"
+            "    r = client.messages.create(model='claude-haiku-5-5', max_tokens=8,\n"
+            "        system='Answer yes or no: is this spam?',\n"
+            "        messages=[{'role': 'user', 'content': text}])\n"
+            "    return r.content[0].text.strip().lower() == 'yes'\n"
+        ),
+        # A large max_tokens: CL201's business first, not a small answer as written.
+        Valid(
+            _HEAD + "def is_spam(text: str) -> bool:\n"
+            "    r = client.messages.create(model='claude-opus-4-8', max_tokens=4096,\n"
+            "        system='Answer yes or no: is this spam?',\n"
+            "        messages=[{'role': 'user', 'content': text}])\n"
+            "    return r.content[0].text.strip().lower() == 'yes'\n"
+        ),
+        # Benchmark files compare models on purpose.
+        Valid(
+            _HEAD + "def is_spam(text: str) -> bool:\n"
+            "    r = client.messages.create(model='claude-opus-4-8', max_tokens=8,\n"
+            "        system='Answer yes or no: is this spam?',\n"
+            "        messages=[{'role': 'user', 'content': text}])\n"
+            "    return r.content[0].text.strip().lower() == 'yes'\n",
+            path="bench/spam_benchmark.py",
+        ),
+    )
+    invalid = (
+        Invalid(
+            _HEAD + "def is_spam(message: str) -> bool:\n"
+            "    response = client.messages.create(\n"
+            "        model='claude-opus-4-8',\n"
+            "        max_tokens=8,\n"
+            "        system='You moderate a forum. Answer yes or no: is the message spam?',\n"
+            "        messages=[{'role': 'user', 'content': message}],\n"
+            "    )\n"
+            "    return response.content[0].text.strip().lower() == 'yes'\n",
+            expected_lines=(8,),
+            message="claude-opus-4-8 costs 50x claude-haiku-5-5 per input token",
+            fixed=(
+                _HEAD + "def is_spam(message: str) -> bool:\n"
+                "    response = client.messages.create(\n"
+                "        model='claude-haiku-5-5',\n"
+                "        max_tokens=8,\n"
+                "        system='You moderate a forum. Answer yes or no: is the message spam?',\n"
+                "        messages=[{'role': 'user', 'content': message}],\n"
+                "    )\n"
+                "    return response.content[0].text.strip().lower() == 'yes'\n"
+            ),
+        ),
+        # A `**params` dict literal used by this call alone; a sentiment classifier.
+        Invalid(
+            _HEAD + "def sentiment(review: str) -> str:\n"
+            "    params = {\n"
+            "        'model': \"claude-sonnet-4-6\",\n"
+            "        'max_tokens': 5,\n"
+            "        'system': 'Classify the sentiment of the review. '\n"
+            "                  'Output only the label: positive, negative or neutral.',\n"
+            "    }\n"
+            "    r = client.messages.create(messages=[{'role': 'user', 'content': review}],\n"
+            "                               **params)\n"
+            "    return r.content[0].text.strip()\n",
+            expected_lines=(13,),
+            message="a classification",
+            fixed=(
+                _HEAD + "def sentiment(review: str) -> str:\n"
+                "    params = {\n"
+                "        'model': \"claude-haiku-5-5\",\n"
+                "        'max_tokens': 5,\n"
+                "        'system': 'Classify the sentiment of the review. '\n"
+                "                  'Output only the label: positive, negative or neutral.',\n"
+                "    }\n"
+                "    r = client.messages.create(messages=[{'role': 'user', 'content': review}],\n"
+                "                               **params)\n"
+                "    return r.content[0].text.strip()\n"
+            ),
+        ),
+        # A module constant shared by several calls: reported, not fixed.
+        Invalid(
+            _HEAD + "MODEL = 'claude-sonnet-4-6'\n\n\n"
+            "def priority(ticket: str) -> int:\n"
+            "    r = client.messages.create(model=MODEL, max_tokens=4,\n"
+            "        system='Rate the urgency from 1 to 5. Respond with only the number.',\n"
+            "        messages=[{'role': 'user', 'content': ticket}])\n"
+            "    return int(r.content[0].text)\n",
+            expected_lines=(10,),
+            message="claude-sonnet-4-6 on a score",
+            fixed=None,
+        ),
+    )
+
+    def check(self, request: Request, ctx: RuleContext) -> Iterator[Diagnostic]:
+        model_id = request.model_id
+        max_tokens = request.max_tokens
+        if model_id is None or max_tokens is None:
+            return
+        match = ctx.knowledge.lookup(model_id)
+        if match is None or match.info.family not in ("opus", "sonnet"):
+            return
+        model = match.info
+        haiku = ctx.knowledge.newest("haiku")
+        if haiku is None or not model.input or not haiku.input or model.input <= haiku.input:
+            return
+        small = int(ctx.option("small-max-tokens"))
+        settings = ctx.settings
+        if max_tokens > max(small, task_cap(settings, "classification"),
+                            task_cap(settings, "extraction")):
+            return
+        from claudelint.task import (
+            arg_origin,
+            compares_models,
+            known_prompt_text,
+            model_literal_node,
+        )
+
+        origin = arg_origin(request, "model")
+        if origin not in ("literal", "constant"):
+            return
+        if arg_origin(request, "max_tokens") not in ("literal", "constant"):
+            return
+        task = request.task()
+        if not task.short_answer:
+            return
+        if max_tokens > max(small, task_cap(settings, task.kind)):
+            return
+        if compares_models(request, ctx.path) is not None:
+            return
+        cost = _cost(request, model, haiku, max_tokens, known_prompt_text(request),
+                     ctx.cost_basis_calls)
+        if cost is None:
+            return
+        message = (
+            f"{model.id} on {task.label} ({task.because()}; max_tokens={max_tokens}): "
+            f"{haiku.id} is enough — {model.id} costs {_ratio(model.input, haiku.input)} "
+            f"{haiku.id} per input token"
+        )
+        fix: FixPlan | None = None
+        node = model_literal_node(request)
+        if (
+            node is not None and match.platform == "anthropic"
+            and match.spelling in ("id", "alias") and request.client in _FIRST_PARTY
+        ):
+            edit = ctx.edit.replace_string(node, haiku.id)
+            if edit is not None:
+                from claudelint.context import FixPlan
+
+                fix = FixPlan(f"Use {haiku.id}", "unsafe", (edit,))
+        arg = request.arg("model")
+        assert arg is not None
+        yield ctx.diagnostic(arg.node, message, fix=fix, cost=cost, fallback=request.call)
+
+
+def _cost(request: Request, model: ModelInfo, haiku: ModelInfo, max_tokens: int,
+          prompt: str, calls: int) -> Cost | None:
+    from claudelint.tokens import estimate_tokens
+
+    tokenizer = model.tokenizer
+    prompt_tokens = estimate_tokens(prompt, tokenizer).low if prompt else 0
+    batch = request.site.batch
+    now = model.cost_usd(input_tokens=prompt_tokens * calls, output_tokens=max_tokens * calls,
+                         batch=batch)
+    then = haiku.cost_usd(input_tokens=prompt_tokens * calls, output_tokens=max_tokens * calls,
+                          batch=batch)
+    if now is None or then is None:
+        return None
+    assumptions: list[str] = [
+        f"{prompt_tokens:,} input tokens: the prompt text known statically (low estimate; "
+        "run-time values such as the user's input are not counted)",
+        f"{max_tokens:,} output tokens: max_tokens, an upper bound (a short answer uses fewer)",
+        f"the same token counts on {haiku.id}",
+    ]
+    if batch:
+        assumptions.append("Message Batches prices (50%)")
+    return Cost(model.id, prompt_tokens + max_tokens, max(0.0, now - then), calls,
+                tuple(assumptions))
