@@ -1,0 +1,316 @@
+"""CL501 unbounded-history."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from claudelint.finding import Cost, format_usd
+from claudelint.rule_base import Invalid, Rule, Valid
+
+if TYPE_CHECKING:
+    from claudelint.context import Diagnostic, RuleContext
+    from claudelint.knowledge import ModelInfo
+    from claudelint.request import Request
+
+# The conversation the cost line describes.
+TURNS = 20
+USER_TOKENS = 100
+REPLY_TOKENS = 400
+
+_HEAD = "import anthropic\nclient = anthropic.Anthropic()\n"
+
+
+def _src(body: str) -> str:
+    return _HEAD + body
+
+
+class UnboundedHistory(Rule):
+    """## What it does
+    Finds a message list (or a prompt string) that grows on every pass of a loop — `append`,
+    `extend`, `insert`, `+=`, `history = history + [...]` — and is sent whole with each
+    request, with nothing that bounds or caches it: no trimming (`history[-20:]`, `del`,
+    `pop`), no summary or compaction (the list reassigned), no message-level cache breakpoint
+    and no top-level `cache_control`. This includes `self.history` grown in a method that is
+    called from a loop of the same file (a `chat()` method driven by a `while True:` prompt
+    loop), and a module-level list grown by a function called in a loop.
+
+    ## Why is this bad?
+    Every request bills the whole history again as input. A conversation of N turns sends
+    1 + 2 + … + N turns in total, so its input grows with N²: by turn 20 each call re-sends
+    the 19 turns before it. With a cache breakpoint on the last message, the history is read
+    from the cache at a tenth of the input price (or less) and only the new turn is written;
+    with trimming or a summary it stops growing at all. The cost line compares the uncached
+    and the cached conversation for the request's own model: its input and cache read prices,
+    20 turns of ~500 tokens, averaged per call.
+
+    ## Known problems
+    Trimming done somewhere the rule cannot see (a helper in another module, a token-count
+    check in a library) is not recognised; a list passed to a local function whose name says
+    it trims, summarises, compacts or caches (`trim_history(messages)`) counts as bounded. A
+    `reset()` method that reassigns `self.history` anywhere in the class keeps the rule silent,
+    even if the user rarely calls it. Histories received as parameters are followed only in
+    the loop of the function that sends them.
+
+    ## Example
+    ```python
+    import anthropic
+
+    client = anthropic.Anthropic()
+    history = []
+    while True:
+        history.append({"role": "user", "content": input("> ")})
+        reply = client.messages.create(
+            model="claude-sonnet-4-6", max_tokens=1024, messages=history
+        )
+        history.append({"role": "assistant", "content": reply.content})
+        print(reply.content[0].text)
+    ```
+
+    ## Use instead
+    ```python
+    import anthropic
+
+    client = anthropic.Anthropic()
+    history = []
+    while True:
+        history.append({"role": "user", "content": input("> ")})
+        reply = client.messages.create(
+            model="claude-sonnet-4-6",
+            max_tokens=1024,
+            messages=history,
+            cache_control={"type": "ephemeral"},  # caches up to the last message
+        )
+        history.append({"role": "assistant", "content": reply.content})
+        print(reply.content[0].text)
+    ```
+    Or keep the last turns only (`messages=history[-20:]`), or replace old turns by a summary.
+
+    ## Fix safety
+    No fix: where to bound or cache a conversation (how many turns, whether to summarise)
+    changes what the model sees, and is for the author to decide.
+
+    ## Options
+    None.
+
+    ## References
+    - https://platform.claude.com/docs/en/build-with-claude/prompt-caching
+    - https://platform.claude.com/docs/en/build-with-claude/context-windows
+    """
+
+    code = "CL501"
+    name = "unbounded-history"
+    summary = "A message history grows in a loop and is re-sent whole on every call"
+    level = "warning"
+    fix_safety = "none"
+
+    valid = (
+        # Trimmed to the last turns before sending.
+        Valid(_src(
+            "history = []\n"
+            "while True:\n"
+            "    history.append({'role': 'user', 'content': input()})\n"
+            "    r = client.messages.create(model='claude-sonnet-4-6', max_tokens=512,\n"
+            "        messages=history[-10:])\n"
+            "    history.append({'role': 'assistant', 'content': r.content})\n"
+        )),
+        # Popped when too long.
+        Valid(_src(
+            "history = []\n"
+            "while True:\n"
+            "    history.append({'role': 'user', 'content': input()})\n"
+            "    if len(history) > 20:\n"
+            "        history.pop(0)\n"
+            "    r = client.messages.create(model='claude-sonnet-4-6', max_tokens=512,\n"
+            "        messages=history)\n"
+            "    history.append({'role': 'assistant', 'content': r.content})\n"
+        )),
+        # Top-level automatic caching.
+        Valid(_src(
+            "history = []\n"
+            "while True:\n"
+            "    history.append({'role': 'user', 'content': input()})\n"
+            "    r = client.messages.create(model='claude-sonnet-4-6', max_tokens=512,\n"
+            "        messages=history, cache_control={'type': 'ephemeral'})\n"
+            "    history.append({'role': 'assistant', 'content': r.content})\n"
+        )),
+        # Message-level breakpoint added to the newest turn.
+        Valid(_src(
+            "history = []\n"
+            "while True:\n"
+            "    history.append({'role': 'user', 'content': [{'type': 'text', 'text': input(),\n"
+            "        'cache_control': {'type': 'ephemeral'}}]})\n"
+            "    r = client.messages.create(model='claude-sonnet-4-6', max_tokens=512,\n"
+            "        messages=history)\n"
+            "    history.append({'role': 'assistant', 'content': r.content})\n"
+        )),
+        # Summarised: the list is replaced.
+        Valid(_src(
+            "history = []\n"
+            "while True:\n"
+            "    history.append({'role': 'user', 'content': input()})\n"
+            "    r = client.messages.create(model='claude-sonnet-4-6', max_tokens=512,\n"
+            "        messages=history)\n"
+            "    history.append({'role': 'assistant', 'content': r.content})\n"
+            "    if len(history) > 30:\n"
+            "        history = [{'role': 'user', 'content': summarise(history)}]\n"
+        )),
+        # A fresh list for every item: nothing accumulates.
+        Valid(_src(
+            "def run(docs):\n"
+            "    for doc in docs:\n"
+            "        messages = [{'role': 'user', 'content': doc}]\n"
+            "        r = client.messages.create(model='claude-sonnet-4-6', max_tokens=512,\n"
+            "            messages=messages)\n"
+            "        messages.append({'role': 'assistant', 'content': r.content})\n"
+        )),
+        # A bounded deque.
+        Valid(_src(
+            "from collections import deque\n"
+            "history = deque(maxlen=12)\n"
+            "while True:\n"
+            "    history.append({'role': 'user', 'content': input()})\n"
+            "    r = client.messages.create(model='claude-sonnet-4-6', max_tokens=512,\n"
+            "        messages=list(history))\n"
+            "    history.append({'role': 'assistant', 'content': r.content})\n"
+        )),
+        # The method trims its own history.
+        Valid(_src(
+            "class Bot:\n"
+            "    def __init__(self):\n"
+            "        self.messages = []\n"
+            "    def chat(self, text):\n"
+            "        self.messages.append({'role': 'user', 'content': text})\n"
+            "        self.messages = self.messages[-16:]\n"
+            "        r = client.messages.create(model='claude-sonnet-4-6', max_tokens=512,\n"
+            "            messages=self.messages)\n"
+            "        self.messages.append({'role': 'assistant', 'content': r.content})\n"
+            "bot = Bot()\n"
+            "while True:\n"
+            "    bot.chat(input())\n"
+        )),
+        # Grown by a method that is never called in a loop here.
+        Valid(_src(
+            "class Bot:\n"
+            "    def __init__(self):\n"
+            "        self.messages = []\n"
+            "    def chat(self, text):\n"
+            "        self.messages.append({'role': 'user', 'content': text})\n"
+            "        return client.messages.create(model='claude-sonnet-4-6', max_tokens=512,\n"
+            "            messages=self.messages)\n"
+        )),
+    )
+    invalid = (
+        Invalid(_src(
+            "history = []\n"
+            "while True:\n"
+            "    history.append({'role': 'user', 'content': input()})\n"
+            "    r = client.messages.create(model='claude-sonnet-4-6', max_tokens=512,\n"
+            "        messages=history)\n"
+            "    history.append({'role': 'assistant', 'content': r.content})\n"
+        ), expected_lines=(7,), message="`history`"),
+        # self.messages grown by chat(), which a `while True` loop calls.
+        Invalid(_src(
+            "class Bot:\n"
+            "    def __init__(self):\n"
+            "        self.client = anthropic.Anthropic()\n"
+            "        self.messages = []\n"
+            "    def chat(self, text):\n"
+            "        self.messages.append({'role': 'user', 'content': text})\n"
+            "        r = self.client.messages.create(model='claude-opus-4-8', max_tokens=1024,\n"
+            "            messages=self.messages)\n"
+            "        self.messages.append({'role': 'assistant', 'content': r.content})\n"
+            "        return r.content[0].text\n"
+            "def main():\n"
+            "    bot = Bot()\n"
+            "    while True:\n"
+            "        print(bot.chat(input('> ')))\n"
+        ), expected_lines=(10,), message="Bot.chat()"),
+        # An agent tool loop re-sending its growing transcript without a breakpoint.
+        Invalid(_src(
+            "def run(task, tools):\n"
+            "    messages = [{'role': 'user', 'content': task}]\n"
+            "    while True:\n"
+            "        r = client.messages.create(model='claude-sonnet-4-6', max_tokens=2048,\n"
+            "            tools=tools, messages=messages)\n"
+            "        if r.stop_reason != 'tool_use':\n"
+            "            return r\n"
+            "        messages.append({'role': 'assistant', 'content': r.content})\n"
+            "        messages.append({'role': 'user', 'content': run_tools(r)})\n"
+        ), expected_lines=(7,), message="N²"),
+        # A prompt string that accumulates the transcript.
+        Invalid(_src(
+            "transcript = ''\n"
+            "for line in script_lines():\n"
+            "    transcript += f'User: {line}\\n'\n"
+            "    r = client.messages.create(model='claude-haiku-4-5', max_tokens=300,\n"
+            "        messages=[{'role': 'user', 'content': transcript}])\n"
+            "    transcript += f'Assistant: {r.content[0].text}\\n'\n"
+        ), expected_lines=(7,), message="`transcript`"),
+    )
+
+    def check(self, request: Request, ctx: RuleContext) -> Iterator[Diagnostic]:
+        growth = request.flow().history
+        if growth is None:
+            return
+        choice = ctx.model_or_default(request)
+        if choice is not None:
+            model, assumed = choice.info, choice.assumed
+        else:
+            model = ctx.knowledge.least_favourable(
+                lambda m: None if m.input is None or m.cache_read is None
+                else m.input - m.cache_read)
+            assumed = True
+        turn = USER_TOKENS + min(request.max_tokens or REPLY_TOKENS, REPLY_TOKENS)
+        resent = (TURNS - 1) * turn
+        full = model.cost_usd(input_tokens=resent)
+        cached = model.cost_usd(cache_read_tokens=resent)
+        detail = ""
+        if full is not None and cached is not None:
+            detail = (
+                f"; by turn {TURNS} each call re-sends ~{resent:,} history tokens "
+                f"({format_usd(full)} at {model.id}'s input price vs {format_usd(cached)} "
+                f"read from cache)"
+            )
+        message = (
+            f"`{growth.name}` grows (`{_short(growth.growth)}`) {growth.loop}, and is "
+            f"re-sent whole with each request: input grows with every turn, O(N²) over a "
+            f"conversation, with no trimming, summary or message-level cache "
+            f"breakpoint{detail}"
+        )
+        yield ctx.diagnostic(growth.node, message, fallback=request.call,
+                             cost=_cost(model, turn, ctx.cost_basis_calls, assumed))
+
+
+def _short(code: str) -> str:
+    first = code.splitlines()[0] if code else code
+    if "(" in first and len(first) > 40:
+        return first[: first.index("(") + 1] + "...)"
+    return first if len(first) <= 60 else first[:57] + "..."
+
+
+def _cost(model: ModelInfo, turn: int, calls: int, assumed: bool) -> Cost | None:
+    """The saving per call, averaged over a TURNS-turn conversation, of caching the history:
+    turn k sends (k-1) earlier turns plus its own; uncached all of it is input, cached the
+    earlier turns are read and the new turn is written once."""
+    uncached = 0.0
+    cached = 0.0
+    for k in range(1, TURNS + 1):
+        full = model.cost_usd(input_tokens=k * turn)
+        hit = model.cost_usd(cache_read_tokens=(k - 1) * turn, cache_write_tokens=turn)
+        if full is None or hit is None:
+            return None
+        uncached += full
+        cached += hit
+    per_call = max(0.0, uncached - cached) / TURNS
+    assumptions: tuple[str, ...] = (
+        f"a conversation of {TURNS} turns, each adding ~{turn:,} tokens "
+        f"(~{USER_TOKENS} user + ~{turn - USER_TOKENS} reply)",
+        "uncached: the whole history is billed as input on every call",
+        "cached: a breakpoint on the last message; earlier turns read at the model's cache "
+        "read price, each new turn written once at the 5-minute write price",
+        f"saving averaged over the {TURNS} calls of a conversation",
+    )
+    if assumed:
+        assumptions += ("model not known statically: the model with the smallest saving",)
+    return Cost(model.id, (TURNS - 1) * turn, per_call * calls, calls, assumptions)
