@@ -12,6 +12,7 @@ from collections.abc import Callable
 import libcst as cst
 
 from claudelint.context import NodeEdit
+from claudelint.resolve import child_nodes, walk
 
 CACHE_CONTROL = '{"type": "ephemeral"}'
 
@@ -154,3 +155,126 @@ class Edits:
             return None  # hex, octal, binary
         new = f"{value:_d}" if "_" in digits else str(value)
         return NodeEdit(node, new)
+
+    def split_cached_block(
+        self, block: cst.CSTNode, holder: cst.CSTNode | None, text: cst.CSTNode,
+        is_static: Callable[[cst.BaseExpression], bool],
+    ) -> NodeEdit | None:
+        """Split a cached text block whose text has a static head and a dynamic tail: the head
+        keeps the block (and its `cache_control`), the tail moves into a following uncached
+        block. `{"type": "text", "text": f"{POLICY} Today is {d}", "cache_control": ...}` ->
+        `{"type": "text", "text": f"{POLICY} Today is ", "cache_control": ...},
+        {"type": "text", "text": f"{d}"}`. Only for a dict literal that is an element of the
+        list literal `holder`, whose "text" value is `text`."""
+        if not isinstance(block, cst.Dict) or not isinstance(holder, cst.List):
+            return None
+        if not any(el.value is block for el in holder.elements):
+            return None
+        if not any(
+            isinstance(el, cst.DictElement) and el.value is text for el in block.elements
+        ):
+            return None
+        split = self._split(text, is_static)
+        if split is None:
+            return None
+        head, tail = split
+        head_block = block.deep_replace(text, self._expr(head))
+        return NodeEdit(
+            block,
+            f'{self._code_in_place(block, head_block)}, {{"type": "text", "text": {tail}}}',
+        )
+
+    def remove_keyword(
+        self, call: cst.CSTNode, keyword: str, also: NodeEdit | None = None
+    ) -> tuple[NodeEdit, ...] | None:
+        """Remove the keyword argument `keyword` from a call, keeping the layout of the other
+        arguments; `also` is a second edit made in the same fix (inside the call or not)."""
+        if not isinstance(call, cst.Call):
+            return None
+        new: cst.CSTNode = call
+        inside = also is not None and _contains(call, also.node)
+        if also is not None and inside:
+            new = call.deep_replace(also.node, self._expr(also.content))
+            if not isinstance(new, cst.Call):
+                return None
+        assert isinstance(new, cst.Call)
+        args = list(new.args)
+        found = [i for i, a in enumerate(args) if a.keyword is not None
+                 and a.keyword.value == keyword]
+        if len(found) != 1:
+            return None
+        i = found[0]
+        removed = args.pop(i)
+        if i == len(args) and args:
+            # The last argument went: the one before it takes its comma (or lack of one) and
+            # the space before the closing parenthesis, keeping its own trailing comment.
+            prev = args[-1]
+            if isinstance(removed.comma, cst.Comma) and isinstance(prev.comma, cst.Comma):
+                comma = prev.comma.with_changes(whitespace_after=_merge_ws(
+                    prev.comma.whitespace_after, removed.comma.whitespace_after))
+                args[-1] = prev.with_changes(comma=comma)
+            elif isinstance(prev.comma, cst.Comma) and _has_comment(prev.comma.whitespace_after):
+                comma = prev.comma.with_changes(whitespace_after=_merge_ws(
+                    prev.comma.whitespace_after, removed.whitespace_after_arg))
+                args[-1] = prev.with_changes(comma=comma)
+            else:
+                args[-1] = prev.with_changes(comma=removed.comma,
+                                             whitespace_after_arg=removed.whitespace_after_arg)
+        edit = NodeEdit(call, self._code_in_place(call, new.with_changes(args=args)))
+        if also is None or inside:
+            return (edit,)
+        return (edit, also)
+
+
+    def _code_in_place(self, old: cst.CSTNode, new: cst.CSTNode) -> str:
+        """The code of `new`, to replace `old`, with the block indentation `old` sits in:
+        `code_for_node` drops it from continuation lines of multi-line brackets."""
+        from libcst._nodes.internal import CodegenState
+
+        state = CodegenState(
+            default_indent=self.module.default_indent,
+            default_newline=self.module.default_newline,
+            indent_tokens=_indents_to(self.module, old) or [],
+        )
+        new._codegen(state)
+        return "".join(state.tokens)
+
+
+def _indents_to(root: cst.CSTNode, target: cst.CSTNode) -> list[str] | None:
+    """The indentation of every indented block from `root` down to `target`, or None.
+    Descends only through compound statements, then searches the one simple statement (or
+    compound header) that holds `target`."""
+    default = root.default_indent if isinstance(root, cst.Module) else "    "
+    stack: list[tuple[cst.CSTNode, tuple[str, ...]]] = [(root, ())]
+    while stack:
+        node, indents = stack.pop()
+        if isinstance(node, cst.IndentedBlock):
+            indents = (*indents, default if node.indent is None else node.indent)
+        for child in child_nodes(node):
+            if isinstance(child, (cst.BaseSuite, cst.BaseCompoundStatement, cst.Else,
+                                  cst.ExceptHandler, cst.ExceptStarHandler, cst.Finally,
+                                  cst.MatchCase)):
+                stack.append((child, indents))
+            elif _contains(child, target):
+                return list(indents)
+    return None
+
+
+def _has_comment(ws: cst.BaseParenthesizableWhitespace) -> bool:
+    return isinstance(ws, cst.ParenthesizedWhitespace) and ws.first_line.comment is not None
+
+
+def _merge_ws(keep: cst.BaseParenthesizableWhitespace,
+              tail: cst.BaseParenthesizableWhitespace) -> cst.BaseParenthesizableWhitespace:
+    """The whitespace after a comma that now ends the arguments: its own first line (and
+    comment) with the indentation the removed argument left before the closing bracket."""
+    if isinstance(keep, cst.ParenthesizedWhitespace) and isinstance(
+        tail, cst.ParenthesizedWhitespace
+    ):
+        return keep.with_changes(last_line=tail.last_line, indent=tail.indent)
+    if isinstance(keep, cst.ParenthesizedWhitespace):
+        return keep.with_changes(last_line=cst.SimpleWhitespace(""), indent=False)
+    return tail
+
+def _contains(container: cst.CSTNode, node: cst.CSTNode) -> bool:
+    return any(n is node for n in walk(container))

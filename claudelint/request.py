@@ -11,7 +11,19 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from claudelint.values import Const, DictV, Hole, ListV, Text, Unknown, Value, const_int, const_str
+from claudelint.values import (
+    CHANGING_ORIGINS,
+    Const,
+    DictV,
+    Hole,
+    ListV,
+    Text,
+    Unknown,
+    Value,
+    const_int,
+    const_str,
+    walk_texts,
+)
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -106,6 +118,57 @@ class Prefix:
 
 
 @dataclass(eq=False)
+class CacheBlock:
+    """One block of the request in cache order (tools, system, messages), known or not.
+
+    `value` is the block: a tool or content-block DictV, a Text given bare (`system="..."`,
+    `"content": "..."`), or an Unknown; `container` the DictV when the block is one (where
+    `cache_control` goes); `list_value` the ListV literal holding it; `message` and
+    `message_index` the message it belongs to.
+    """
+
+    where: str
+    value: Value
+    arg: Arg
+    container: DictV | None = None
+    list_value: ListV | None = None
+    message: DictV | None = None
+    message_index: int | None = None
+
+    @property
+    def breakpoint(self) -> bool:
+        """The block carries a block-level `cache_control`."""
+        if self.container is None:
+            return False
+        cc = self.container.get("cache_control")
+        return cc is not None and not (isinstance(cc, Const) and cc.value is None)
+
+    @property
+    def text(self) -> Text | None:
+        """The text of a text block or of a bare string."""
+        if isinstance(self.value, Text):
+            return self.value
+        if self.container is not None and const_str(self.container.get("type")) == "text":
+            t = self.container.get("text")
+            return t if isinstance(t, Text) else None
+        return None
+
+    def texts(self) -> list[Text]:
+        """Every text in the block, in document order (a tool's description and schema too)."""
+        return list(walk_texts(self.value))
+
+    @property
+    def known(self) -> str:
+        """The block's known characters (as JSON for blocks that are not plain text)."""
+        t = self.text
+        if t is not None:
+            return t.known
+        if isinstance(self.value, Unknown):
+            return ""
+        return "".join(x.known for x in walk_texts(self.value))
+
+
+@dataclass(eq=False)
 class Request:
     call: cst.Call
     statement: cst.CSTNode
@@ -191,6 +254,140 @@ class Request:
             _has_unknown(self.value(name)) for name in ("tools", "system", "messages")
         ) or (self.arg("extra_body") is not None)
 
+    @property
+    def automatic_cache_control(self) -> Arg | None:
+        """The top-level `cache_control` argument (automatic caching), when set."""
+        a = self.arg("cache_control")
+        if a is None or (isinstance(a.value, Const) and a.value.value is None):
+            return None
+        return a
+
+    def cache_blocks(self) -> list[CacheBlock]:
+        """Every block of tools, system and messages in cache order. Unknown parts appear as
+        one block with an Unknown value; elements a starred unknown hides are missing (the
+        lists are then not `complete`)."""
+        out: list[CacheBlock] = []
+        for name in ("tools", "system", "messages"):
+            arg = self.arg(name)
+            if arg is None:
+                continue
+            value = arg.value
+            if name == "messages" and isinstance(value, ListV):
+                for i, message in enumerate(value.items):
+                    content = message.get("content") if isinstance(message, DictV) else None
+                    msg = message if isinstance(message, DictV) else None
+                    if isinstance(content, ListV):
+                        for block in content.items:
+                            out.append(CacheBlock(name, block, arg, _dict(block), content, msg, i))
+                    else:
+                        out.append(CacheBlock(name, content if content is not None else message,
+                                              arg, None, None, msg, i))
+            elif isinstance(value, ListV):
+                for block in value.items:
+                    out.append(CacheBlock(name, block, arg, _dict(block), value))
+            else:
+                out.append(CacheBlock(name, value, arg))
+        return out
+
+    def changes(self, hole: Hole) -> bool:
+        """Whether a hole's value differs between the calls this request makes: its origin is
+        evidence of change (a parameter, loop variable, volatile call or a local computed from
+        one) and it is fixed inside the unit that repeats the request — the innermost loop
+        around the call, else the function making it. A value computed before the loop, in an
+        enclosing function, once at module level or in `__init__` does not change."""
+        if hole.stable or hole.origin not in CHANGING_ORIGINS or self.env is None:
+            return False
+        site = hole.site
+        if site is None:
+            return True
+        if self.site.loops:
+            unit: cst.CSTNode = self.site.loops[-1].node
+        else:
+            fn = self.env.scope.function
+            if fn is None:
+                return False  # module level, outside loops: made once
+            unit = fn.node
+        return self.env.resolver.inside(unit, site)
+
+    def encloses(self, node: cst.CSTNode | None) -> bool:
+        """Whether a node lies within the request's statement (where findings point)."""
+        if node is None or self.env is None:
+            return False
+        return self.env.resolver.inside(self.statement, node)
+
+    def may_share_cache(self, hole: Hole) -> bool:
+        """Whether another request could read what this one writes although the hole
+        changes: the value is evaluated outside this request's statement, and another request
+        call sits in the same innermost loop (or, outside loops, the same function)."""
+        if self.env is None:
+            return False
+        site = hole.site
+        if site is not None and self.env.resolver.inside(self.statement, site):
+            return False
+        fn = self.env.scope.function
+        for c in self.env.index.candidates:
+            if c.call is self.call:
+                continue
+            if self.site.loops:
+                if any(lp is self.site.loops[-1] for lp in c.loops):
+                    return True
+            elif fn is not None and c.scope.function is fn:
+                return True
+        return False
+
+    def changing_holes(self, value: Value | None) -> list[Hole]:
+        """The holes of a value (in document order) whose content changes between calls;
+        an unknown value computed from a changing input counts as one hole."""
+        out: list[Hole] = []
+        if isinstance(value, Unknown):
+            if value.origin in CHANGING_ORIGINS and not value.stable:
+                h = Hole(self._code(value.node), value.origin, value.node, value.volatile,
+                         value.bound_at)
+                if self.changes(h):
+                    out.append(h)
+            return out
+        if isinstance(value, ListV):
+            for item in value.items:
+                out.extend(self.changing_holes(item))
+        elif isinstance(value, DictV):
+            for _, item in value.items:
+                out.extend(self.changing_holes(item))
+        elif isinstance(value, Text):
+            out.extend(h for h in value.holes if self.changes(h))
+        return out
+
+    def expr_changes(self, expr: cst.BaseExpression) -> bool:
+        """Whether an expression, evaluated where the request is made, changes between its
+        calls (in the sense of `changes`)."""
+        if self.env is None:
+            return False
+        return bool(self.changing_holes(self.env.resolver.resolve(expr, self.env.scope)))
+
+    def single_turn(self) -> bool:
+        """`messages` is a list literal written at the request, fully known, whose messages
+        before the last one never change (no conversation history is carried), and whose last
+        message is the user's."""
+        arg = self.arg("messages")
+        if arg is None:
+            return False
+        value = arg.value
+        if not isinstance(value, ListV) or not value.complete or not value.items:
+            return False
+        if value.node is not arg.node or type(value.node).__name__ != "List":
+            return False
+        if not all(isinstance(m, DictV) and m.complete for m in value.items):
+            return False
+        last = value.items[-1]
+        assert isinstance(last, DictV)
+        if const_str(last.get("role")) != "user":
+            return False
+        return not any(self.changing_holes(m) for m in value.items[:-1])
+
+    def _code(self, node: cst.CSTNode | None) -> str:
+        if node is None or self.env is None:
+            return "?"
+        return self.env.module.code_for_node(node)
+
     def static_prefix(self) -> Prefix:
         """The static prefix in cache order: tools, then system, then messages, up to the
         first value that changes between calls (whose static head is included)."""
@@ -203,6 +400,10 @@ class Request:
                 return prefix
         prefix.stop = "end of request"
         return prefix
+
+
+def _dict(value: Value) -> DictV | None:
+    return value if isinstance(value, DictV) else None
 
 
 def _collect_cache_control(value: Value | None, out: list[Value]) -> None:

@@ -10,6 +10,7 @@ dataclass defaults, attributes set once in `__init__`, class attributes, `textwr
 from __future__ import annotations
 
 import ast
+import dataclasses
 import inspect
 import string
 import textwrap
@@ -18,7 +19,18 @@ from collections.abc import Callable
 import libcst as cst
 
 from claudelint.scopes import Binding, ModuleIndex, Scope, dotted_name
-from claudelint.values import Const, DictV, Hole, ListV, Part, Text, Unknown, Value
+from claudelint.values import (
+    CHANGING_ORIGINS,
+    Const,
+    DictV,
+    Hole,
+    ListV,
+    Part,
+    Text,
+    Unknown,
+    Value,
+    retag,
+)
 
 MAX_DEPTH = 40
 # Texts built by repetition (`"..." * n`) are capped: a prompt larger than this is already
@@ -37,6 +49,8 @@ VOLATILE_CALLS = frozenset(
         "random.sample", "random.shuffle", "random.uniform", "now", "utcnow",
     }
 )
+# Modules whose every function returns something new on each call.
+VOLATILE_MODULES = ("random.", "uuid.", "secrets.")
 
 _STRING_METHODS: dict[str, Callable[[str], str]] = {
     "strip": str.strip,
@@ -57,6 +71,7 @@ class Resolver:
         self.module = module
         self._cache: dict[tuple[int, int], Value] = {}
         self._active: set[tuple[int, int]] = set()
+        self._descendants: dict[int, set[int]] = {}
 
     # --- entry point ---------------------------------------------------------------------
 
@@ -70,12 +85,25 @@ class Resolver:
         self._active.add(key)
         try:
             value = self._resolve(expr, scope, depth + 1)
+            if (
+                isinstance(value, Unknown) and not value.stable and value.origin == "unknown"
+                and not isinstance(expr, cst.Name) and not scope.evaluated_once
+            ):
+                value = self._with_provenance(value, expr, scope, depth + 1)
         except RecursionError:
             value = Unknown("too deep", expr)
         finally:
             self._active.discard(key)
         self._cache[key] = value
         return value
+
+    def inside(self, container: cst.CSTNode, node: cst.CSTNode) -> bool:
+        """Whether `node` is `container` or lies within it."""
+        ids = self._descendants.get(id(container))
+        if ids is None:
+            ids = {id(n) for n in walk(container)}
+            self._descendants[id(container)] = ids
+        return id(node) in ids
 
     def at_module_level(self, scope: Scope) -> bool:
         return scope.evaluated_once
@@ -93,9 +121,7 @@ class Resolver:
         if isinstance(value, Const):
             v = value.value
             return Text.of(str(v), node=expr, stable=True)
-        origin = "module" if value.stable else _origin_of(value)
-        return Text.of(Hole(code_of(self.module, expr), origin, expr), node=expr,
-                       stable=value.stable)
+        return Text.of(self._hole_for(value, expr, scope), node=expr, stable=value.stable)
 
     # --- dispatch ------------------------------------------------------------------------
 
@@ -194,9 +220,66 @@ class Resolver:
         if isinstance(value, Text):
             h = value.first_dynamic_hole()
             if h is not None:
-                return Hole(code_of(self.module, expr), h.origin, expr, h.volatile)
+                return Hole(code_of(self.module, expr), h.origin, expr, h.volatile, h.site)
+        if isinstance(value, Unknown):
+            return Hole(code_of(self.module, expr), value.origin, expr, value.volatile,
+                        value.bound_at)
         return Hole(code_of(self.module, expr), _origin_of(value), expr,
                     _is_volatile(value))
+
+    # --- provenance ----------------------------------------------------------------------
+
+    def _with_provenance(self, value: Unknown, expr: cst.CSTNode, scope: Scope,
+                         depth: int) -> Unknown:
+        """An unknown computed in a function from a parameter, a loop variable or a volatile
+        call takes that input's origin (and is fixed where that input is); else unchanged."""
+        source = self.changing_source(expr, scope, depth)
+        if source is None:
+            return value
+        return Unknown(value.reason, value.node, False, source.origin, source.volatile,
+                       source.site)
+
+    def changing_source(self, expr: cst.CSTNode, scope: Scope, depth: int = 0) -> Hole | None:
+        """The input an expression is computed from that changes between evaluations: a
+        volatile call, a loop variable, a changing local or a parameter (preferred in that
+        order), or None. `self`/`cls` and names bound once at module level are not inputs."""
+        if depth > MAX_DEPTH:
+            return None
+        fn = scope.function
+        best: Hole | None = None
+        for node in _inputs(expr):
+            if isinstance(node, cst.Call):
+                if self._is_volatile_call(node, scope):
+                    return Hole(code_of(self.module, node), "call", node, True)
+                continue
+            if fn is not None and node.value == fn.self_name:
+                continue
+            found = scope.lookup(node.value)
+            if found is None or found[0].evaluated_once:
+                continue
+            h = _changing_hole(self.resolve(node, scope, depth + 1))
+            if h is not None and (best is None or _RANK[h.origin] < _RANK[best.origin]):
+                best = h
+        return best
+
+    def _is_volatile_call(self, call: cst.Call, scope: Scope) -> bool:
+        name = dotted_name(call.func) or ""
+        qual = self.qualified_name(call.func, scope) or name
+        return qual in VOLATILE_CALLS or name in VOLATILE_CALLS or qual.startswith(
+            VOLATILE_MODULES
+        )
+
+    def _volatile_base(self, base: cst.BaseExpression, scope: Scope, depth: int) -> bool:
+        """`datetime.now().isoformat()`, `uuid4().hex`, `now.strftime(...)`: a method or
+        attribute of a volatile value is volatile too."""
+        if not isinstance(base, (cst.Call, cst.Name, cst.Attribute)):
+            return False
+        if isinstance(base, cst.Attribute) and not isinstance(base.value, cst.Call):
+            return False
+        v = self.resolve(base, scope, depth)
+        if isinstance(v, Text):
+            return any(h.volatile and not h.stable for h in v.holes)
+        return isinstance(v, Unknown) and v.volatile and not v.stable
 
     def _binop(self, expr: cst.BinaryOperation, scope: Scope, depth: int) -> Value:
         module_level = self.at_module_level(scope)
@@ -454,10 +537,8 @@ class Resolver:
         func = call.func
         name = dotted_name(func)
         qual = self.qualified_name(func, scope) or name or ""
-        if (
-            qual in VOLATILE_CALLS
-            or (name or "") in VOLATILE_CALLS
-            or qual.startswith(("random.", "uuid."))
+        if self._is_volatile_call(call, scope) or (
+            isinstance(func, cst.Attribute) and self._volatile_base(func.value, scope, depth)
         ):
             if module_level:
                 return Unknown(qual, call, stable=True)
@@ -560,7 +641,7 @@ class Resolver:
             if b.kind == "param":
                 return self._param(b, code, expr, depth)
             if b.kind == "loop":
-                return Text.of(Hole(code, "loop", expr), node=expr)
+                return Text.of(Hole(code, "loop", expr, bound_at=b.node), node=expr)
             if b.kind == "import":
                 return Unknown(f"imported {b.module}.{b.name or ''}", expr, stable=True)
             return Unknown(f"{b.kind} binding", expr, stable=owner_is_module)
@@ -579,8 +660,14 @@ class Resolver:
                     continue
                 items.append((s.key, self.resolve(s.value, s.scope, depth)))
             value = DictV(tuple(items), value.node, complete, value.stable, value.key_nodes)
-        if b.in_loop and not owner_is_module and isinstance(value, Unknown):
-            return Unknown(value.reason, expr, stable=False)
+        if not owner_is_module and isinstance(value, Unknown) and (
+            b.in_loop or not value.stable
+        ):
+            # A local computed in the function: fixed where its inputs are (or, with no
+            # visible input, where it is assigned).
+            bound_at = value.bound_at if value.origin != "unknown" else b.value
+            node = expr if b.in_loop else value.node
+            return Unknown(value.reason, node, False, value.origin, value.volatile, bound_at)
         return value
 
     def _param(self, b: Binding, code: str, expr: cst.CSTNode, depth: int) -> Value:
@@ -591,9 +678,9 @@ class Resolver:
             # when callers don't pass one. Report it as what the request most often sends.
             default = self.resolve(param.default, b.scope.parent, depth)
             if isinstance(default, Const) and default.value is None:
-                return Text.of(Hole(code, "param", expr), node=expr)
+                return Text.of(Hole(code, "param", expr, bound_at=param), node=expr)
             return default
-        return Text.of(Hole(code, "param", expr), node=expr)
+        return Text.of(Hole(code, "param", expr, bound_at=param), node=expr)
 
     def _attribute(self, expr: cst.Attribute, scope: Scope, depth: int) -> Value:
         module_level = self.at_module_level(scope)
@@ -614,7 +701,14 @@ class Resolver:
                     ):
                         # Set once per instance from constructor arguments: stable for the
                         # instance's life.
-                        return Unknown("set from __init__ arguments", expr, stable=True)
+                        return Unknown("set from __init__ arguments", expr, stable=True,
+                                       origin="instance")
+                    if isinstance(v, Text) and v.dynamic_holes:
+                        # `self.started = datetime.now()` in __init__: fixed for the
+                        # instance's life, not per call.
+                        return retag(v, "instance")
+                    if isinstance(v, Unknown) and not v.stable:
+                        return Unknown(v.reason, v.node, True, "instance")
                     return v
                 return Unknown(f"self.{attr} set in several places", expr)
             if attr in cls.bindings:
@@ -645,7 +739,94 @@ def _origin_of(value: Value) -> str:
     if isinstance(value, Text):
         h = value.first_dynamic_hole()
         return h.origin if h else "module"
+    if isinstance(value, Unknown):
+        return value.origin
     return "unknown"
+
+
+# Preference among inputs when an unknown value is computed from several.
+_RANK = {"call": 0, "loop": 1, "param": 2}
+
+
+def _changing_hole(value: Value) -> Hole | None:
+    """The most telling input of a value that changes between evaluations, if any."""
+    best: Hole | None = None
+    candidates: list[Hole] = []
+    if isinstance(value, Unknown):
+        if value.origin in CHANGING_ORIGINS and not value.stable:
+            return Hole("", value.origin, value.node, value.volatile, value.bound_at)
+        return None
+    if isinstance(value, Text):
+        candidates = [h for h in value.holes if not h.stable]
+    elif isinstance(value, (ListV, DictV)):
+        items = value.items if isinstance(value, ListV) else tuple(v for _, v in value.items)
+        for item in items:
+            h = _changing_hole(item)
+            if h is not None:
+                candidates.append(h)
+    for h in candidates:
+        if h.origin in CHANGING_ORIGINS and (best is None or _RANK[h.origin] < _RANK[best.origin]):
+            best = h
+    return best
+
+
+def _inputs(expr: cst.CSTNode) -> list[cst.Name | cst.Call]:
+    """The names an expression reads and the calls it makes (not attribute names, keyword
+    names or the called function's own name)."""
+    out: list[cst.Name | cst.Call] = []
+    stack: list[cst.CSTNode] = [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.Name):
+            if node.value not in ("True", "False", "None"):
+                out.append(node)
+            continue
+        if isinstance(node, cst.Attribute):
+            stack.append(node.value)
+            continue
+        if isinstance(node, cst.Call):
+            out.append(node)
+            if not isinstance(node.func, cst.Name):
+                stack.append(node.func)
+            stack.extend(a.value for a in node.args)
+            continue
+        if isinstance(node, cst.Arg):
+            stack.append(node.value)
+            continue
+        if isinstance(node, cst.Lambda):
+            continue
+        stack.extend(child_nodes(node))
+    return out
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def child_nodes(node: cst.CSTNode) -> list[cst.CSTNode]:
+    """A node's children, read from its fields: several times faster than libcst's
+    `children`, which runs a visitor; the order is the fields' order."""
+    names = _FIELDS.get(type(node))
+    if names is None:
+        names = _FIELDS[type(node)] = tuple(f.name for f in dataclasses.fields(node))
+    out: list[cst.CSTNode] = []
+    for name in names:
+        v = getattr(node, name)
+        if isinstance(v, cst.CSTNode):
+            out.append(v)
+        elif isinstance(v, (list, tuple)):
+            out.extend(x for x in v if isinstance(x, cst.CSTNode))
+    return out
+
+
+def walk(node: cst.CSTNode) -> list[cst.CSTNode]:
+    """A node and all its descendants."""
+    out: list[cst.CSTNode] = []
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        out.append(n)
+        stack.extend(child_nodes(n))
+    return out
 
 
 def _is_volatile(value: Value) -> bool:

@@ -31,8 +31,9 @@ class Hole:
     `origin` says where the value comes from: "module" (evaluated once at import), "instance"
     (an attribute set once in `__init__`: fixed for the object's life), "loop" (a loop
     variable), "param" (a function parameter), "call" (a call made each time, such as
-    `datetime.now()`), "local" (computed in the function from a parameter, a loop variable or
-    a volatile call), "unknown" (nothing shows where it comes from).
+    `datetime.now()`), "unknown" (nothing shows where it comes from). A value computed in a
+    function from one of these (`"\n".join(chunks)`, `now.isoformat()`) takes its input's
+    origin, and `bound_at` says where that input is fixed.
     """
 
     expr: str
@@ -60,7 +61,7 @@ class Hole:
 STABLE_ORIGINS = frozenset({"module", "instance"})
 # Origins that are evidence of a value that changes between calls (unless fixed outside the
 # loop that makes the calls); "unknown" is not evidence.
-CHANGING_ORIGINS = frozenset({"param", "loop", "call", "local"})
+CHANGING_ORIGINS = frozenset({"param", "loop", "call"})
 
 
 Part = str | Hole
@@ -211,7 +212,7 @@ class Unknown:
     node: cst.CSTNode | None = None
     stable: bool = False
     # Provenance, as for `Hole`: what the unknown value is computed from, when that shows
-    # (e.g. "local" for `"\n".join(chunks)` with `chunks` a parameter), and where it is fixed.
+    # (e.g. "param" for `"\n".join(chunks)` with `chunks` a parameter), and where it is fixed.
     origin: str = "unknown"
     volatile: bool = False
     bound_at: cst.CSTNode | None = None

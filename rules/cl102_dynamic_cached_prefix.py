@@ -1,0 +1,507 @@
+"""CL102 dynamic-cached-prefix."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from claudelint.finding import Cost
+from claudelint.rule_base import Invalid, Rule, Valid
+from claudelint.tokens import estimate_tokens
+
+if TYPE_CHECKING:
+    import libcst as cst
+
+    from claudelint.context import Diagnostic, FixPlan, RuleContext
+    from claudelint.knowledge import ModelInfo
+    from claudelint.request import CacheBlock, Request
+    from claudelint.values import Hole, Text
+
+_POLICY = "You are Acme Corp's support agent. Follow every rule of the policy below. " * 80
+_HEAD = (
+    "import anthropic\nfrom datetime import datetime\n\nclient = anthropic.Anthropic()\n"
+    f"POLICY = {_POLICY!r}\n"
+)
+_CC = "{'type': 'ephemeral'}"
+
+
+# --- shared with CL105 ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Pricing:
+    """The model a caching rule prices with, its minimum cacheable length and tokenizer."""
+
+    model: ModelInfo
+    minimum: int
+    tokenizer: str
+    assumed: bool
+
+    @property
+    def name(self) -> str:
+        return "an unknown model" if self.assumed else self.model.id
+
+
+def pricing(request: Request, ctx: RuleContext) -> Pricing | None:
+    """The request's model, the configured default, or (SPEC §2) the least favourable active
+    model: the smallest write premium over the read price, the highest minimum, the tokenizer
+    that counts fewest tokens."""
+    choice = ctx.model_or_default(request)
+    if choice is not None:
+        model = choice.info
+        if model.cache_write_5m is None or model.cache_read is None:
+            return None
+        return Pricing(model, min_cacheable(ctx, model), model.tokenizer, choice.assumed)
+    try:
+        model = ctx.knowledge.least_favourable(_premium)
+    except LookupError:
+        return None
+    minimum = max(m.min_cacheable_tokens or 0 for m in ctx.knowledge.active_models())
+    return Pricing(model, minimum, "legacy", True)
+
+
+def _premium(m: ModelInfo) -> float | None:
+    if m.cache_write_5m is None or m.cache_read is None:
+        return None
+    return m.cache_write_5m - m.cache_read
+
+
+def min_cacheable(ctx: RuleContext, model: ModelInfo) -> int:
+    if model.min_cacheable_tokens:
+        return model.min_cacheable_tokens
+    same_line = [m.min_cacheable_tokens for m in ctx.knowledge.models()
+                 if m.line == model.line and m.min_cacheable_tokens]
+    if same_line:
+        return max(same_line)
+    return max(m.min_cacheable_tokens or 0 for m in ctx.knowledge.active_models())
+
+
+def tokens(text: str, p: Pricing) -> int:
+    """Low estimate: the end of the range that makes a rule harder to fire."""
+    return estimate_tokens(text, p.tokenizer).low
+
+
+def never_read_cost(p: Pricing, written: int, head: int, calls: int, *, batch: bool,
+                    why: str) -> Cost | None:
+    """Every call writes `written` tokens at the 5-minute write price and reads nothing;
+    after the fix the `head` is written once and read on every later call, and the rest is
+    plain input."""
+    now = p.model.cost_usd(cache_write_tokens=written, batch=batch)
+    first = p.model.cost_usd(cache_write_tokens=head, input_tokens=written - head, batch=batch)
+    later = p.model.cost_usd(cache_read_tokens=head, input_tokens=written - head, batch=batch)
+    if now is None or first is None or later is None:
+        return None
+    saved = now * calls - (first + later * (calls - 1))
+    assumptions: tuple[str, ...] = (
+        f"{written:,} tokens written to the cache on every call (low estimate from characters)",
+        why,
+        f"after the fix: {head:,} static tokens written once at 1.25x input, then read "
+        "(calls within the 5-minute lifetime)",
+    )
+    if p.assumed:
+        assumptions += ("model not known statically: least favourable active model",)
+    if batch:
+        assumptions += ("Message Batches prices (50%); batch cache hits are best-effort",)
+    return Cost(p.model.id, written, max(0.0, saved), calls, assumptions)
+
+
+def where_of(block: CacheBlock) -> str:
+    if block.where == "tools":
+        return "tool definitions"
+    if block.where == "system":
+        return "system prompt"
+    i = block.message_index or 0
+    return "first user message" if i == 0 else f"message {i + 1}"
+
+
+def known_before(text: Text | None, hole: Hole) -> str:
+    """The known characters of `text` before `hole`."""
+    if text is None:
+        return ""
+    out: list[str] = []
+    for part in text.parts:
+        if part is hole:
+            break
+        if isinstance(part, str):
+            out.append(part)
+    return "".join(out)
+
+
+# --- the rule -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Found:
+    index: int
+    block: CacheBlock
+    hole: Hole
+    kind: str  # "volatile" | "loop" | "param"
+    head_text: str  # known characters of the block before the hole
+
+
+class DynamicCachedPrefix(Rule):
+    """## What it does
+    Finds a value that changes between calls placed at or before a cache breakpoint: in the
+    tools, system prompt or messages up to a block that carries `cache_control`, or anywhere
+    before the last block when top-level `cache_control` (automatic caching) is set. A value
+    changes between calls when it is a time or randomness source (`datetime.now()`,
+    `date.today()`, `time.time()`, `uuid4()`, `random.*`, `os.urandom`, `secrets.*`, and
+    methods of their results, such as `datetime.now().strftime(...)`) evaluated with each call,
+    or a variable of the loop that makes the calls, whether it sits in an f-string field, a
+    `%` or `.format()` argument or a `+` operand, directly or through a local variable. A
+    function parameter (or a value computed from one) counts too when a static head large
+    enough to cache on its own comes before it: the breakpoint was meant for that head.
+
+    Not changing: module constants, `.format()` of constants, values computed once at module
+    level, values computed before the loop that makes the calls (a local bound before the
+    `for`, not rebound inside it), attributes set once in `__init__`, and anything after the
+    last breakpoint.
+
+    ## Why is this bad?
+    A cache entry is keyed by the exact bytes of the prefix up to the breakpoint. When a
+    timestamp sits in the system prompt before the breakpoint, every call writes a new entry
+    at 1.25x the input price and no call ever reads one: caching costs 25% more than not
+    caching at all, instead of 90% less. With a 3,000-token system prompt on Sonnet 4.6 that
+    is about $11 per 1,000 calls in write premiums, where reading the cache would cost $0.90.
+    The finding's cost line compares the two for the request's own model and prompt.
+
+    ## Known problems
+    A parameter is reported only after a cacheable static head: the same document or user
+    may come with many calls (a document asked several questions), and then the entry is
+    read. Values whose origin cannot be seen (an attribute set in several methods, the result
+    of a helper called without arguments) are not reported. A loop variable is not reported
+    when another request in the same loop may read the entry.
+
+    ## Example
+    ```python
+    import anthropic
+    from datetime import datetime
+
+    client = anthropic.Anthropic()
+    POLICY = "You are Acme Corp's support agent. Follow every rule of the policy below. " * 80
+
+    def answer(question: str) -> str:
+        response = client.messages.create(
+            model="claude-sonnet-4-6",
+            max_tokens=1024,
+            system=[{
+                "type": "text",
+                "text": f"{POLICY}\\n\\nToday is {datetime.now():%A %d %B %Y}.",
+                "cache_control": {"type": "ephemeral"},
+            }],
+            messages=[{"role": "user", "content": question}],
+        )
+        return response.content[0].text
+    ```
+
+    ## Use instead
+    ```python
+    import anthropic
+    from datetime import datetime
+
+    client = anthropic.Anthropic()
+    POLICY = "You are Acme Corp's support agent. Follow every rule of the policy below. " * 80
+
+    def answer(question: str) -> str:
+        response = client.messages.create(
+            model="claude-sonnet-4-6",
+            max_tokens=1024,
+            system=[
+                {"type": "text", "text": POLICY, "cache_control": {"type": "ephemeral"}},
+                {"type": "text", "text": f"Today is {datetime.now():%A %d %B %Y}."},
+            ],
+            messages=[{"role": "user", "content": question}],
+        )
+        return response.content[0].text
+    ```
+
+    ## Fix safety
+    When the changing value is the tail of the cached text block itself (a literal f-string
+    or `+` in a block literal of a list), the fix splits the block in two: the static head
+    keeps the block and its `cache_control`, the tail moves into a following block without
+    one. The fix is unsafe: the model now sees two text blocks instead of one, and the text
+    is otherwise unchanged. No fix is offered when the value sits in an earlier block or in
+    the middle of the text.
+
+    ## Options
+    None. Prices and minimum cacheable lengths come from the knowledge base
+    (`claudelint/data/models.toml`), overridable with `[models]` in config.
+
+    ## References
+    - https://platform.claude.com/docs/en/build-with-claude/prompt-caching
+    - https://platform.claude.com/docs/en/about-claude/pricing
+    """
+
+    code = "CL102"
+    name = "dynamic-cached-prefix"
+    summary = "A value that changes on every call precedes a cache breakpoint"
+    level = "warning"
+    fix_safety = "unsafe"
+
+    valid = (
+        # A date computed once at module level.
+        Valid(
+            _HEAD + "TODAY = datetime.now().strftime('%Y-%m-%d')\n"
+            "def answer(q):\n"
+            "    return client.messages.create(model='claude-sonnet-4-6', max_tokens=512,\n"
+            f"        system=[{{'type': 'text', 'text': f'{{POLICY}} Today is {{TODAY}}.', "
+            f"'cache_control': {_CC}}}],\n"
+            "        messages=[{'role': 'user', 'content': q}])\n"
+        ),
+        # `.format()` of constants.
+        Valid(
+            _HEAD + "COMPANY = 'Acme'\n"
+            "def answer(q):\n"
+            "    return client.messages.create(model='claude-sonnet-4-6', max_tokens=512,\n"
+            "        system=[{'type': 'text', 'text': '{} rules for {}'.format(POLICY, COMPANY),\n"
+            f"                 'cache_control': {_CC}}}],\n"
+            "        messages=[{'role': 'user', 'content': q}])\n"
+        ),
+        # A value computed before the loop that makes the calls.
+        Valid(
+            _HEAD + "def grade_all(essays):\n"
+            "    today = datetime.now().date().isoformat()\n"
+            "    for essay in essays:\n"
+            "        client.messages.create(model='claude-sonnet-4-6', max_tokens=512,\n"
+            f"            system=[{{'type': 'text', 'text': f'{{POLICY}} Date: {{today}}', "
+            f"'cache_control': {_CC}}}],\n"
+            "            messages=[{'role': 'user', 'content': essay}])\n"
+        ),
+        # The dynamic value comes after the breakpoint.
+        Valid(
+            _HEAD + "def answer(q):\n"
+            "    return client.messages.create(model='claude-sonnet-4-6', max_tokens=512,\n"
+            "        system=[\n"
+            f"            {{'type': 'text', 'text': POLICY, 'cache_control': {_CC}}},\n"
+            "            {'type': 'text', 'text': f'Today is {datetime.now():%d %B %Y}.'},\n"
+            "        ],\n"
+            "        messages=[{'role': 'user', 'content': q}])\n"
+        ),
+        # A multi-turn conversation with automatic caching: the new turn is meant to change.
+        Valid(
+            _HEAD + "def chat(history, q):\n"
+            "    return client.messages.create(model='claude-sonnet-4-6', max_tokens=512,\n"
+            f"        system=POLICY, cache_control={_CC},\n"
+            "        messages=[*history, {'role': 'user', 'content': f'[{datetime.now()}] {q}'}])\n"
+        ),
+        # No cache breakpoint at all: CL101's business, not this rule's.
+        Valid(
+            _HEAD + "def answer(q):\n"
+            "    return client.messages.create(model='claude-sonnet-4-6', max_tokens=512,\n"
+            "        system=f'{POLICY} Today is {datetime.now()}.',\n"
+            "        messages=[{'role': 'user', 'content': q}])\n"
+        ),
+        # A document passed in and cached: the caller may ask it many questions.
+        Valid(
+            _HEAD + "def ask(document, q):\n"
+            "    return client.messages.create(model='claude-sonnet-4-6', max_tokens=512,\n"
+            "        messages=[{'role': 'user', 'content': [\n"
+            f"            {{'type': 'text', 'text': f'<doc>{{document}}</doc>', "
+            f"'cache_control': {_CC}}},\n"
+            "            {'type': 'text', 'text': q}]}])\n"
+        ),
+        # An attribute set once in __init__.
+        Valid(
+            _HEAD + "class Bot:\n"
+            "    def __init__(self):\n"
+            "        self.started = datetime.now().isoformat()\n"
+            "    def answer(self, q):\n"
+            "        return client.messages.create(model='claude-sonnet-4-6', max_tokens=512,\n"
+            f"            system=[{{'type': 'text', "
+            f"'text': f'{{POLICY}} Session {{self.started}}', 'cache_control': {_CC}}}],\n"
+            "            messages=[{'role': 'user', 'content': q}])\n"
+        ),
+    )
+    invalid = (
+        Invalid(
+            _HEAD + "def answer(q):\n"
+            "    return client.messages.create(model='claude-sonnet-4-6', max_tokens=512,\n"
+            f"        system=[{{'type': 'text', "
+            f"'text': f'{{POLICY}} Today is {{datetime.now()}}.', 'cache_control': {_CC}}}],\n"
+            "        messages=[{'role': 'user', 'content': q}])\n",
+            expected_lines=(8,),
+            message="`datetime.now()` in the system prompt precedes the cache breakpoint",
+            fixed=(
+                _HEAD + "def answer(q):\n"
+                "    return client.messages.create(model='claude-sonnet-4-6', max_tokens=512,\n"
+                f"        system=[{{'type': 'text', 'text': f'{{POLICY}} Today is ', "
+                f"'cache_control': {_CC}}}, "
+                "{\"type\": \"text\", \"text\": f'{datetime.now()}.'}],\n"
+                "        messages=[{'role': 'user', 'content': q}])\n"
+            ),
+        ),
+        # Bound to a local first; `%` formatting.
+        Invalid(
+            _HEAD + "import uuid\n"
+            "def answer(q):\n"
+            "    request_id = uuid.uuid4().hex\n"
+            "    system = POLICY + '\\nRequest id: %s' % request_id\n"
+            "    return client.messages.create(model='claude-sonnet-4-6', max_tokens=512,\n"
+            f"        system=[{{'type': 'text', 'text': system, 'cache_control': {_CC}}}],\n"
+            "        messages=[{'role': 'user', 'content': q}])\n",
+            expected_lines=(11,),
+            message="every call writes a new",
+        ),
+        # A loop variable before the breakpoint, at module level.
+        Invalid(
+            _HEAD + "for topic in ['refunds', 'shipping']:\n"
+            "    client.messages.create(model='claude-sonnet-4-6', max_tokens=512,\n"
+            f"        system=[{{'type': 'text', 'text': f'Topic: {{topic}}. ' + POLICY, "
+            f"'cache_control': {_CC}}}],\n"
+            "        messages=[{'role': 'user', 'content': 'Write the FAQ.'}])\n",
+            expected_lines=(8,),
+            message="every iteration writes a new",
+        ),
+        # Automatic caching with a timestamp in the system prompt.
+        Invalid(
+            _HEAD + "import time\n"
+            "def chat(history):\n"
+            "    return client.messages.create(model='claude-opus-4-8', max_tokens=512,\n"
+            f"        cache_control={_CC},\n"
+            "        system=POLICY + f'\\nClock: {time.time()}',\n"
+            "        messages=history)\n",
+            expected_lines=(10,),
+            message="automatic cache breakpoint",
+        ),
+        # A parameter after a cacheable static head, inside the cached block.
+        Invalid(
+            _HEAD + "def answer(user_name, q):\n"
+            "    return client.messages.create(model='claude-haiku-5-5', max_tokens=512,\n"
+            f"        system=[{{'type': 'text', 'text': f'{{POLICY}}\\nCustomer: {{user_name}}', "
+            f"'cache_control': {_CC}}}],\n"
+            "        messages=[{'role': 'user', 'content': q}])\n",
+            expected_lines=(8,),
+            message="`user_name` (a parameter)",
+            fixed=(
+                _HEAD + "def answer(user_name, q):\n"
+                "    return client.messages.create(model='claude-haiku-5-5', max_tokens=512,\n"
+                f"        system=[{{'type': 'text', 'text': f'{{POLICY}}\\nCustomer: ', "
+                f"'cache_control': {_CC}}}, "
+                "{\"type\": \"text\", \"text\": f'{user_name}'}],\n"
+                "        messages=[{'role': 'user', 'content': q}])\n"
+            ),
+        ),
+    )
+
+    def check(self, request: Request, ctx: RuleContext) -> Iterator[Diagnostic]:
+        if not request.site.repeated or request.method == "tool_runner":
+            return
+        blocks = request.cache_blocks()
+        auto = request.automatic_cache_control is not None
+        bps = [i for i, b in enumerate(blocks) if b.breakpoint]
+        if not bps and not auto:
+            return
+        p = pricing(request, ctx)
+        if p is None:
+            return
+        single = request.single_turn()
+        # The last block the cached prefix reaches. With automatic caching that is the last
+        # block: in a conversation the new turn is meant to change (skip the messages), and
+        # in a single-turn request a changing last block is CL105's finding.
+        if auto:
+            last = len(blocks) - 1
+            end = last - 1 if single else last
+        else:
+            last = end = bps[-1]
+        found = self._first_changing(request, blocks, end, single, p)
+        if found is None:
+            return
+        i = found.index
+        readable = [j for j in bps if j < i]
+        start = readable[-1] + 1 if readable else 0
+        total = tokens("".join(b.known for b in blocks[: last + 1]), p)
+        if total < p.minimum:
+            return  # nothing is written at all (CL103's finding)
+        written = tokens("".join(b.known for b in blocks[start : last + 1]), p)
+        head = tokens("".join(b.known for b in blocks[start:i]) + found.head_text, p)
+        head = min(head, written)
+        bp = (
+            "the automatic cache breakpoint (top-level `cache_control`)"
+            if auto and (not bps or bps[-1] < i) else "the cache breakpoint"
+        )
+        expr = found.hole.expr
+        label = ""
+        if found.kind == "volatile":
+            tail = f"every call writes a new ~{written:,}-token cache entry and never reads one"
+            why = f"`{expr}` differs on every call"
+        elif found.kind == "loop":
+            label = " (loop variable)"
+            tail = (f"every iteration writes a new ~{written:,}-token cache entry and never "
+                    "reads one")
+            why = f"`{expr}` differs on every iteration of the loop"
+        else:
+            label = " (a parameter)"
+            tail = (f"each new value writes a new ~{written:,}-token cache entry that calls "
+                    "with other values never read")
+            why = f"`{expr}` differs between calls"
+        message = f"`{expr}`{label} in the {where_of(found.block)} precedes {bp}: {tail}"
+        cost = never_read_cost(p, written, head, ctx.cost_basis_calls,
+                               batch=request.site.batch, why=why)
+        fix = None
+        if not auto and i == bps[-1]:
+            fix = _split(found.block, request, ctx)
+        # Point at the changing expression, else at its block, else at the argument.
+        block = found.block
+        node: cst.CSTNode = block.arg.node
+        for candidate in (found.hole.node, block.container.node if block.container else None):
+            if candidate is not None and request.encloses(candidate):
+                node = candidate
+                break
+        yield ctx.diagnostic(node, message, fix=fix, cost=cost, fallback=block.arg.node)
+
+    def _first_changing(self, request: Request, blocks: list[CacheBlock], end: int,
+                        single: bool, p: Pricing) -> _Found | None:
+        before: list[str] = []
+        for i, block in enumerate(blocks[: end + 1]):
+            if block.where == "messages" and not single:
+                before.append(block.known)
+                continue
+            texts = block.texts()
+            for text in texts:
+                for hole in request.changing_holes(text):
+                    head_text = known_before(text, hole)
+                    kind = _evidence(request, hole, "".join(before) + head_text, p)
+                    if kind is not None:
+                        return _Found(i, block, hole, kind, head_text)
+            if not texts:
+                for hole in request.changing_holes(block.value):
+                    kind = _evidence(request, hole, "".join(before), p)
+                    if kind is not None:
+                        return _Found(i, block, hole, kind, "")
+            before.append(block.known)
+        return None
+
+
+def _evidence(request: Request, hole: Hole, head: str, p: Pricing) -> str | None:
+    """How sure it is that the value differs between the calls that could read the entry."""
+    if request.may_share_cache(hole):
+        return None
+    if hole.volatile:
+        return "volatile"
+    if hole.origin == "loop":
+        return "loop"
+    if hole.origin == "param" and tokens(head, p) >= p.minimum:
+        return "param"
+    return None
+
+
+def _split(block: CacheBlock, request: Request, ctx: RuleContext) -> FixPlan | None:
+    from claudelint.context import FixPlan
+
+    container = block.container
+    text = block.text
+    if container is None or container.node is None or text is None or text.node is None:
+        return None
+    if block.list_value is None or block.list_value.node is None:
+        return None
+    edit = ctx.edit.split_cached_block(
+        container.node, block.list_value.node, text.node,
+        lambda e: not request.expr_changes(e),
+    )
+    if edit is None:
+        return None
+    return FixPlan(
+        f"Move the changing tail of the cached {where_of(block)} block into a block after the "
+        "breakpoint", "unsafe", (edit,),
+    )
