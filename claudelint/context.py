@@ -57,11 +57,13 @@ class ModelChoice:
 
 class RuleContext:
     def __init__(self, rule: type[Rule], settings: Settings, knowledge: Knowledge,
-                 edits: Edits) -> None:
+                 edits: Edits, path: str = "") -> None:
         self.rule = rule
         self.settings = settings
         self.knowledge = knowledge
         self.edit = edits
+        # The path of the file being linted, as given (for rules that read file names).
+        self.path = path
 
     @property
     def cost_basis_calls(self) -> int:

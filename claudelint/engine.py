@@ -88,7 +88,7 @@ class Linter:
         out: list[Finding] = []
         seen: set[tuple[str, int, int, str]] = set()
         for rule, instance in zip(self.rules, self._instances, strict=True):
-            ctx = RuleContext(rule, self.settings, self.knowledge, edits)
+            ctx = RuleContext(rule, self.settings, self.knowledge, edits, path)
             for request in analysis.requests:
                 for diag in instance.check(request, ctx):
                     finding = self._finding(rule, diag, request, analysis, path, lines)

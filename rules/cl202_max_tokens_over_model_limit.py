@@ -1,0 +1,263 @@
+"""CL202 max-tokens-over-model-limit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from claudelint.finding import Cost
+from claudelint.knowledge import load_sdk_data
+from claudelint.rule_base import Invalid, Rule, Valid
+from claudelint.values import Const
+
+if TYPE_CHECKING:
+    from claudelint.context import Diagnostic, FixPlan, RuleContext
+    from claudelint.knowledge import ModelInfo
+    from claudelint.request import Request
+
+_Q = "messages=[{'role': 'user', 'content': 'Write the chapter.'}]"
+# The Batches API accepts up to 300K output tokens with the `output-300k-2026-03-24` beta.
+_BATCH_BETA_MAX = 300_000
+# Methods that send a non-streaming request unless `stream=True` is passed.
+_NON_STREAMING = ("create", "parse")
+
+
+class MaxTokensOverModelLimit(Rule):
+    """## What it does
+    Finds a constant `max_tokens` that the request cannot use:
+    - above the model's maximum output (128,000 tokens on current models, 64,000 on Claude
+      Haiku 4.5, Sonnet 4.5 and Opus 4.5): the API rejects the request with a 400;
+    - on a non-streaming request (`messages.create` without `stream=True`, or
+      `messages.parse`), above the `anthropic` SDK's limit for its default 10-minute timeout
+      (21,333 tokens; 8,192 for some Opus 4 spellings): the SDK raises `ValueError:
+      Streaming is required ...` before sending anything.
+
+    When the model is not known, only a `max_tokens` above every active model's maximum is
+    reported. The SDK limit is checked only when the client is created in the same file
+    without a custom timeout and the call passes no `timeout=`.
+
+    ## Why is this bad?
+    The request never runs: every call raises. Nothing is billed for a request the API or
+    the SDK refuses, so the finding's cost line is $0 — the cost is a feature that fails on
+    every call (the SDK does not retry a 400 or a `ValueError`).
+
+    ## Known problems
+    A client constructed in another module with `timeout=` is not seen; the rule then stays
+    silent about the SDK limit only if the file mentions `timeout` at all. Batch requests
+    made with the `output-300k-2026-03-24` beta may use up to 300,000 tokens; beta batches
+    are checked against that.
+
+    ## Example
+    ```python
+    import anthropic
+
+    client = anthropic.Anthropic()
+
+    def write_report(outline: str) -> str:
+        response = client.messages.create(
+            model="claude-sonnet-4-6",
+            max_tokens=64000,
+            messages=[{"role": "user", "content": outline}],
+        )
+        return response.content[0].text
+    ```
+
+    ## Use instead
+    ```python
+    import anthropic
+
+    client = anthropic.Anthropic()
+
+    def write_report(outline: str) -> str:
+        with client.messages.stream(
+            model="claude-sonnet-4-6",
+            max_tokens=64000,
+            messages=[{"role": "user", "content": outline}],
+        ) as stream:
+            return stream.get_final_message().content[0].text
+    ```
+
+    ## Fix safety
+    Unsafe: the fix lowers the literal `max_tokens` to the largest value that works (the
+    model's maximum, or the SDK's non-streaming limit), which can cut long answers short.
+    Streaming the request keeps the full budget and is often the better change; claudelint
+    does not rewrite to streaming. No fix when the number is a constant defined elsewhere.
+
+    ## Options
+    None. Model limits come from the knowledge base; the SDK limit from `data/sdk.toml`,
+    generated from the SDK by `scripts/update_sdk_data.py`.
+
+    ## References
+    - https://platform.claude.com/docs/en/about-claude/models/overview
+    - https://platform.claude.com/docs/en/cli-sdks-libraries/sdks/python#long-requests
+    """
+
+    code = "CL202"
+    name = "max-tokens-over-model-limit"
+    summary = "max_tokens above the model's maximum output or the SDK's non-streaming limit"
+    level = "error"
+    fix_safety = "unsafe"
+
+    valid = (
+        Valid(
+            "import anthropic\nclient = anthropic.Anthropic()\n"
+            f"r = client.messages.create(model='claude-sonnet-4-6', max_tokens=16000, {_Q})\n"
+        ),
+        # Streaming requests may use the model's full output.
+        Valid(
+            "import anthropic\nclient = anthropic.Anthropic()\n"
+            "with client.messages.stream(model='claude-opus-4-8', max_tokens=128000,\n"
+            f"        {_Q}) as s:\n"
+            "    text = s.get_final_text()\n"
+            "r = client.messages.create(model='claude-opus-4-8', max_tokens=100000,\n"
+            f"    stream=True, {_Q})\n"
+        ),
+        # A custom timeout lifts the SDK's non-streaming limit.
+        Valid(
+            "import anthropic\nclient = anthropic.Anthropic(timeout=3600)\n"
+            f"r = client.messages.create(model='claude-sonnet-4-6', max_tokens=64000, {_Q})\n"
+        ),
+        Valid(
+            "import anthropic\nclient = anthropic.Anthropic()\n"
+            "r = client.messages.create(model='claude-sonnet-4-6', max_tokens=64000,\n"
+            f"    timeout=1800.0, {_Q})\n"
+        ),
+        # Unknown model and a max_tokens some active model accepts; unknown max_tokens.
+        Valid(
+            "import anthropic\nclient = anthropic.Anthropic()\n"
+            "def ask(model, budget):\n"
+            f"    a = client.messages.stream(model=model, max_tokens=100000, {_Q})\n"
+            f"    b = client.messages.create(model='claude-haiku-4-5', max_tokens=budget, {_Q})\n"
+        ),
+    )
+    invalid = (
+        Invalid(
+            "import anthropic\nclient = anthropic.Anthropic()\n"
+            "with client.messages.stream(model='claude-haiku-4-5', max_tokens=100_000,\n"
+            f"        {_Q}) as s:\n"
+            "    text = s.get_final_text()\n",
+            expected_lines=(3,),
+            message="64,000",
+            fixed=(
+                "import anthropic\nclient = anthropic.Anthropic()\n"
+                "with client.messages.stream(model='claude-haiku-4-5', max_tokens=64_000,\n"
+                f"        {_Q}) as s:\n"
+                "    text = s.get_final_text()\n"
+            ),
+        ),
+        Invalid(
+            "import anthropic\nclient = anthropic.Anthropic()\n"
+            "def write(outline):\n"
+            "    return client.messages.create(model='claude-opus-4-8', max_tokens=32000,\n"
+            "        messages=[{'role': 'user', 'content': outline}])\n",
+            expected_lines=(4,),
+            message="Streaming is required",
+            fixed=(
+                "import anthropic\nclient = anthropic.Anthropic()\n"
+                "def write(outline):\n"
+                "    return client.messages.create(model='claude-opus-4-8', max_tokens=21333,\n"
+                "        messages=[{'role': 'user', 'content': outline}])\n"
+            ),
+        ),
+        # Above every active model's maximum: reported even with an unknown model.
+        Invalid(
+            "import anthropic\nclient = anthropic.Anthropic()\n"
+            "def ask(model):\n"
+            f"    with client.messages.stream(model=model, max_tokens=200000, {_Q}) as s:\n"
+            "        return s.get_final_text()\n",
+            expected_lines=(4,),
+            message="128,000",
+        ),
+    )
+
+    def __init__(self) -> None:
+        self._module: object = None
+        self._mentions_timeout = False
+
+    def check(self, request: Request, ctx: RuleContext) -> Iterator[Diagnostic]:
+        max_tokens = request.max_tokens
+        arg = request.arg("max_tokens")
+        if max_tokens is None or arg is None:
+            return
+        choice = ctx.model_or_default(request)
+        model = choice.info if choice is not None else None
+        limits: list[tuple[int, str]] = []
+        model_limit = _model_limit(request, model, ctx)
+        if model_limit is not None and max_tokens > model_limit[0]:
+            limits.append(model_limit)
+        sdk_limit = self._sdk_limit(request)
+        if sdk_limit is not None and max_tokens > sdk_limit[0]:
+            limits.append(sdk_limit)
+        if not limits:
+            return
+        clamp = min(limit for limit, _ in limits)
+        message = f"max_tokens={max_tokens:,} " + " and ".join(why for _, why in limits)
+        value = request.value("max_tokens")
+        node = value.node if isinstance(value, Const) and value.node is not None else arg.node
+        fix: FixPlan | None = None
+        if node is arg.node:
+            edit = ctx.edit.replace_int(node, clamp)
+            if edit is not None:
+                from claudelint.context import FixPlan
+
+                fix = FixPlan(f"Lower max_tokens to {clamp:,}", "unsafe", (edit,))
+        cost = Cost(
+            model.id if model is not None else "unknown", 0, 0.0, ctx.cost_basis_calls,
+            ("the request is refused before any tokens are processed: nothing is billed; the "
+             "cost is a request that fails on every call (no retries: a 400 or ValueError)",),
+        )
+        fallback = arg.node if not arg.via_kwargs else request.call
+        yield ctx.diagnostic(node, message, fix=fix, cost=cost, fallback=fallback)
+
+    def _sdk_limit(self, request: Request) -> tuple[int, str] | None:
+        """The SDK's non-streaming limit, when the SDK is sure to enforce it."""
+        if request.method not in _NON_STREAMING or request.site.batch or request.unknown_kwargs:
+            return None
+        if request.method == "create":
+            stream = request.value("stream")
+            if stream is not None and not (isinstance(stream, Const) and stream.value is False):
+                return None  # streaming, or not known
+        if request.arg("timeout") is not None or request.client == "untraced":
+            return None
+        if request.env is None or self._file_mentions_timeout(request):
+            return None
+        sdk = load_sdk_data()
+        model_id = request.model_id
+        per_model = sdk.model_nonstreaming_tokens.get(model_id) if model_id else None
+        limit = per_model if per_model is not None else sdk.nonstreaming_max_tokens
+        if limit is None:
+            return None
+        return limit, (
+            f"is above the anthropic SDK's {limit:,}-token limit for non-streaming requests: "
+            "it raises `ValueError: Streaming is required ...` before sending; use "
+            "`messages.stream(...)` or pass `timeout=`"
+        )
+
+    def _file_mentions_timeout(self, request: Request) -> bool:
+        assert request.env is not None
+        module = request.env.module
+        if module is not self._module:
+            self._module = module
+            self._mentions_timeout = "timeout" in module.code
+        return self._mentions_timeout
+
+
+def _model_limit(request: Request, model: ModelInfo | None,
+                 ctx: RuleContext) -> tuple[int, str] | None:
+    if request.site.batch and request.beta:
+        limit = max(_BATCH_BETA_MAX, model.max_output_tokens or 0) if model else _BATCH_BETA_MAX
+        return limit, f"is above the Batches API's {limit:,}-token maximum output"
+    if model is not None:
+        if model.max_output_tokens is None:
+            return None
+        return model.max_output_tokens, (
+            f"is above {model.id}'s maximum output of {model.max_output_tokens:,} tokens: "
+            "the API rejects the request"
+        )
+    highest = max((m.max_output_tokens or 0 for m in ctx.knowledge.active_models()), default=0)
+    if highest <= 0:
+        return None
+    return highest, (
+        f"is above every current model's maximum output ({highest:,} tokens): the API "
+        "rejects the request"
+    )

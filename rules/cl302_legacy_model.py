@@ -1,0 +1,349 @@
+"""CL302 legacy-model."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from claudelint.finding import Cost
+from claudelint.request import static_json
+from claudelint.rule_base import Invalid, Rule, Valid
+from claudelint.tokens import estimate_tokens
+from claudelint.values import DictV, Text, const_str, walk_texts
+
+if TYPE_CHECKING:
+    import libcst as cst
+
+    from claudelint.context import Diagnostic, RuleContext
+    from claudelint.knowledge import Knowledge, ModelInfo
+    from claudelint.request import Request
+
+_Q = "messages=[{'role': 'user', 'content': 'Summarise the attached report.'}]"
+
+
+class LegacyModel(Rule):
+    """## What it does
+    Finds requests whose model is retired (level `error`: the API rejects it) or deprecated
+    (level `warning`: it will be retired on a published date). The message names the
+    retirement date, the model to move to — the newest active model on the documented
+    successor chain that accepts the request's thinking settings and `max_tokens` — and the
+    price change per million tokens.
+
+    The model is read from a literal, a constant, a parameter or dataclass default, a class
+    attribute, an `os.environ.get("X", "claude-...")` / `os.getenv` default, or a dict of
+    constants (`MODELS["fast"]`). Bedrock (`anthropic.claude-...-v1:0`) and Vertex AI
+    (`claude-...@20250929`) spellings, and requests made through a Bedrock or Vertex client,
+    are reported only when the knowledge base has that platform's own dates: the clouds retire
+    models on their own schedule.
+
+    ## Why is this bad?
+    A retired model fails every request (`404 not_found_error`), so the feature is down. A
+    deprecated one will fail on its retirement date. Legacy models are also often the
+    expensive ones: Claude Opus 4.1 cost $15 / $75 per million input / output tokens, and
+    Claude Opus 5.5 costs $4 / $20. The finding's cost line gives the difference for the
+    request's known prompt and `max_tokens` per 1,000 calls — an "up to" figure, since answers
+    are usually shorter than `max_tokens` — and never below zero: when the successor costs
+    more, the assumptions say by how much.
+
+    ## Known problems
+    Retirement is judged from the shipped knowledge base (`claudelint --version` prints its
+    date) and today's date: a deprecated model whose retirement date has passed is reported as
+    retired. Prices per token are compared as listed; newer models use a tokenizer that counts
+    about 30% more tokens for the same text, which the cost estimate includes.
+
+    ## Example
+    ```python
+    import anthropic
+
+    client = anthropic.Anthropic()
+
+    def summarise(report: str) -> str:
+        response = client.messages.create(
+            model="claude-3-5-sonnet-20241022",
+            max_tokens=1024,
+            messages=[{"role": "user", "content": report}],
+        )
+        return response.content[0].text
+    ```
+
+    ## Use instead
+    ```python
+    import anthropic
+
+    client = anthropic.Anthropic()
+
+    def summarise(report: str) -> str:
+        response = client.messages.create(
+            model="claude-sonnet-5-5",
+            max_tokens=1024,
+            messages=[{"role": "user", "content": report}],
+        )
+        return response.content[0].text
+    ```
+
+    ## Fix safety
+    Unsafe: the fix replaces the model ID string with the successor, which changes the
+    model's behaviour, output style and price. It is offered only when the ID is a plain
+    string literal and a successor accepts the request's thinking mode and `max_tokens`.
+
+    ## Options
+    None. Models, dates and successors come from the knowledge base; add or override entries
+    with `[models]` in config (for example `bedrock_retired_on` / `vertex_retired_on` dates).
+
+    ## References
+    - https://platform.claude.com/docs/en/about-claude/model-deprecations
+    - https://platform.claude.com/docs/en/about-claude/models/overview
+    - https://platform.claude.com/docs/en/about-claude/pricing
+    """
+
+    code = "CL302"
+    name = "legacy-model"
+    summary = "Retired or deprecated Claude model"
+    level = "warning"
+    fix_safety = "unsafe"
+
+    valid = (
+        Valid(
+            "import anthropic\nclient = anthropic.Anthropic()\n"
+            f"r = client.messages.create(model='claude-sonnet-4-6', max_tokens=512, {_Q})\n"
+        ),
+        # Bedrock and Vertex spellings: the clouds set their own dates, the data has none.
+        Valid(
+            "from anthropic import AnthropicBedrock\nclient = AnthropicBedrock()\n"
+            "r = client.messages.create(model='anthropic.claude-3-5-sonnet-20241022-v2:0',\n"
+            f"    max_tokens=512, {_Q})\n"
+        ),
+        Valid(
+            "from anthropic import AnthropicVertex\nclient = AnthropicVertex()\n"
+            "r = client.messages.create(model='claude-3-5-sonnet-v2@20241022',\n"
+            f"    max_tokens=512, {_Q})\n"
+        ),
+        # A model from a parameter with no default: unknown, silent.
+        Valid(
+            "import anthropic\nclient = anthropic.Anthropic()\n"
+            "def ask(model: str):\n"
+            f"    return client.messages.create(model=model, max_tokens=512, {_Q})\n"
+        ),
+        # os.environ["X"] has no default: unknown.
+        Valid(
+            "import os\nimport anthropic\nclient = anthropic.Anthropic()\n"
+            "r = client.messages.create(model=os.environ['CLAUDE_MODEL'], max_tokens=512,\n"
+            f"    {_Q})\n"
+        ),
+        # Active but superseded ("legacy" on the docs page): not deprecated, not reported.
+        Valid(
+            "import anthropic\nclient = anthropic.Anthropic()\n"
+            f"r = client.messages.create(model='claude-opus-4-5', max_tokens=512, {_Q})\n"
+        ),
+    )
+    invalid = (
+        Invalid(
+            "import anthropic\nclient = anthropic.Anthropic()\n"
+            "r = client.messages.create(\n"
+            "    model='claude-3-5-sonnet-20241022',\n"
+            f"    max_tokens=512, {_Q})\n",
+            expected_lines=(4,),
+            message="retired on 2025-10-28",
+            fixed=(
+                "import anthropic\nclient = anthropic.Anthropic()\n"
+                "r = client.messages.create(\n"
+                "    model='claude-sonnet-5-5',\n"
+                f"    max_tokens=512, {_Q})\n"
+            ),
+        ),
+        # claude-2.1 is a retired model (CL302), not an unknown one (CL303).
+        Invalid(
+            "import anthropic\nclient = anthropic.Anthropic()\n"
+            f'r = client.messages.create(model="claude-2.1", max_tokens=300, {_Q})\n',
+            expected_lines=(3,),
+            message="claude-2.1",
+            fixed=(
+                "import anthropic\nclient = anthropic.Anthropic()\n"
+                f'r = client.messages.create(model="claude-opus-5-5", max_tokens=300, {_Q})\n'
+            ),
+        ),
+        # Deprecated: a warning with the retirement date.
+        Invalid(
+            "import anthropic\nclient = anthropic.Anthropic()\n"
+            "def ask(q):\n"
+            "    return client.messages.create(model='claude-sonnet-4-5', max_tokens=512,\n"
+            "        messages=[{'role': 'user', 'content': q}])\n",
+            expected_lines=(4,),
+            message="2026-11-30",
+        ),
+        # A dict of constants; the finding points into the call, the fix edits the constant.
+        Invalid(
+            "import anthropic\nclient = anthropic.Anthropic()\n"
+            "MODELS = {'fast': 'claude-3-haiku-20240307', 'smart': 'claude-opus-4-8'}\n"
+            "def classify(text):\n"
+            "    return client.messages.create(model=MODELS['fast'], max_tokens=10,\n"
+            "        messages=[{'role': 'user', 'content': text}])\n",
+            expected_lines=(5,),
+            message="claude-haiku-5-5",
+            fixed=(
+                "import anthropic\nclient = anthropic.Anthropic()\n"
+                "MODELS = {'fast': 'claude-haiku-5-5', 'smart': 'claude-opus-4-8'}\n"
+                "def classify(text):\n"
+                "    return client.messages.create(model=MODELS['fast'], max_tokens=10,\n"
+                "        messages=[{'role': 'user', 'content': text}])\n"
+            ),
+        ),
+        # os.getenv default; manual thinking keeps the fix on a model that accepts it.
+        Invalid(
+            "import os\nimport anthropic\nclient = anthropic.Anthropic()\n"
+            "MODEL = os.getenv('CLAUDE_MODEL', 'claude-3-7-sonnet-20250219')\n"
+            "r = client.messages.create(model=MODEL, max_tokens=4096,\n"
+            "    thinking={'type': 'enabled', 'budget_tokens': 2048}, "
+            f"{_Q})\n",
+            expected_lines=(5,),
+            message="claude-sonnet-4-6",
+            fixed=(
+                "import os\nimport anthropic\nclient = anthropic.Anthropic()\n"
+                "MODEL = os.getenv('CLAUDE_MODEL', 'claude-sonnet-4-6')\n"
+                "r = client.messages.create(model=MODEL, max_tokens=4096,\n"
+                "    thinking={'type': 'enabled', 'budget_tokens': 2048}, "
+                f"{_Q})\n"
+            ),
+        ),
+    )
+
+    def check(self, request: Request, ctx: RuleContext) -> Iterator[Diagnostic]:
+        model_id = request.model_id
+        if model_id is None:
+            return
+        match = ctx.knowledge.lookup(model_id)
+        if match is None:
+            return
+        info = match.info
+        platform = match.platform
+        client_platform = _client_platform(request.client)
+        if platform == "anthropic" and client_platform != "anthropic":
+            platform = client_platform
+        dates = info.lifecycle(platform)
+        if dates is None:
+            return  # a cloud spelling without that cloud's own dates
+        deprecated_on, retired_on = dates
+        today = datetime.date.today()
+        retired = (info.status == "retired" and platform == "anthropic") or (
+            retired_on is not None and retired_on <= today
+        )
+        deprecated = (info.status == "deprecated" and platform == "anthropic") or (
+            deprecated_on is not None and deprecated_on <= today
+        )
+        if not retired and not deprecated:
+            return
+        target = successor_for(ctx.knowledge, info, request)
+        where = "" if platform == "anthropic" else f" on {_PLATFORM_NAMES[platform]}"
+        if retired:
+            when = f" on {retired_on.isoformat()}" if retired_on is not None else ""
+            head = f"`{model_id}` was retired{where}{when}: the API rejects every request"
+        elif retired_on is not None:
+            head = (f"`{model_id}` is deprecated{where} and will be retired on "
+                    f"{retired_on.isoformat()}")
+        else:
+            head = f"`{model_id}` is deprecated{where} (no retirement date published)"
+        tail = ""
+        if target is not None:
+            tail = f"; use `{target.id}`{_price_change(info, target)}"
+        value = request.value("model")
+        arg = request.arg("model")
+        assert value is not None and arg is not None
+        fix = None
+        if target is not None and value.node is not None and platform == "anthropic":
+            edit = ctx.edit.replace_string(value.node, target.id)
+            if edit is not None:
+                from claudelint.context import FixPlan
+
+                fix = FixPlan(f"Replace `{model_id}` with `{target.id}`", "unsafe", (edit,))
+        cost = _cost(request, info, target, ctx.cost_basis_calls) if target is not None else None
+        node: cst.CSTNode = value.node if value.node is not None else arg.node
+        fallback = arg.node if not arg.via_kwargs else request.call
+        yield ctx.diagnostic(node, head + tail, fix=fix, cost=cost, fallback=fallback,
+                             level="error" if retired else "warning")
+
+
+_PLATFORM_NAMES = {"bedrock": "Amazon Bedrock", "vertex": "Vertex AI"}
+
+
+def _client_platform(client: str) -> str:
+    if "Bedrock" in client:
+        return "bedrock"
+    if "Vertex" in client or "GoogleCloud" in client:
+        return "vertex"
+    return "anthropic"
+
+
+def successor_for(knowledge: Knowledge, info: ModelInfo, request: Request) -> ModelInfo | None:
+    """The newest active model on `info`'s successor chain that accepts the request's thinking
+    type and `max_tokens`; the newest active one when none does; None when none is active."""
+    active = [m for m in knowledge.successor_chain(info.id) if m.is_active]
+    if not active:
+        return None
+    thinking = request.value("thinking")
+    kind = const_str(thinking.get("type")) if isinstance(thinking, DictV) else None
+    max_tokens = request.max_tokens
+    for candidate in reversed(active):
+        if kind is not None and candidate.accepts_thinking(kind) is not True:
+            continue  # rejected, or not known to be accepted
+        if (
+            max_tokens is not None and candidate.max_output_tokens is not None
+            and max_tokens > candidate.max_output_tokens
+        ):
+            continue
+        return candidate
+    return None
+
+
+def _money(x: float) -> str:
+    return f"${x:,.0f}" if x == int(x) else f"${x:,.2f}"
+
+
+def _price_change(old: ModelInfo, new: ModelInfo) -> str:
+    if None in (old.input, old.output, new.input, new.output):
+        return ""
+    assert old.input is not None and old.output is not None
+    assert new.input is not None and new.output is not None
+    return (f" (input {_money(old.input)} -> {_money(new.input)}, output "
+            f"{_money(old.output)} -> {_money(new.output)} per MTok)")
+
+
+def prompt_text(request: Request) -> str:
+    """The known characters of the request's prompt: tools, system and messages."""
+    parts: list[str] = []
+    tools = request.value("tools")
+    if tools is not None:
+        js = static_json(tools)
+        if js is not None:
+            parts.append(js)
+    for name in ("system", "messages"):
+        parts.extend(t.known for t in walk_texts(request.value(name)) if isinstance(t, Text))
+    return "".join(parts)
+
+
+def _cost(request: Request, old: ModelInfo, new: ModelInfo, calls: int) -> Cost | None:
+    text = prompt_text(request)
+    output = request.max_tokens or 0
+    old_in = estimate_tokens(text, old.tokenizer).low if text else 0
+    new_in = estimate_tokens(text, new.tokenizer).low if text else 0
+    if old_in == 0 and output == 0:
+        return None
+    old_cost = old.cost_usd(input_tokens=old_in, output_tokens=output, batch=request.site.batch)
+    new_cost = new.cost_usd(input_tokens=new_in, output_tokens=output, batch=request.site.batch)
+    if old_cost is None or new_cost is None:
+        return None
+    delta = (old_cost - new_cost) * calls
+    assumptions = [
+        f"{old_in:,} known prompt tokens on {old.id}, {new_in:,} on {new.id} "
+        "(low estimates from characters; unknown parts of the prompt not counted)",
+        f"output at max_tokens={output:,} (an upper bound)" if output
+        else "output not counted (max_tokens unknown)",
+    ]
+    if delta < 0:
+        assumptions.append(f"{new.id} costs ~${-delta:,.2f} more per {calls:,} calls than "
+                           f"{old.id} did; the saving is shown as $0")
+    if request.site.batch:
+        assumptions.append("Message Batches prices (50%)")
+    # With the output counted at max_tokens the figure is a ceiling, not an expectation.
+    return Cost(old.id, old_in + output, max(0.0, delta), calls, tuple(assumptions),
+                upper_bound=output > 0)

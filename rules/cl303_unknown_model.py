@@ -1,0 +1,273 @@
+"""CL303 unknown-model."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from claudelint.finding import Cost
+from claudelint.rule_base import Invalid, Rule, Valid
+
+if TYPE_CHECKING:
+    import libcst as cst
+
+    from claudelint.context import Diagnostic, FixPlan, RuleContext
+    from claudelint.knowledge import Knowledge
+    from claudelint.request import Request
+
+_Q = "messages=[{'role': 'user', 'content': 'Hello'}]"
+_DATE_SUFFIX = re.compile(r"-(\d{8})\Z")
+# A suggestion found only by string similarity is offered as a fix from this ratio on.
+_CLOSE_RATIO = 0.9
+
+
+class UnknownModel(Rule):
+    """## What it does
+    Finds a model string that looks like a Claude model but is no model ID, alias, Amazon
+    Bedrock ID or Vertex AI name that claudelint knows: `claude-sonnet-4.6` (current IDs use
+    hyphens), `claude-haiku-4-5-latest` (models from 4.5 on have no `-latest` alias), a dated
+    ID whose date is not a snapshot (`claude-sonnet-4-5-20250930`), a made-up family order
+    (`claude-4-5-sonnet`). The message suggests the closest known ID.
+
+    A retired ID is not unknown: it is reported by CL302 (legacy-model). Strings without
+    `claude` in them (another provider's model on a gateway) and gateway routes with a `/`
+    are not reported.
+
+    ## Why is this bad?
+    The API answers an unknown model with `404 not_found_error`, so every request fails — often
+    only in production, where the string comes from config. Nothing is billed for a rejected
+    request, so the finding's cost line is $0: the cost is the feature being down.
+
+    ## Known problems
+    The list of models is claudelint's knowledge base (`claudelint --version` prints its
+    date). A model released after that date is reported until the data is updated; add it
+    under `[models]` in config meanwhile.
+
+    ## Example
+    ```python
+    import anthropic
+
+    client = anthropic.Anthropic()
+    reply = client.messages.create(
+        model="claude-sonnet-4.6",
+        max_tokens=1024,
+        messages=[{"role": "user", "content": "Hello"}],
+    )
+    ```
+
+    ## Use instead
+    ```python
+    import anthropic
+
+    client = anthropic.Anthropic()
+    reply = client.messages.create(
+        model="claude-sonnet-4-6",
+        max_tokens=1024,
+        messages=[{"role": "user", "content": "Hello"}],
+    )
+    ```
+
+    ## Fix safety
+    Unsafe: the fix replaces the string with the closest known ID, which may not be the model
+    that was meant. It is offered only when the suggestion is close (a different separator,
+    letter case, a `-latest` or date suffix on an ID that has none, or a near-identical
+    spelling), the suggested model is not retired, and the string is a plain literal.
+
+    ## Options
+    None. Add models with `[models]` in config.
+
+    ## References
+    - https://platform.claude.com/docs/en/about-claude/models/overview
+    - https://platform.claude.com/docs/en/api/errors
+    """
+
+    code = "CL303"
+    name = "unknown-model"
+    summary = "Model string that is no known Claude model"
+    level = "error"
+    fix_safety = "unsafe"
+
+    valid = (
+        Valid(
+            "import anthropic\nclient = anthropic.Anthropic()\n"
+            f"r = client.messages.create(model='claude-haiku-4-5', max_tokens=512, {_Q})\n"
+        ),
+        # Bedrock and Vertex AI spellings of a known model.
+        Valid(
+            "from anthropic import AnthropicBedrock\nclient = AnthropicBedrock()\n"
+            "r = client.messages.create(model='anthropic.claude-sonnet-4-5-20250929-v1:0',\n"
+            f"    max_tokens=512, {_Q})\n"
+        ),
+        Valid(
+            "from anthropic import AnthropicBedrock\nclient = AnthropicBedrock()\n"
+            "r = client.messages.create(model='us.anthropic.claude-sonnet-4-5-20250929-v1:0',\n"
+            f"    max_tokens=512, {_Q})\n"
+        ),
+        Valid(
+            "from anthropic import AnthropicVertex\nclient = AnthropicVertex()\n"
+            "r = client.messages.create(model='claude-sonnet-4-5@20250929',\n"
+            f"    max_tokens=512, {_Q})\n"
+        ),
+        # A retired model is CL302's, not an unknown one.
+        Valid(
+            "import anthropic\nclient = anthropic.Anthropic()\n"
+            f"r = client.messages.create(model='claude-2.1', max_tokens=512, {_Q})\n"
+        ),
+        # A model from a parameter with no default, or os.environ[...]: unknown, silent.
+        Valid(
+            "import os\nimport anthropic\nclient = anthropic.Anthropic()\n"
+            "def ask(model):\n"
+            f"    return client.messages.create(model=model, max_tokens=512, {_Q})\n"
+            "r = client.messages.create(model=os.environ['MODEL'], max_tokens=512,\n"
+            f"    {_Q})\n"
+        ),
+        # OpenAI models on an OpenAI client are not Claude requests at all.
+        Valid(
+            "from openai import OpenAI\nclient = OpenAI()\n"
+            "r = client.chat.completions.create(model='gpt-4o', max_tokens=512,\n"
+            f"    {_Q})\n"
+        ),
+        # A gateway route on an Anthropic-compatible proxy.
+        Valid(
+            "import anthropic\nclient = anthropic.Anthropic(base_url='http://litellm:4000')\n"
+            "r = client.messages.create(model='openrouter/anthropic/claude-sonnet-4.6',\n"
+            f"    max_tokens=512, {_Q})\n"
+        ),
+    )
+    invalid = (
+        Invalid(
+            "import anthropic\nclient = anthropic.Anthropic()\n"
+            f"r = client.messages.create(model='claude-sonnet-4.6', max_tokens=512, {_Q})\n",
+            expected_lines=(3,),
+            message="did you mean `claude-sonnet-4-6`",
+            fixed=(
+                "import anthropic\nclient = anthropic.Anthropic()\n"
+                f"r = client.messages.create(model='claude-sonnet-4-6', max_tokens=512, {_Q})\n"
+            ),
+        ),
+        Invalid(
+            "import anthropic\nclient = anthropic.Anthropic()\n"
+            "FAST = 'claude-haiku-4-5-latest'\n"
+            "def ask(q):\n"
+            "    return client.messages.create(model=FAST, max_tokens=256,\n"
+            "        messages=[{'role': 'user', 'content': q}])\n",
+            expected_lines=(5,),
+            message="claude-haiku-4-5",
+            fixed=(
+                "import anthropic\nclient = anthropic.Anthropic()\n"
+                "FAST = 'claude-haiku-4-5'\n"
+                "def ask(q):\n"
+                "    return client.messages.create(model=FAST, max_tokens=256,\n"
+                "        messages=[{'role': 'user', 'content': q}])\n"
+            ),
+        ),
+        # A dated ID whose date is no snapshot of that model.
+        Invalid(
+            "import anthropic\nclient = anthropic.Anthropic()\n"
+            "r = client.messages.create(model='claude-sonnet-4-5-20250930', max_tokens=512,\n"
+            f"    {_Q})\n",
+            expected_lines=(3,),
+            message="claude-sonnet-4-5-20250929",
+        ),
+        # Close to a retired ID only: suggested, but no fix to a model the API rejects.
+        Invalid(
+            "import anthropic\nclient = anthropic.Anthropic()\n"
+            f"r = client.messages.create(model='claude-3-sonnet', max_tokens=512, {_Q})\n",
+            expected_lines=(3,),
+            message="claude-3-sonnet-20240229",
+            fixed=(
+                "import anthropic\nclient = anthropic.Anthropic()\n"
+                f"r = client.messages.create(model='claude-3-sonnet', max_tokens=512, {_Q})\n"
+            ),
+        ),
+    )
+
+    def check(self, request: Request, ctx: RuleContext) -> Iterator[Diagnostic]:
+        model_id = request.model_id
+        if not model_id or "claude" not in model_id.lower() or "/" in model_id:
+            return
+        if ctx.knowledge.lookup(model_id) is not None:
+            return
+        suggestion, close = closest_model(ctx.knowledge, model_id)
+        value = request.value("model")
+        arg = request.arg("model")
+        assert value is not None and arg is not None
+        message = (
+            f"`{model_id}` is not a Claude model ID (model data of "
+            f"{ctx.knowledge.as_of.isoformat()}): the API rejects the request"
+        )
+        fix: FixPlan | None = None
+        if suggestion is not None:
+            info = ctx.knowledge.get(suggestion)
+            message += f"; did you mean `{suggestion}`?"
+            if info is not None and info.status == "retired":
+                current = ctx.knowledge.current(suggestion)
+                message += " (retired" + (f"; use `{current.id}`" if current else "") + ")"
+            elif close and value.node is not None and _plain_api_form(model_id):
+                edit = ctx.edit.replace_string(value.node, suggestion)
+                if edit is not None:
+                    from claudelint.context import FixPlan
+
+                    fix = FixPlan(f"Replace with `{suggestion}`", "unsafe", (edit,))
+        cost = Cost(
+            suggestion or model_id, 0, 0.0, ctx.cost_basis_calls,
+            ("the API rejects the request (404 not_found_error) before any tokens are "
+             "processed: nothing is billed; the cost is the failed request",),
+        )
+        node: cst.CSTNode = value.node if value.node is not None else arg.node
+        fallback = arg.node if not arg.via_kwargs else request.call
+        yield ctx.diagnostic(node, message, fix=fix, cost=cost, fallback=fallback)
+
+
+def _plain_api_form(model_id: str) -> bool:
+    return not model_id.startswith(("anthropic.", "arn:")) and "@" not in model_id and (
+        "anthropic." not in model_id
+    )
+
+
+def closest_model(knowledge: Knowledge, text: str) -> tuple[str | None, bool]:
+    """The known model name closest to `text`, and whether it is close enough to fix to."""
+    wanted = text.strip()
+    # Cloud spellings: suggest for the model part.
+    if "@" in wanted:
+        wanted = wanted.split("@", 1)[0]
+    if "anthropic." in wanted:
+        wanted = wanted.split("anthropic.", 1)[1]
+        wanted = re.sub(r"-v\d+(?::\d+)?\Z", "", wanted)
+    candidates = [wanted, wanted.lower()]
+    for c in list(candidates):
+        candidates.append(c.replace(".", "-"))
+        candidates.append(c.replace("_", "-"))
+    for c in list(candidates):
+        if c.endswith("-latest"):
+            candidates.append(c[: -len("-latest")])
+    for c in list(candidates):
+        m = _DATE_SUFFIX.search(c)
+        if m:
+            candidates.append(c[: m.start()])
+    for c in candidates:
+        info = knowledge.get(c)
+        if info is not None:
+            # An alias named with a date that is not its snapshot: suggest the snapshot ID.
+            name = info.id if (c != wanted and _DATE_SUFFIX.search(wanted) and
+                               _DATE_SUFFIX.search(info.id)) else c
+            if knowledge.get(name) is None:
+                name = info.id
+            return name, True
+        hit = knowledge.closest_ids(c, 1)
+        if hit and hit[0].replace(".", "-") == c.replace(".", "-"):
+            return hit[0], True
+    for c in candidates:
+        # A snapshot name without its date (`claude-3-sonnet`): the newest snapshot.
+        dated = sorted(m.id for m in knowledge.models()
+                       if m.id.startswith(c + "-") and _DATE_SUFFIX.fullmatch(m.id[len(c):]))
+        if dated:
+            return dated[-1], True
+    hits = knowledge.closest_ids(wanted.lower(), 3)
+    if not hits:
+        return None, False
+    best = max(hits, key=lambda h: difflib.SequenceMatcher(None, wanted.lower(), h).ratio())
+    ratio = difflib.SequenceMatcher(None, wanted.lower(), best).ratio()
+    return best, ratio >= _CLOSE_RATIO
