@@ -96,7 +96,10 @@ def cost_text(f: Finding, basis_calls: int) -> str | None:
     """`~$13.50 per 1k calls (model claude-sonnet-4-6, 2,345 tokens)`."""
     if f.cost is None:
         return None
-    usd = format_usd(normalised_usd(f, basis_calls))
+    amount = normalised_usd(f, basis_calls)
+    if amount <= 0:
+        return None  # nothing to save (a rejected request is not billed): no cost line
+    usd = format_usd(amount)
     lead = "up to " if f.cost.upper_bound else "~"
     return (
         f"{lead}{usd} per {format_calls(basis_calls)} calls "
