@@ -80,6 +80,8 @@ class ModelInfo:
     min_cacheable_tokens: int | None = None
     tokenizer: str = "new"
     thinking_modes: tuple[str, ...] = ()
+    # Whether a request that sets no `thinking` gets thinking tokens: "on", "off", or None.
+    thinking_default: str | None = None
     successor: str | None = None
     released_on: datetime.date | None = None
     deprecated_on: datetime.date | None = None
@@ -212,7 +214,7 @@ class ModelMatch:
 # --------------------------------------------------------------------------- validation
 
 _STR_FIELDS = ("id", "family", "line", "status", "tokenizer", "confidence", "source", "notes")
-_OPT_STR_FIELDS = ("successor", "availability", "default_effort")
+_OPT_STR_FIELDS = ("successor", "availability", "default_effort", "thinking_default")
 _PRICE_FIELDS = (
     *PRICE_KINDS,
     "long_prompt_input",
@@ -242,6 +244,7 @@ _KNOWN_KEYS: frozenset[str] = frozenset(
     (*_STR_FIELDS, *_OPT_STR_FIELDS, *_PRICE_FIELDS, *_INT_FIELDS, *_DATE_FIELDS, *_STR_LIST_FIELDS)
 )
 _CHOICES: dict[str, tuple[str, ...]] = {
+    "thinking_default": ("on", "off"),
     "family": FAMILIES,
     "status": STATUSES,
     "tokenizer": TOKENIZERS,

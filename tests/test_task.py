@@ -343,7 +343,8 @@ def test_model_thinks_by_default() -> None:
     assert thinks("claude-sonnet-4-6") is False  # manual thinking era: off unless asked
     assert thinks("claude-haiku-4-5") is False
     assert thinks("claude-opus-5-5") is True  # adaptive only: cannot be turned off
-    assert thinks("claude-sonnet-5-5") is None  # not in the data: unknown
+    assert thinks("claude-sonnet-5-5") is True  # thinking_default = "on" in the data
+    assert thinks("claude-opus-4-8") is False  # thinking_default = "off": adaptive, but off
 
 
 @pytest.mark.parametrize(
