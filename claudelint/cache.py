@@ -61,6 +61,8 @@ class ResultsCache:
         self.dir = root / CACHE_DIR / f"v{_FORMAT}-{__version__}"
         self._ready = False
         self._code = code_digest()
+        # Digests of dependency files, computed once per run.
+        self._digests: dict[str, str] = {}
 
     def key(self, raw: bytes, path: str, settings_digest: str) -> str:
         h = hashlib.sha256(raw)
@@ -69,18 +71,35 @@ class ResultsCache:
         return h.hexdigest()
 
     def get(self, key: str) -> list[Finding] | None:
+        """The findings stored under `key`, unless a file the analysis read besides the
+        linted one (an imported module, a prompt file) changed since: then a miss."""
         try:
             data = json.loads((self.dir / key[:2] / key).read_text(encoding="utf-8"))
+            deps = data.get("deps") or {}
+            if any(self._digest(path) != digest for path, digest in deps.items()):
+                return None
             return [finding_from_json(f) for f in data["findings"]]
-        except (OSError, ValueError, KeyError, TypeError):
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None
 
-    def put(self, key: str, findings: list[Finding]) -> None:
+    def _digest(self, path: str) -> str:
+        hit = self._digests.get(path)
+        if hit is None:
+            from claudelint.project import file_digest
+
+            hit = self._digests[path] = file_digest(path)
+        return hit
+
+    def put(self, key: str, findings: list[Finding],
+            deps: dict[str, str] | None = None) -> None:
+        """Store a file's findings, with the other files its analysis read (path -> digest,
+        as `project.file_digest` computes it)."""
         try:
             self._prepare()
             folder = self.dir / key[:2]
             folder.mkdir(exist_ok=True)
-            payload = json.dumps({"findings": [finding_to_json(f) for f in findings]})
+            payload = json.dumps({"findings": [finding_to_json(f) for f in findings],
+                                  "deps": dict(deps or {})})
             fd, name = tempfile.mkstemp(dir=folder, prefix=".tmp-")
             tmp = Path(name)
             try:

@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import libcst as cst
 
-from claudelint.request import Arg, Env, Request, Site
-from claudelint.resolve import Resolver
+from claudelint.request import Arg, Env, Request, Site, WrapperCall
+from claudelint.resolve import Resolver, _inputs
 from claudelint.scopes import (
     REQUEST_METHODS,
     Binding,
     CallCandidate,
     ModuleIndex,
+    NameCall,
     Scope,
     dotted_name,
 )
-from claudelint.values import DictV, Text, Unknown
+from claudelint.values import DictV, Text, Unknown, Value
 
 CLIENT_CLASSES = frozenset(
     {
@@ -315,6 +318,9 @@ def _messages_path(attrs: list[str]) -> tuple[bool, bool] | None:
 
 
 MESSAGES_SHAPE = ("model", "max_tokens", "messages")
+# Calls of one wrapper analysed with their arguments bound; more are left to the wrapper's
+# own Request.
+MAX_WRAPPER_CALLERS = 64
 
 
 class CallSiteFinder:
@@ -322,7 +328,8 @@ class CallSiteFinder:
 
     def __init__(self, index: ModuleIndex, module: cst.Module, resolver: Resolver,
                  client_factories: Sequence[str] = (), mentions_cache_control: bool = False,
-                 is_known_model: object = None) -> None:
+                 is_known_model: object = None, source: str | None = None) -> None:
+        self.source = source
         self.index = index
         self.module = module
         self.resolver = resolver
@@ -473,6 +480,165 @@ class CallSiteFinder:
             site=site,
             file_mentions_cache_control=self.mentions_cache_control,
             env=Env(scope, self.index, self.resolver, self.module),
+        )
+
+
+    # --- wrapper functions ---------------------------------------------------------------
+
+    def wrapper_requests(self, requests: Sequence[Request]) -> list[Request]:
+        """For each wrapper function of this module — a plain function (not a method) making
+        exactly one request, whose arguments are computed from the function's parameters —
+        one Request per call of the function in this module (by its name, with plain
+        positional and keyword arguments), resolved with the parameters bound to the
+        caller's arguments and located at the caller (SPEC §2). Only one level: a wrapper of
+        a wrapper is not followed; calls from other modules are not seen."""
+        by_fn: dict[int, list[Request]] = {}
+        for req in requests:
+            fn = req.env.scope.function if req.env is not None else None
+            if fn is None or fn.kind != "function" or fn.class_scope is not None:
+                continue
+            by_fn.setdefault(id(fn), []).append(req)
+        out: list[Request] = []
+        for reqs in by_fn.values():
+            if len(reqs) != 1 or reqs[0].site.batch:
+                continue
+            out.extend(self._wrapper_calls(reqs[0]))
+        return out
+
+    def _wrapper_calls(self, inner: Request) -> list[Request]:
+        assert inner.env is not None
+        fn_scope = inner.env.scope.function
+        assert fn_scope is not None
+        fn = fn_scope.node
+        if not isinstance(fn, cst.FunctionDef) or fn_scope.parent is None:
+            return []
+        params = {
+            p.name.value: p
+            for p in (*fn.params.posonly_params, *fn.params.params, *fn.params.kwonly_params)
+        }
+        if not params or not self._uses_params(inner, fn_scope, set(params)):
+            return []
+        name = fn.name.value
+        calls: list[NameCall] = []
+        for nc in self.index.name_calls.get(name, []):
+            if self.resolver.inside(fn, nc.call):
+                continue  # recursion
+            found = nc.scope.lookup(name)
+            if found is None or not any(b.kind == "def" and b.node is fn for b in found[1]):
+                continue
+            if len(found[1]) != 1:
+                continue  # the name is rebound: which function a call reaches is unclear
+            calls.append(nc)
+        if not calls:
+            return []
+        cand = next((c for c in self.index.candidates if c.call is inner.call), None)
+        if cand is None:
+            return []
+        bound_calls: list[tuple[NameCall, dict[int, Value], dict[str, cst.BaseExpression]]] = []
+        for nc in calls[:MAX_WRAPPER_CALLERS]:
+            bound = self._bind_arguments(nc, fn)
+            if bound is not None:
+                bound_calls.append((nc, *bound))
+        uses = len(re.findall(rf"(?<![\w.]){re.escape(name)}\b", self.source or ""))
+        complete = len(bound_calls) == len(calls) and uses == len(calls) + 1
+        out: list[Request] = []
+        for nc, values, passed in bound_calls:
+            req = self._for_caller(inner, cand, fn, fn_scope, nc, values, passed)
+            if req is not None:
+                out.append(req)
+        via_complete = complete and len(out) == len(bound_calls)
+        for req in out:
+            req.via = WrapperCall(inner, fn, len(out), via_complete)
+        return out
+
+    def _uses_params(self, inner: Request, fn_scope: Scope, params: set[str]) -> bool:
+        """Whether the request's arguments read a parameter of the function, directly or
+        through locals of the function."""
+        seen: set[str] = set()
+        stack: list[cst.CSTNode] = [a.value for a in inner.call.args]
+        while stack:
+            for node in _inputs(stack.pop()):
+                if not isinstance(node, cst.Name) or node.value in seen:
+                    continue
+                seen.add(node.value)
+                bindings = fn_scope.bindings.get(node.value)
+                if bindings is None:
+                    continue
+                if node.value in params:
+                    return True
+                stack.extend(b.value for b in bindings if b.value is not None)
+        return False
+
+    def _bind_arguments(self, nc: NameCall, fn: cst.FunctionDef
+                        ) -> tuple[dict[int, Value], dict[str, cst.BaseExpression]] | None:
+        """The caller's argument values by parameter (id of its `Param`), and the argument
+        expressions by parameter name; None when the call cannot be matched statically."""
+        positional = [*fn.params.posonly_params, *fn.params.params]
+        by_keyword = {p.name.value: p for p in (*fn.params.params, *fn.params.kwonly_params)}
+        values: dict[int, Value] = {}
+        passed: dict[str, cst.BaseExpression] = {}
+        i = 0
+        for a in nc.call.args:
+            if a.star:
+                return None
+            if a.keyword is None:
+                if i >= len(positional):
+                    if isinstance(fn.params.star_arg, cst.Param):
+                        continue
+                    return None
+                param = positional[i]
+                i += 1
+            else:
+                found = by_keyword.get(a.keyword.value)
+                if found is None:
+                    if fn.params.star_kwarg is not None:
+                        continue
+                    return None
+                param = found
+            values[id(param)] = self.resolver.resolve(a.value, nc.scope)
+            passed[param.name.value] = a.value
+        return values, passed
+
+    def _for_caller(self, inner: Request, cand: CallCandidate, fn: cst.FunctionDef,
+                    fn_scope: Scope, nc: NameCall, values: dict[int, Value],
+                    passed: dict[str, cst.BaseExpression]) -> Request | None:
+        resolver = Resolver(self.index, self.module, path=self.resolver.path,
+                            project=self.resolver.project)
+        resolver.deps = self.resolver.deps
+        resolver.bound_params = values
+        saved = self.resolver
+        self.resolver = resolver
+        try:
+            built = self._request(cand)
+        finally:
+            self.resolver = saved
+        if not isinstance(built, Request):
+            return None
+        args: dict[str, Arg] = {}
+        for key, arg in built.args.items():
+            node = arg.node
+            if not arg.via_kwargs and isinstance(node, cst.Name):
+                found = fn_scope.bindings.get(node.value)
+                if found and len(found) == 1 and found[0].kind == "param":
+                    param = found[0].node
+                    assert isinstance(param, cst.Param)
+                    if node.value in passed:
+                        node = passed[node.value]  # what the caller passes: findings go there
+                    elif param.default is not None:
+                        node = param.default  # the wrapper's own default
+            args[key] = dataclasses.replace(arg, node=node)
+        caller_fn = nc.scope.function
+        site = Site(
+            scope_kind=caller_fn.kind if caller_fn is not None else nc.scope.kind,
+            function=caller_fn.name if caller_fn is not None else None,
+            loops=nc.loops,
+            is_async=bool(caller_fn and caller_fn.is_async),
+            awaited=nc.awaited,
+            cell=built.site.cell,
+        )
+        return dataclasses.replace(
+            built, call=nc.call, statement=nc.statement, args=args, site=site,
+            env=Env(nc.scope, self.index, resolver, self.module), _memo={},
         )
 
 

@@ -75,6 +75,23 @@ class Site:
         return self.scope_kind in ("function", "lambda") or bool(self.loops) or self.batch
 
 
+@dataclass(frozen=True, eq=False)
+class WrapperCall:
+    """What a Request built for one call of a wrapper function carries (callsites.py): the
+    wrapper's own Request (`inner`), the wrapper's definition, how many of the wrapper's calls
+    in the module got a Request, and whether those are all its uses in the module
+    (`complete`: the name is used nowhere else, so "every caller" is known)."""
+
+    inner: Request
+    function: cst.FunctionDef
+    callers: int
+    complete: bool
+
+    @property
+    def name(self) -> str:
+        return self.function.name.value
+
+
 @dataclass(eq=False)
 class PrefixBlock:
     """One block of the static prefix, in cache order.
@@ -185,6 +202,10 @@ class Request:
     # loop around the call). Rules reach them only through engine helpers.
     env: Env | None = None
     _memo: dict[str, Any] = field(default_factory=dict, repr=False)
+    # Set on a Request built for a call of a wrapper function: `call`, `statement`, `site` and
+    # `env` are the caller's; the argument values are the wrapper's request resolved with its
+    # parameters bound to the caller's arguments. None for a call site.
+    via: WrapperCall | None = None
 
     # --- analyses beyond the call, computed on first use by engine modules ---------------
 
@@ -300,6 +321,8 @@ class Request:
         site = hole.site
         if site is None:
             return True
+        if self.via is not None and self.env.resolver.inside(self.via.function, site):
+            return True  # fixed inside the wrapper, which runs once per call
         if self.site.loops:
             unit: cst.CSTNode = self.site.loops[-1].node
         else:

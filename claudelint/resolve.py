@@ -10,11 +10,14 @@ dataclass defaults, attributes set once in `__init__`, class attributes, `textwr
 from __future__ import annotations
 
 import ast
+import codecs
 import dataclasses
 import inspect
 import string
 import textwrap
 from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
@@ -31,6 +34,9 @@ from claudelint.values import (
     Value,
     retag,
 )
+
+if TYPE_CHECKING:
+    from claudelint.project import Project
 
 MAX_DEPTH = 40
 # Texts built by repetition (`"..." * n`) are capped: a prompt larger than this is already
@@ -66,12 +72,34 @@ def code_of(module: cst.Module, node: cst.CSTNode) -> str:
 
 
 class Resolver:
-    def __init__(self, index: ModuleIndex, module: cst.Module) -> None:
+    def __init__(self, index: ModuleIndex, module: cst.Module, *, path: Path | None = None,
+                 project: Project | None = None) -> None:
         self.index = index
         self.module = module
+        # The file being resolved (absolute; None for stdin or a bare text) and the project
+        # it belongs to (for imported names and prompt files).
+        self.path = path
+        self.project = project
+        # Files other than this one that resolutions read: path -> digest (project.py).
+        self.deps: dict[str, str] = {}
         self._cache: dict[tuple[int, int], Value] = {}
         self._active: set[tuple[int, int]] = set()
         self._descendants: dict[int, set[int]] = {}
+        # Parameter -> the value a caller passes (a wrapper analysed for one of its calls).
+        self.bound_params: dict[int, Value] = {}
+
+    def module_name_value(self, name: str) -> Value | None:
+        """The value `name` has at the end of this module's top level (what an importer
+        sees), or None when the module does not bind it."""
+        bindings = self.index.module_scope.bindings.get(name)
+        if not bindings:
+            return None
+        if len(bindings) > 1:
+            reaching = reaching_bindings(bindings, (1 << 62, ()))
+            if reaching is None:
+                return Unknown(f"{name} rebound conditionally", None, stable=True)
+            bindings = reaching
+        return self.from_bindings(cst.Name(name), self.index.module_scope, bindings, True, 0)
 
     # --- entry point ---------------------------------------------------------------------
 
@@ -565,6 +593,10 @@ class Resolver:
             default = self.resolve(call.args[1].value, scope, depth)
             if isinstance(default, (Text, Const)):
                 return default
+        if isinstance(func, cst.Attribute) and func.attr.value in ("read", "read_text"):
+            read = self._read_file(call, func, scope, depth)
+            if read is not None:
+                return read
         if isinstance(func, cst.Attribute):
             method = func.attr.value
             if method in _STRING_METHODS and not call.args:
@@ -600,6 +632,127 @@ class Resolver:
                     return Text(_join((), tuple(parts)), call, stable)
         return Unknown(f"call {name or ''}".strip(), call, stable=module_level)
 
+    # --- prompt files --------------------------------------------------------------------
+
+    def _read_file(self, call: cst.Call, func: cst.Attribute, scope: Scope,
+                   depth: int) -> Value | None:
+        """`open(p).read()`, `f.read()` after `with open(p) as f`, `Path(p).read_text()`:
+        the file's text when `p` is known statically (a Text with no holes: the same on
+        every call); None when the call is not such a read."""
+        if func.attr.value == "read":
+            if call.args:
+                return None  # read(n): a part of the file
+            opened = self._opener(func.value, scope, depth)
+            if opened is None:
+                return None
+            open_call, open_scope = opened
+            path_expr, encoding = _open_arguments(open_call)
+            if path_expr is None:
+                return None
+        else:
+            path_expr, open_scope = func.value, scope
+            read_encoding = _encoding_arg(call, 0)
+            if read_encoding is None:
+                return None
+            encoding = read_encoding
+        if self.project is None or self.path is None:
+            return None
+        where = self._path(path_expr, open_scope, depth)
+        if where is None:
+            return None
+        target, anchored = where
+        if not anchored:
+            # A bare relative path is relative to the working directory at run time; the
+            # reading module's folder is the best guess, taken only when the file is there.
+            target = self.path.parent / target
+            if not target.is_file():
+                self.deps[str(target)] = "-"
+                return Unknown("prompt file not found", call, stable=True)
+        got = self.project.read_text(target, encoding)
+        self.deps[str(target)] = got.digest
+        if got.text is None:
+            return Unknown(got.reason, call, stable=True)
+        return Text.of(got.text, node=call, stable=True)
+
+    def _opener(self, expr: cst.BaseExpression, scope: Scope,
+                depth: int) -> tuple[cst.Call, Scope] | None:
+        """The `open(...)` call a file object comes from: the expression itself, or the one
+        binding of a name (`with open(p) as f`, `f = open(p)`)."""
+        if isinstance(expr, cst.Call):
+            qual = self.qualified_name(expr.func, scope)
+            if qual in ("io.open", "codecs.open") or (
+                qual == "open" and scope.lookup("open") is None
+            ):
+                return expr, scope
+            return None
+        if isinstance(expr, cst.Name) and depth < MAX_DEPTH:
+            b = self._single_binding(expr, scope)
+            if b is not None and b.kind in ("assign", "with") and b.value is not None:
+                return self._opener(b.value, b.scope, depth + 1)
+        return None
+
+    def _single_binding(self, expr: cst.Name, scope: Scope) -> Binding | None:
+        """The one binding that gives a name its value where it is read: the only binding
+        of its scope, or at module level the one that reaches the read."""
+        found = scope.lookup(expr.value)
+        if found is None:
+            return None
+        owner, bindings = found
+        if owner.kind == "module" and len(bindings) > 1 and scope.function is None:
+            at = self.index.seq_of(expr)
+            reaching = reaching_bindings(bindings, at) if at is not None else None
+            if reaching is None:
+                return None
+            bindings = reaching
+        return bindings[0] if len(bindings) == 1 else None
+
+    def _path(self, expr: cst.BaseExpression, scope: Scope,
+              depth: int) -> tuple[Path, bool] | None:
+        """A file system path known statically, and whether it is anchored (absolute, or
+        built from `__file__`) rather than relative to the working directory."""
+        if depth > MAX_DEPTH:
+            return None
+        depth += 1
+        if isinstance(expr, cst.Name):
+            if expr.value == "__file__" and scope.lookup("__file__") is None:
+                return (self.path, True) if self.path is not None else None
+            b = self._single_binding(expr, scope)
+            if b is None or b.kind != "assign" or b.value is None:
+                return None
+            return self._path(b.value, b.scope, depth)
+        if isinstance(expr, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
+            v = self.resolve(expr, scope, depth)
+            lit = v.literal if isinstance(v, Text) else None
+            if not lit or "\0" in lit:
+                return None
+            p = Path(lit)
+            return p, p.is_absolute()
+        if isinstance(expr, cst.Attribute):
+            if expr.attr.value == "parent":
+                base = self._path(expr.value, scope, depth)
+                return (base[0].parent, base[1]) if base is not None else None
+            return None
+        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Divide):
+            return _join_paths([self._path(expr.left, scope, depth),
+                                self._path(expr.right, scope, depth)])
+        if not isinstance(expr, cst.Call) or any(a.star or a.keyword for a in expr.args):
+            return None
+        qual = self.qualified_name(expr.func, scope) or ""
+        args = [self._path(a.value, scope, depth) for a in expr.args]
+        if qual in _PATH_TYPES or qual in ("os.path.join", "posixpath.join"):
+            return _join_paths(args) if args else None
+        if qual == "os.path.dirname" and len(args) == 1 and args[0] is not None:
+            return args[0][0].parent, args[0][1]
+        if qual in ("os.path.abspath", "os.path.realpath", "os.path.normpath") and len(args) == 1:
+            return args[0]
+        if isinstance(expr.func, cst.Attribute):
+            method = expr.func.attr.value
+            if method in ("resolve", "absolute") and not args:
+                return self._path(expr.func.value, scope, depth)
+            if method == "joinpath" and args:
+                return _join_paths([self._path(expr.func.value, scope, depth), *args])
+        return None
+
     def qualified_name(self, expr: cst.BaseExpression, scope: Scope) -> str | None:
         """`dedent` -> `textwrap.dedent` when imported with `from textwrap import dedent`;
         `dt.now` -> `datetime.now` for `from datetime import datetime as dt`."""
@@ -628,6 +781,15 @@ class Resolver:
             return Unknown(f"name {expr.value}", expr, stable=True)
         owner, bindings = found
         owner_is_module = owner.kind in ("module", "class")
+        if owner.kind == "module" and len(bindings) > 1 and scope.function is None:
+            # Read at module level (a script, a notebook cell): the binding that reaches
+            # this point in the text.
+            at = self.index.seq_of(expr)
+            if at is not None:
+                reaching = reaching_bindings(bindings, at)
+                if reaching is None:
+                    return Unknown("rebound conditionally", expr, stable=True)
+                bindings = reaching
         return self.from_bindings(expr, owner, bindings, owner_is_module, depth)
 
     def from_bindings(self, expr: cst.CSTNode, owner: Scope, bindings: list[Binding],
@@ -643,6 +805,10 @@ class Resolver:
             if b.kind == "loop":
                 return Text.of(Hole(code, "loop", expr, bound_at=b.node), node=expr)
             if b.kind == "import":
+                if b.name is not None and b.module is not None:
+                    imported = self._imported(b.module, b.name)
+                    if imported is not None:
+                        return imported
                 return Unknown(f"imported {b.module}.{b.name or ''}", expr, stable=True)
             return Unknown(f"{b.kind} binding", expr, stable=owner_is_module)
         if len(assigns) != 1 or assigns[0].value is None:
@@ -673,6 +839,9 @@ class Resolver:
     def _param(self, b: Binding, code: str, expr: cst.CSTNode, depth: int) -> Value:
         param = b.node
         assert isinstance(param, cst.Param)
+        bound = self.bound_params.get(id(param))
+        if bound is not None:
+            return bound
         if param.default is not None and b.scope.parent is not None:
             # A parameter default is evaluated once, in the enclosing scope; the value used
             # when callers don't pass one. Report it as what the request most often sends.
@@ -725,14 +894,158 @@ class Resolver:
                             return self.from_bindings(expr, cls_scope, cls_scope.bindings[attr],
                                                       True, depth)
                     if b.kind == "import":
+                        imported = self._module_attribute(expr, b)
+                        if imported is not None:
+                            return imported
+                        return Unknown("imported attribute", expr, stable=True)
+        elif isinstance(expr.value, cst.Attribute):
+            # `pkg.prompts.SYSTEM` after `import pkg.prompts`
+            head = dotted_name(expr.value)
+            found = scope.lookup(head.split(".")[0]) if head else None
+            if found is not None:
+                for b in found[1]:
+                    if b.kind == "import":
+                        imported = self._module_attribute(expr, b)
+                        if imported is not None:
+                            return imported
                         return Unknown("imported attribute", expr, stable=True)
         return Unknown("attribute", expr, stable=module_level)
+
+    # --- other modules of the project ----------------------------------------------------
+
+    def _imported(self, module: str, name: str) -> Value | None:
+        """`from module import name`: the name's value in that module of the project."""
+        if self.project is None or self.path is None:
+            return None
+        return self.project.import_value(self.path, module, name, self.deps)
+
+    def _module_attribute(self, expr: cst.Attribute, b: Binding) -> Value | None:
+        """`alias.NAME` / `pkg.mod.NAME` where the head is an imported module."""
+        if self.project is None or self.path is None or b.module is None:
+            return None
+        dotted = dotted_name(expr)
+        if dotted is None:
+            return None
+        _, _, rest = dotted.partition(".")
+        if b.name is None:  # `import a.b as x` (x.NAME), `import a.b` (binds a: a.b.NAME)
+            base = b.module
+        else:  # from m import sub
+            base = b.module + b.name if b.module.endswith(".") else f"{b.module}.{b.name}"
+        module, _, attr = f"{base}.{rest}".rpartition(".")
+        if not self.project.is_module(self.path, module):
+            return None
+        return self.project.import_value(self.path, module, attr, self.deps)
 
     def _class_scope(self, node: cst.ClassDef) -> Scope | None:
         for s in self.index.scopes:
             if s.node is node:
                 return s
         return None
+
+
+def reaching_bindings(bindings: list[Binding],
+                      at: tuple[int, tuple[int, ...]]) -> list[Binding] | None:
+    """The module-level bindings of a name that reach a read at `at` (its sequence number
+    and conditional blocks): the last binding before the read whose blocks enclose the read,
+    with the `name["k"] = v` updates after it. None when no binding surely reaches the read,
+    or when a binding in a block that does not enclose the read (an `if` branch, a `try`
+    body, a loop the read is not in) comes after the last sure one."""
+    seq, blocks = at
+    updates: list[Binding] = []
+    for b in sorted((b for b in bindings if b.seq < seq), key=lambda b: b.seq, reverse=True):
+        if b.blocks != blocks[: len(b.blocks)]:
+            return None  # rebound conditionally since
+        if b.kind == "setitem":
+            updates.append(b)
+            continue
+        if b.kind == "annotation":
+            continue
+        return [b, *reversed(updates)]
+    return None
+
+
+_PATH_TYPES = frozenset({
+    "Path", "PurePath", "PosixPath", "PurePosixPath", "pathlib.Path", "pathlib.PurePath",
+    "pathlib.PosixPath", "pathlib.PurePosixPath",
+})
+_READ_MODES = frozenset({"r", "rt", "tr"})
+
+
+def _join_paths(parts: list[tuple[Path, bool] | None]) -> tuple[Path, bool] | None:
+    if not parts or any(p is None for p in parts):
+        return None
+    out, anchored = parts[0]  # type: ignore[misc]
+    for p in parts[1:]:
+        assert p is not None
+        out = out / p[0]
+        anchored = anchored or p[0].is_absolute()
+    return out, anchored
+
+
+def _literal_str(expr: cst.BaseExpression) -> str | None:
+    if isinstance(expr, cst.SimpleString):
+        v = expr.evaluated_value
+        return v if isinstance(v, str) else None
+    return None
+
+
+def _encoding_arg(call: cst.Call, position: int) -> str | None:
+    """The `encoding` of a read (keyword, or the positional argument at `position`),
+    "utf-8" when not given, None when not a literal or not a text codec we can use."""
+    expr: cst.BaseExpression | None = None
+    for i, a in enumerate(call.args):
+        if a.star:
+            return None
+        if a.keyword is not None:
+            if a.keyword.value == "encoding":
+                expr = a.value
+            elif a.keyword.value != "errors":
+                return None
+        elif i == position:
+            expr = a.value
+        else:
+            return None
+    if expr is None:
+        return "utf-8"
+    enc = _literal_str(expr)
+    if enc is None:
+        return None
+    try:
+        return codecs.lookup(enc).name
+    except LookupError:
+        return None
+
+
+def _open_arguments(call: cst.Call) -> tuple[cst.BaseExpression | None, str]:
+    """The path of `open(path, mode, encoding=...)` when it opens a file to read text."""
+    path: cst.BaseExpression | None = None
+    mode = "r"
+    encoding = "utf-8"
+    for i, a in enumerate(call.args):
+        if a.star:
+            return None, ""
+        key = a.keyword.value if a.keyword is not None else ("file", "mode", "buffering",
+                                                             "encoding")[min(i, 3)]
+        if key == "file":
+            path = a.value
+        elif key == "mode":
+            m = _literal_str(a.value)
+            if m is None:
+                return None, ""
+            mode = m
+        elif key == "encoding":
+            enc = _literal_str(a.value)
+            try:
+                encoding = codecs.lookup(enc).name if enc is not None else ""
+            except LookupError:
+                encoding = ""
+            if not encoding:
+                return None, ""
+        elif key not in ("errors", "newline", "buffering"):
+            return None, ""
+    if mode not in _READ_MODES:
+        return None, ""
+    return path, encoding
 
 
 def _origin_of(value: Value) -> str:

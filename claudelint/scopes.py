@@ -34,6 +34,12 @@ class Binding:
     name: str | None = None
     key: str | None = None
     in_loop: bool = False
+    # Order of the binding in the module's text (see `ModuleIndex.seq_of`), and the
+    # module-level conditional blocks (if/else branches, try parts, loop bodies, match cases)
+    # that hold it, outermost first, as node ids: a binding reaches a later use at module
+    # level unconditionally when its blocks enclose the use's.
+    seq: int = 0
+    blocks: tuple[int, ...] = ()
 
 
 @dataclass(eq=False)
@@ -117,6 +123,17 @@ class CallCandidate:
     awaited: bool
 
 
+@dataclass(eq=False)
+class NameCall:
+    """A call of a plain name (`ask(...)`): where wrapper functions are called."""
+
+    call: cst.Call
+    scope: Scope
+    loops: tuple[Loop, ...]
+    statement: cst.CSTNode
+    awaited: bool
+
+
 def _target_names(target: cst.BaseExpression) -> list[str]:
     if isinstance(target, cst.Name):
         return [target.value]
@@ -161,7 +178,19 @@ class ModuleIndex(cst.CSTVisitor):
         self.awaited: set[int] = set()
         self.imports_anthropic = False
         self.scopes: list[Scope] = [self.module_scope]
+        # Flow order at module level: every binding and every name read at module level gets
+        # a sequence number in text order (a binding's after the names its value reads).
+        self._seq = 0
+        self._blocks: tuple[int, ...] = ()
+        self.name_seq: dict[int, tuple[int, tuple[int, ...]]] = {}
+        # Calls of plain names, by name (callers of wrapper functions).
+        self.name_calls: dict[str, list[NameCall]] = {}
         module.visit(self)
+
+    def seq_of(self, name: cst.Name) -> tuple[int, tuple[int, ...]] | None:
+        """Where a name read at module level sits in the module's flow: its sequence number
+        and the conditional blocks around it; None for names read inside functions."""
+        return self.name_seq.get(id(name))
 
     # --- helpers -------------------------------------------------------------------------
 
@@ -182,8 +211,22 @@ class ModuleIndex(cst.CSTVisitor):
         self.scope = self.scope.parent
 
     def _bind(self, ident: str, /, **kw: object) -> None:
-        binding = Binding(scope=self.scope, in_loop=bool(self._current_loops()), **kw)  # type: ignore[arg-type]
+        self._seq += 1
+        binding = Binding(scope=self.scope, in_loop=bool(self._current_loops()),
+                          seq=self._seq, blocks=self._blocks, **kw)  # type: ignore[arg-type]
         self.scope.bind(ident, binding)
+
+    def _enter_block(self, node: cst.CSTNode) -> tuple[int, ...]:
+        """Enter a conditional block at module level; returns the blocks to restore."""
+        saved = self._blocks
+        if self.scope.function is None:
+            self._blocks = (*saved, id(node))
+        return saved
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if self.scope.function is None:
+            self._seq += 1
+            self.name_seq[id(node)] = (self._seq, self._blocks)
 
     def _current_loops(self) -> tuple[Loop, ...]:
         fn = self.scope.function
@@ -328,11 +371,28 @@ class ModuleIndex(cst.CSTVisitor):
     def _leave_compound(self) -> None:
         self.statements.pop()
 
-    def visit_If(self, node: cst.If) -> None:
+    def visit_If(self, node: cst.If) -> bool:
         self._compound(node)
-
-    def leave_If(self, original_node: cst.If) -> None:
+        node.test.visit(self)
+        saved = self._enter_block(node)
+        node.body.visit(self)
+        self._blocks = saved
+        if node.orelse is not None:
+            saved = self._enter_block(node.orelse)
+            node.orelse.visit(self)
+            self._blocks = saved
         self._leave_compound()
+        return False
+
+    def visit_Match(self, node: cst.Match) -> bool:
+        self._compound(node)
+        node.subject.visit(self)
+        for case in node.cases:
+            saved = self._enter_block(case)
+            case.visit(self)
+            self._blocks = saved
+        self._leave_compound()
+        return False
 
     def visit_With(self, node: cst.With) -> bool:
         self._compound(node)
@@ -344,13 +404,31 @@ class ModuleIndex(cst.CSTVisitor):
         self._leave_compound()
         return False
 
-    def visit_Try(self, node: cst.Try) -> None:
+    def visit_Try(self, node: cst.Try | cst.TryStar) -> bool:
         self._compound(node)
-
-    def leave_Try(self, original_node: cst.Try) -> None:
+        saved = self._enter_block(node)
+        node.body.visit(self)
+        self._blocks = saved
+        parts: list[cst.CSTNode] = [*node.handlers]
+        if node.orelse is not None:
+            parts.append(node.orelse)
+        if node.finalbody is not None:
+            parts.append(node.finalbody)
+        for part in parts:
+            saved = self._enter_block(part)
+            part.visit(self)
+            self._blocks = saved
         self._leave_compound()
+        return False
+
+    def visit_TryStar(self, node: cst.TryStar) -> bool:
+        return self.visit_Try(node)
 
     def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
+        if node.name is not None and isinstance(node.name.name, cst.Name):
+            self._bind(node.name.name.value, kind="other")
+
+    def visit_ExceptStarHandler(self, node: cst.ExceptStarHandler) -> None:
         if node.name is not None and isinstance(node.name.name, cst.Name):
             self._bind(node.name.name.value, kind="other")
 
@@ -361,14 +439,18 @@ class ModuleIndex(cst.CSTVisitor):
         loop = Loop("for", node, self.scope, tuple(_target_names(node.target)), node.iter,
                     node.asynchronous is not None)
         self.loops.append(loop)
+        saved = self._enter_block(node)
         for name in _target_names(node.target):
             self._bind(name, kind="loop", node=node)
         node.body.visit(self)
+        self._blocks = saved
         self.loops.pop()
         if pushed:
             self._pop()
         if node.orelse is not None:
+            saved = self._enter_block(node.orelse)
             node.orelse.visit(self)
+            self._blocks = saved
         self._leave_compound()
         return False
 
@@ -376,30 +458,48 @@ class ModuleIndex(cst.CSTVisitor):
         self._compound(node)
         pushed = self._push_loop_scope(node)
         self.loops.append(Loop("while", node, self.scope))
+        saved = self._enter_block(node)
         node.test.visit(self)
         node.body.visit(self)
+        self._blocks = saved
         self.loops.pop()
         if pushed:
             self._pop()
         if node.orelse is not None:
+            saved = self._enter_block(node.orelse)
             node.orelse.visit(self)
+            self._blocks = saved
         self._leave_compound()
         return False
 
-    def visit_Assign(self, node: cst.Assign) -> None:
+    # Assignments bind after their value is read (`x = x + 1` reads the earlier `x`).
+
+    def visit_Assign(self, node: cst.Assign) -> bool:
+        node.value.visit(self)
         for t in node.targets:
             self._bind_target(t.target, node.value)
+        for t in node.targets:
+            t.visit(self)
+        return False
 
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> bool:
+        node.annotation.visit(self)
+        if node.value is not None:
+            node.value.visit(self)
         kind = "assign" if node.value is not None else "annotation"
         self._bind_target(node.target, node.value, kind=kind,
                           annotation=node.annotation.annotation)
+        node.target.visit(self)
+        return False
 
-    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+    def visit_AugAssign(self, node: cst.AugAssign) -> bool:
+        node.value.visit(self)
+        node.target.visit(self)
         if isinstance(node.target, cst.Name):
             self._bind(node.target.value, kind="augassign", value=node.value)
         elif isinstance(node.target, cst.Attribute):
             self._bind_attribute(node.target, node.value, "augassign", None)
+        return False
 
     def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
         self._bind_target(node.target, node.value)
@@ -436,6 +536,10 @@ class ModuleIndex(cst.CSTVisitor):
 
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
+        if isinstance(func, cst.Name):
+            self.name_calls.setdefault(func.value, []).append(NameCall(
+                node, self.scope, self._current_loops(),
+                self.statements[-1] if self.statements else node, id(node) in self.awaited))
         if isinstance(func, cst.Attribute):
             if func.attr.value not in REQUEST_METHODS:
                 return

@@ -51,7 +51,7 @@ def _rows_for_text(text: str, display: str, settings: Settings,
     from claudelint.tokens import estimate_tokens
 
     try:
-        analysis = analyze(text, settings)
+        analysis = analyze(text, settings, display)
     except (cst.ParserSyntaxError, RecursionError):
         return []
     if not analysis.requests:
