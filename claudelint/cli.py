@@ -32,13 +32,63 @@ def _error(message: str) -> None:
     click.echo(f"claudelint: error: {message}", err=True)
 
 
+def _isatty(stream: IO[str]) -> bool:
+    isatty = getattr(stream, "isatty", None)
+    try:
+        return bool(isatty and isatty())
+    except ValueError:  # a closed stream
+        return False
+
+
 def _use_color(stream: IO[str]) -> bool:
+    """Colour on a terminal only. `NO_COLOR` (any non-empty value) turns it off and wins;
+    `FORCE_COLOR` (non-empty, not "0" or "false") turns it on for pipes too (CI logs that
+    render ANSI). Files written with `-o` never get colour."""
     if os.environ.get("NO_COLOR"):
         return False
-    if os.environ.get("FORCE_COLOR"):
+    force = os.environ.get("FORCE_COLOR", "").strip().lower()
+    if force and force not in ("0", "false"):
         return True
-    isatty = getattr(stream, "isatty", None)
-    return bool(isatty and isatty())
+    return _isatty(stream)
+
+
+def _terminal_width(stream: IO[str]) -> int | None:
+    """The terminal's width (`COLUMNS` first, as `shutil.get_terminal_size` reads it) when
+    `stream` is a terminal; None for files and pipes, whose lines are never cut."""
+    if not _isatty(stream):
+        return None
+    import shutil
+
+    return shutil.get_terminal_size().columns
+
+
+def _warn(message: str) -> None:
+    click.echo(f"claudelint: warning: {message}", err=True)
+
+
+def _exact_tokens_root() -> Path | None:
+    """Where --exact-tokens caches counts (the working directory), or None with a warning
+    when it cannot run: no API key."""
+    from claudelint.exact import MISSING_KEY, has_api_key
+
+    if not has_api_key():
+        _warn(MISSING_KEY)
+        return None
+    return Path.cwd()
+
+
+def _token_notes(result: Any, quiet: bool) -> None:
+    """--exact-tokens: fallbacks (always) and what was counted (unless quiet), on stderr."""
+    for msg in result.warnings:
+        _warn(msg)
+    stats = result.token_stats
+    if stats is None or quiet:
+        return
+    sent = stats.requested - stats.failed
+    if not (sent or stats.cached):
+        return
+    click.echo(f"Exact token counts: {sent:,} from the count_tokens endpoint, "
+               f"{stats.cached:,} from the cache (.claudelint_cache/tokens).", err=True)
 
 
 class _Group(click.Group):
@@ -171,6 +221,9 @@ def sites_cmd(paths: tuple[str, ...], output_format: str, output_file: str | Non
 @click.option("--add-noqa", is_flag=True,
               help="Write a `# noqa: CODE` comment for every current finding.")
 @click.option("--ignore-noqa", is_flag=True, help="Report findings that comments suppress.")
+@click.option("--exact-tokens", is_flag=True,
+              help="Count tokens with the API's count_tokens endpoint (needs "
+                   "ANTHROPIC_API_KEY; counts cached in .claudelint_cache/tokens).")
 @click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary.")
 def check_cmd(paths: tuple[str, ...], fix: bool, unsafe_fixes: bool | None, diff: bool,
               show_fixes: bool, select: tuple[str, ...], extend_select: tuple[str, ...],
@@ -178,7 +231,8 @@ def check_cmd(paths: tuple[str, ...], fix: bool, unsafe_fixes: bool | None, diff
               statistics: bool, exit_zero: bool, config_file: Path | None, isolated: bool,
               stdin_filename: str | None, force_exclude: bool | None,
               exclude: tuple[str, ...], extend_exclude: tuple[str, ...], no_cache: bool,
-              jobs: int | None, add_noqa: bool, ignore_noqa: bool, quiet: bool) -> None:
+              jobs: int | None, add_noqa: bool, ignore_noqa: bool, exact_tokens: bool,
+              quiet: bool) -> None:
     """Lint PATHS (default: the current folder; `-` reads standard input)."""
     from claudelint.config import ConfigError, ConfigResolver
     from claudelint.registry import is_valid_selector, suggest
@@ -214,7 +268,9 @@ def check_cmd(paths: tuple[str, ...], fix: bool, unsafe_fixes: bool | None, diff
             output_format = root_settings.output_format
         from claudelint.run import RunOptions, run
 
+        exact_root = _exact_tokens_root() if exact_tokens else None
         options = RunOptions(
+            exact_tokens=exact_root,
             fix=fix and not diff, diff=diff, stdin_filename=stdin_filename,
             force_exclude=bool(force_exclude or root_settings.force_exclude),
             use_cache=not no_cache, jobs=jobs, add_noqa=add_noqa, ignore_noqa=ignore_noqa,
@@ -225,6 +281,7 @@ def check_cmd(paths: tuple[str, ...], fix: bool, unsafe_fixes: bool | None, diff
         sys.exit(EXIT_ERROR)
 
     if add_noqa:
+        _token_notes(result, quiet)
         for msg in result.errors:
             _error(msg)
         if not quiet:
@@ -244,17 +301,20 @@ def check_cmd(paths: tuple[str, ...], fix: bool, unsafe_fixes: bool | None, diff
         unsafe_fixes=root_settings.unsafe_fixes,
     )
     stdin_fix = fix and not diff and list(paths) == ["-"]
+    color = False
     if diff:
         out_text = "".join(result.diffs)
     else:
-        stream = sys.stdout
-        color = output_file is None and _use_color(stream) and output_format in (
-            "full", "concise")
+        # The report goes to stderr when stdout carries the fixed source (fixing stdin).
+        stream = sys.stderr if stdin_fix else sys.stdout
+        to_stream = output_file is None
+        color = to_stream and _use_color(stream) and output_format in ("full", "concise")
+        width = _terminal_width(stream) if to_stream and output_format == "full" else None
         out_text = render(
             result.findings, fmt=output_format, rules=rules, sources=result.sources,
             summary=summary, root=Path.cwd(), color=color,
             show_fixes=show_fixes, statistics=statistics,
-            cost_basis_calls=root_settings.cost_basis_calls, quiet=quiet,
+            cost_basis_calls=root_settings.cost_basis_calls, quiet=quiet, width=width,
         )
     if output_file:
         try:
@@ -270,9 +330,11 @@ def check_cmd(paths: tuple[str, ...], fix: bool, unsafe_fixes: bool | None, diff
         )
         sys.stdout.buffer.flush()
         if out_text:
-            click.echo(out_text, nl=not out_text.endswith("\n"), err=True)
+            click.echo(out_text, nl=not out_text.endswith("\n"), err=True, color=color)
     elif out_text:
-        click.echo(out_text, nl=not out_text.endswith("\n"))
+        # click strips ANSI codes outside terminals unless told: FORCE_COLOR must reach pipes.
+        click.echo(out_text, nl=not out_text.endswith("\n"), color=color)
+    _token_notes(result, quiet)
     for msg in result.errors:
         _error(msg)
     if result.errors:

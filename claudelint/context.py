@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from claudelint.finding import Applicability, Cost, Level
+from claudelint.finding import Applicability, Cost, Fix, Level
+from claudelint.tokens import TokenEstimate, estimate_tokens
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -15,6 +17,13 @@ if TYPE_CHECKING:
     from claudelint.request import Request
     from claudelint.rule_base import Rule
     from claudelint.settings import Settings
+    from claudelint.suppress import Suppressions
+
+
+class TokenCounter(Protocol):
+    """Exact token counts (`--exact-tokens`): `count` returns None when it has no count."""
+
+    def count(self, text: str, model: str) -> int | None: ...
 
 
 @dataclass(frozen=True, eq=False)
@@ -46,6 +55,34 @@ class Diagnostic:
     level: Level | None = None
 
 
+@dataclass(frozen=True, eq=False)
+class LineDiagnostic:
+    """What a file rule yields: a finding at a position in the file's text (1-based lines and
+    columns, end exclusive), with a fix made of text edits."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    message: str
+    fix: Fix | None = None
+    cost: Cost | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class FileFacts:
+    """What a file rule reads: the file's text and lines, its suppression comments (after the
+    other rules' findings were matched against them), and which rules are checked in it."""
+
+    path: str
+    text: str
+    lines: list[str]
+    suppressions: Suppressions
+    # Whether the rule with this code is enabled for this file (selected, and not ignored for
+    # the file by `per-file-ignores`).
+    checked: Callable[[str], bool]
+
+
 @dataclass(frozen=True)
 class ModelChoice:
     """The model a rule reasons about: the request's own, the configured default, or the
@@ -57,13 +94,15 @@ class ModelChoice:
 
 class RuleContext:
     def __init__(self, rule: type[Rule], settings: Settings, knowledge: Knowledge,
-                 edits: Edits, path: str = "") -> None:
+                 edits: Edits, path: str = "", counter: TokenCounter | None = None) -> None:
         self.rule = rule
         self.settings = settings
         self.knowledge = knowledge
         self.edit = edits
         # The path of the file being linted, as given (for rules that read file names).
         self.path = path
+        # Exact counts from the count_tokens endpoint (`--exact-tokens`), or None.
+        self.counter = counter
 
     @property
     def cost_basis_calls(self) -> int:
@@ -72,6 +111,20 @@ class RuleContext:
     def option(self, key: str) -> Any:
         opt = self.rule.options[key]
         return self.settings.option(self.rule.name, key, opt.default)
+
+    def tokens(self, text: str, model: ModelInfo | None = None,
+               tokenizer: str | None = None) -> TokenEstimate:
+        """How many tokens `text` is. With `--exact-tokens` and a known model, the count the
+        API gives for `model` (an exact `TokenEstimate`, low == high); otherwise, or when the
+        API gives no count, the offline estimate for `tokenizer` (default: the model's, else
+        "legacy"). Rules take `.low` or `.high` as before: with an exact count both agree."""
+        if self.counter is not None and model is not None and text and model.status != "retired":
+            exact = self.counter.count(text, model.id)
+            if exact is not None:
+                return TokenEstimate.exact(exact)
+        if tokenizer is None:
+            tokenizer = model.tokenizer if model is not None else "legacy"
+        return estimate_tokens(text, tokenizer)
 
     def model_of(self, request: Request) -> ModelInfo | None:
         model_id = request.model_id

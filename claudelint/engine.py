@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -11,76 +13,160 @@ import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from claudelint.callsites import CallSiteFinder
-from claudelint.context import Diagnostic, RuleContext
+from claudelint.context import (
+    Diagnostic,
+    FileFacts,
+    FixPlan,
+    LineDiagnostic,
+    RuleContext,
+    TokenCounter,
+)
 from claudelint.edits import Edits
 from claudelint.finding import Edit, Finding, Fix, parse_error
 from claudelint.knowledge import Knowledge, load_knowledge
 from claudelint.registry import code_matches, select_rules
 from claudelint.request import Request
 from claudelint.resolve import Resolver
-from claudelint.rule_base import Rule
+from claudelint.rule_base import FileRule, Rule
 from claudelint.scopes import ModuleIndex
 from claudelint.settings import Settings
-from claudelint.suppress import filter_suppressed
+from claudelint.suppress import Suppressions, parse_suppressions
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 @dataclass
 class Analysis:
-    """A parsed module and the Requests found in it."""
+    """A parsed module and the Requests found in it.
+
+    `requests` are the call sites; `wrapper_requests` the extra Requests built for calls of
+    wrapper functions of this module (callsites.py), located at the caller. `deps` lists the
+    other files (modules of the project, prompt files) the analysis read: path -> digest.
+    """
 
     module: cst.Module
     requests: list[Request]
     _positions: Callable[[], dict[cst.CSTNode, CodeRange]] | None = None
     _cache: dict[str, dict[cst.CSTNode, CodeRange]] = field(default_factory=dict)
+    wrapper_requests: list[Request] = field(default_factory=list)
+    resolver: Resolver | None = None
 
     def position(self, node: cst.CSTNode) -> CodeRange:
+        return self._positions_map()[node]
+
+    def _positions_map(self) -> dict[cst.CSTNode, CodeRange]:
         if "p" not in self._cache:
             wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
             self._cache["p"] = dict(wrapper.resolve(PositionProvider))
-        return self._cache["p"][node]
+        return self._cache["p"]
+
+    def has(self, node: cst.CSTNode) -> bool:
+        """Whether a node belongs to this module (values read from another module of the
+        project carry that module's nodes)."""
+        return node in self._positions_map()
+
+    @property
+    def deps(self) -> dict[str, str]:
+        return dict(self.resolver.deps) if self.resolver is not None else {}
 
 
-def analyze(text: str, settings: Settings) -> Analysis:
-    """Parse and find every request. Raises libcst.ParserSyntaxError on bad syntax."""
+def analyze(text: str, settings: Settings, path: str | Path | None = None) -> Analysis:
+    """Parse and find every request. Raises libcst.ParserSyntaxError on bad syntax.
+
+    With `path` (the file the text was read from), names imported from other modules of the
+    project and prompt files read at known paths are resolved too (project.py)."""
     module = cst.parse_module(text)
     index = ModuleIndex(module)
-    resolver = Resolver(index, module)
+    file_path: Path | None = None
+    project = None
+    if path is not None and str(path) not in ("", "-"):
+        from claudelint.project import project_for
+
+        file_path = Path(path).absolute()
+        roots = [settings.root] if settings.root is not None else []
+        project = project_for([*roots, Path.cwd()])
+    resolver = Resolver(index, module, path=file_path, project=project)
     finder = CallSiteFinder(
         index, module, resolver, settings.extend_client_factories,
-        mentions_cache_control="cache_control" in text,
+        mentions_cache_control="cache_control" in text, source=text,
     )
-    return Analysis(module, finder.requests())
+    requests = finder.requests()
+    return Analysis(module, requests, wrapper_requests=finder.wrapper_requests(requests),
+                    resolver=resolver)
 
 
 class Linter:
     """Lints texts with one set of settings and rules."""
 
     def __init__(self, settings: Settings, rules: Sequence[type[Rule]] | None = None,
-                 knowledge: Knowledge | None = None) -> None:
+                 knowledge: Knowledge | None = None,
+                 token_counter: TokenCounter | None = None) -> None:
         self.settings = settings
         self.rules = tuple(rules) if rules is not None else select_rules(
             settings.select, settings.extend_select, settings.ignore
         )
         self.knowledge = knowledge or load_knowledge(settings.models)
+        # Exact token counts (--exact-tokens); None: estimates from characters.
+        self.token_counter = token_counter
         self._instances = [r() for r in self.rules]
+        # The other files (project modules, prompt files) the last `lint_text` read.
+        self.last_deps: dict[str, str] = {}
 
     def lint_text(self, text: str, path: str, *, apply_suppressions: bool = True) -> list[Finding]:
         try:
-            analysis = analyze(text, self.settings)
+            analysis = analyze(text, self.settings, path)
         except cst.ParserSyntaxError as e:
             return [parse_error(path, f"SyntaxError: {e.message}", e.raw_line,
                                 max(1, e.raw_column + 1))]
         except RecursionError:
             return [parse_error(path, "the file is nested too deeply to parse")]
+        self.last_deps = analysis.deps
         if not analysis.requests:
             return []
         findings = self.check(analysis, text, path)
         ignored = self.per_file_ignored(path)
         if ignored:
             findings = [f for f in findings if not code_matches(f.code, f.name, ignored)]
-        if apply_suppressions and findings:
-            findings = filter_suppressed(findings, text)
+        if not apply_suppressions:
+            return findings
+        file_rules = [(r, i) for r, i in zip(self.rules, self._instances, strict=True)
+                      if isinstance(i, FileRule) and not code_matches(r.code, r.name, ignored)]
+        if not findings and not file_rules:
+            return findings
+        suppressions = parse_suppressions(text)
+        findings = [f for f in findings if not suppressions.covers(f)]
+        if file_rules:
+            extra = self.check_file(file_rules, analysis, suppressions, text, path, ignored)
+            findings.extend(f for f in extra if not suppressions.covers(f, bare=False))
+            findings.sort(key=lambda f: (f.line, f.column, f.code))
         return findings
+
+    def check_file(self, file_rules: list[tuple[type[Rule], FileRule]], analysis: Analysis,
+                   suppressions: Suppressions, text: str, path: str,
+                   ignored: list[str]) -> list[Finding]:
+        """Run the file rules on the file's suppressions (after the Request rules' findings
+        were matched against them)."""
+        enabled = {r.code for r in self.rules if not code_matches(r.code, r.name, ignored)}
+        lines = _LINE_BREAK.split(text)
+        facts = FileFacts(path, text, lines, suppressions, lambda code: code in enabled)
+        edits = Edits(analysis.module)
+        out: list[Finding] = []
+        for rule, instance in file_rules:
+            ctx = RuleContext(rule, self.settings, self.knowledge, edits, path,
+                              self.token_counter)
+            out.extend(self._line_finding(rule, d, path, lines)
+                       for d in instance.check_file(facts, ctx))
+        return out
+
+    @staticmethod
+    def _line_finding(rule: type[Rule], d: LineDiagnostic, path: str,
+                      lines: list[str]) -> Finding:
+        return Finding(
+            code=rule.code, name=rule.name, message=d.message, level=rule.level, path=path,
+            line=d.line, column=d.column, end_line=d.end_line, end_column=d.end_column,
+            fix=d.fix, cost=d.cost, suppress_lines=(d.line, d.line), statement_line=d.line,
+            source_line=lines[d.line - 1] if 0 < d.line <= len(lines) else "",
+        )
 
     def check(self, analysis: Analysis, text: str, path: str) -> list[Finding]:
         edits = Edits(analysis.module)
@@ -88,28 +174,125 @@ class Linter:
         out: list[Finding] = []
         seen: set[tuple[str, int, int, str]] = set()
         for rule, instance in zip(self.rules, self._instances, strict=True):
-            ctx = RuleContext(rule, self.settings, self.knowledge, edits, path)
-            for request in analysis.requests:
-                for diag in instance.check(request, ctx):
-                    finding = self._finding(rule, diag, request, analysis, path, lines)
-                    key = (finding.code, finding.line, finding.column, finding.message)
-                    if key not in seen:
-                        seen.add(key)
-                        out.append(finding)
+            if isinstance(instance, FileRule):
+                continue
+            ctx = RuleContext(rule, self.settings, self.knowledge, edits, path,
+                              self.token_counter)
+            for diag, request in self._diagnostics(instance, ctx, analysis):
+                finding = self._finding(rule, diag, request, analysis, path, lines)
+                key = (finding.code, finding.line, finding.column, finding.message)
+                if key not in seen:
+                    seen.add(key)
+                    out.append(finding)
         out.sort(key=lambda f: (f.line, f.column, f.code))
+        return out
+
+    def _diagnostics(self, instance: Rule, ctx: RuleContext,
+                     analysis: Analysis) -> list[tuple[Diagnostic, Request]]:
+        """What one rule finds on the file's Requests (with the calls of wrapper functions:
+        `_with_wrapper_calls`)."""
+        found: list[tuple[Diagnostic, Request]] = []
+        own: dict[int, list[Diagnostic]] = {}
+        for request in analysis.requests:
+            for diag in instance.check(request, ctx):
+                own.setdefault(id(request), []).append(diag)
+                found.append((diag, request))
+        if analysis.wrapper_requests:
+            found = self._with_wrapper_calls(instance, ctx, analysis, found, own)
+        return found
+
+    def _with_wrapper_calls(self, instance: Rule, ctx: RuleContext, analysis: Analysis,
+                            found: list[tuple[Diagnostic, Request]],
+                            own: dict[int, list[Diagnostic]]
+                            ) -> list[tuple[Diagnostic, Request]]:
+        """Add what the rule finds on the Requests built for calls of wrapper functions
+        (`Request.via`), so that each fact is reported once, where it can be changed:
+        - a node the wrapper's own Request already reports stays reported there, once;
+        - a finding in the caller's statement (the call, or an argument the caller passes)
+          is reported there, its fix kept only when it edits that statement;
+        - a finding about the wrapper's code (a default of its parameters, a literal in its
+          request) is reported there once, and only when every call of the wrapper in the
+          module gives it (`WrapperCall.complete`): "a classifier wrapper's `max_tokens=4096`
+          default" is a fact about the wrapper only when all its callers classify;
+        - anything else (a node elsewhere in the file, or in another module) is reported at
+          the caller's call, without a fix;
+        and a whole-call finding (node: the call) is reported once: at the wrapper when the
+        request sits in a loop inside the wrapper, else at the callers (the wrapper's own
+        finding then saw a loop one call up through the wrapper)."""
+        out = list(found)
+        in_wrapper: dict[tuple[int, int], list[Diagnostic]] = {}
+        inners: dict[int, Request] = {}
+        moved: set[int] = set()
+        for request in analysis.wrapper_requests:
+            via = request.via
+            assert via is not None
+            inner = via.inner
+            inners[id(inner)] = inner
+            known = {id(d.node) for d in own.get(id(inner), [])}
+            # The wrapper's own finding on the whole request, about a loop inside the
+            # wrapper: the callers' findings on the whole call would repeat it.
+            whole = inner.site.loops and any(
+                d.node in (inner.call, inner.statement) for d in own.get(id(inner), []))
+            suffix = f" (the request is made in `{via.name}()`)"
+            for diag in instance.check(request, ctx):
+                if id(diag.node) in known or (whole and diag.node is request.call):
+                    continue
+                if request.encloses(diag.node):
+                    fix = diag.fix
+                    if fix is not None and not all(request.encloses(e.node) for e in fix.edits):
+                        fix = None
+                    out.append((dataclasses.replace(diag, message=diag.message + suffix,
+                                                    fix=fix, fallback=None), request))
+                elif request.env is not None and request.env.resolver.inside(via.function,
+                                                                             diag.node):
+                    in_wrapper.setdefault((id(inner), id(diag.node)), []).append(diag)
+                    continue
+                else:
+                    out.append((dataclasses.replace(
+                        diag, node=request.call, message=diag.message + suffix, fix=None,
+                        fallback=None), request))
+                moved.add(id(inner))
+        for (inner_id, _), diags in in_wrapper.items():
+            inner = inners[inner_id]
+            first = diags[0]
+            some = next(r for r in analysis.wrapper_requests
+                        if r.via is not None and r.via.inner is inner)
+            assert some.via is not None
+            if not some.via.complete or len(diags) != some.via.callers:
+                continue
+            same_fix = first.fix is not None and all(
+                d.fix is not None and _fix_key(d.fix) == _fix_key(first.fix) for d in diags
+            )
+            message = first.message + f" (every call of `{some.via.name}()` in this file)"
+            out.append((dataclasses.replace(first, message=message,
+                                            fix=first.fix if same_fix else None), inner))
+        if moved:
+            out = [
+                (d, r) for d, r in out
+                if not (id(r) in moved and r.via is None and not r.site.loops
+                        and d.node in (r.call, r.statement))
+            ]
         return out
 
     def _finding(self, rule: type[Rule], diag: Diagnostic, request: Request,
                  analysis: Analysis, path: str, lines: list[str]) -> Finding:
-        rng = analysis.position(diag.node)
         call_rng = analysis.position(request.call)
         stmt_rng = analysis.position(request.statement)
-        if diag.fallback is not None and not (
+        if analysis.has(diag.node):
+            rng = analysis.position(diag.node)
+        else:
+            # A node of another module (a constant imported from it): point into the call.
+            fallback = diag.fallback
+            rng = analysis.position(fallback) if fallback is not None and analysis.has(
+                fallback) else call_rng
+        if diag.fallback is not None and analysis.has(diag.fallback) and not (
             stmt_rng.start.line <= rng.start.line and rng.end.line <= stmt_rng.end.line
         ):
             rng = analysis.position(diag.fallback)
         fix = None
-        if diag.fix is not None:
+        # A fix that would edit another module's nodes is dropped: only the linted file is
+        # ever rewritten.
+        if diag.fix is not None and all(analysis.has(e.node) for e in diag.fix.edits):
             fix_edits = []
             for e in diag.fix.edits:
                 r = analysis.position(e.node)
@@ -155,3 +338,7 @@ class Linter:
             ):
                 out.extend(codes)
         return out
+
+
+def _fix_key(fix: FixPlan) -> tuple[object, ...]:
+    return (fix.title, fix.applicability, tuple((id(e.node), e.content) for e in fix.edits))

@@ -134,6 +134,9 @@ _INTERACTIVE_CALLS = frozenset({"input", "chat_input", "text_input", "prompt", "
                                 "getpass", "recv", "receive", "receive_text", "receive_json",
                                 "receive_bytes", "get_message", "iter_text"})
 SMALL_LOOP = 3
+# A collection written out in the code with at most this many items is a handful of examples
+# (a demo, a notebook, a smoke test), not a data set worth a batch job.
+SMALL_LITERAL = 10
 
 
 def _chain(expr: cst.CSTNode | None) -> str | None:
@@ -636,6 +639,46 @@ def _small(expr: cst.BaseExpression) -> int | None:
     return None
 
 
+def _literal_items(facts: _Facts, expr: cst.BaseExpression) -> int | None:
+    """The number of items of a collection written out in the code: an inline list, tuple
+    or set literal, or a name whose every binding in reach is one (the largest counts)."""
+    while isinstance(expr, cst.Call) and isinstance(expr.func, cst.Name) and \
+            expr.func.value in ("enumerate", "list", "tuple", "sorted", "reversed") and expr.args:
+        expr = expr.args[0].value
+    if isinstance(expr, cst.Name):
+        if expr.value in facts.growth:
+            return None  # appended to or extended somewhere: more than its literal
+        found = facts.scope_at(expr).lookup(expr.value)
+        if found is None or not found[1]:
+            return None
+        sizes: list[int] = []
+        for b in found[1]:
+            if b.kind != "assign" or b.value is None or isinstance(b.value, cst.Name):
+                return None
+            n = _literal_items(facts, b.value)
+            if n is None:
+                return None
+            sizes.append(n)
+        return max(sizes)
+    if isinstance(expr, (cst.List, cst.Tuple, cst.Set)):
+        if any(isinstance(e, cst.StarredElement) for e in expr.elements):
+            return None
+        return len(expr.elements)
+    return None
+
+
+def _few(facts: _Facts, expr: cst.BaseExpression) -> str | None:
+    """Why a loop over `expr` is too small to batch: a `range` of at most SMALL_LOOP, or a
+    handful of items written out in the code (examples in a demo or a notebook, not data)."""
+    n = _small(expr)
+    if n is not None and n <= SMALL_LOOP:
+        return f"only {n} items"
+    m = _literal_items(facts, expr)
+    if m is not None and m <= SMALL_LITERAL:
+        return f"only {m} items, written out in the code"
+    return None
+
+
 def _interactive(facts: _Facts, body: cst.CSTNode) -> bool:
     for n in facts.nodes(body):
         if isinstance(n, cst.Call) and _func_name(n) in _INTERACTIVE_CALLS and (
@@ -705,6 +748,34 @@ def _serving(facts: _Facts, fn: cst.CSTNode | None) -> str | None:
     return None
 
 
+# Parameters that carry one user's question: a loop that pairs it with each candidate
+# (`for doc in retrieved: score(query, doc)`) is online reranking or fan-out for that user.
+_QUERY_PARAM = re.compile(
+    r"^(user_)?(query|question|q|search_query|user_input|user_message|user_request)$", re.I)
+
+
+def _per_query(facts: _Facts, fn: cst.CSTNode | None, loop: cst.CSTNode) -> str | None:
+    """The loop pairs a function's query parameter with each item of another collection:
+    the answers serve that one query now (a reranker, a per-question fan-out)."""
+    if not isinstance(fn, cst.FunctionDef):
+        return None
+    if isinstance(loop, (cst.For, *_COMPS)):
+        iter_expr = loop.iter if isinstance(loop, cst.For) else loop.for_in.iter
+    else:
+        return None
+    params = {p.name.value for p in [*fn.params.params, *fn.params.kwonly_params]
+              if _QUERY_PARAM.match(p.name.value)}
+    if not params:
+        return None
+    in_iter = {n.value for n in facts.nodes(iter_expr) if isinstance(n, cst.Name)}
+    body = loop.body if isinstance(loop, cst.For) else loop
+    used = {n.value for n in facts.nodes(body) if isinstance(n, cst.Name)} & params
+    if used and not (used & in_iter):
+        name = sorted(used)[0]
+        return f"a function answering one `{name}` (each request pairs it with an item)"
+    return None
+
+
 def _pop_collection(facts: _Facts, loop: cst.While, taint: _Taint) -> str | None:
     """`while queue: item = queue.pop()`: the collection the loop drains."""
     tested = _refs(loop.test).refs
@@ -726,9 +797,9 @@ def _loop_verdict(facts: _Facts, loop: cst.CSTNode, call: cst.CSTNode,
             return "stop", "an `async for` over a stream"
         if _STREAM_ITER.search(facts.code(comp.iter)):
             return "stop", "a loop over a stream, not a collection"
-        n = _small(comp.iter)
-        if n is not None and n <= SMALL_LOOP:
-            return "skip", f"only {n} items"
+        few = _few(facts, comp.iter)
+        if few is not None:
+            return "skip", few
         kind = "comprehension"
         holder = facts.parent(loop)
         outer = facts.parent(holder) if holder is not None else None
@@ -770,6 +841,9 @@ def _loop_verdict(facts: _Facts, loop: cst.CSTNode, call: cst.CSTNode,
             n = _small(_bound_once(facts, loop.iter) or loop.iter)
         if n is not None and n <= SMALL_LOOP:
             return "skip", f"only {n} iterations"
+        few = _few(facts, loop.iter)
+        if few is not None:
+            return "skip", few
         return "found", Repetition("for", iter_code, targets, loop)
     # while
     if taint.depends(loop.test) or exits:
@@ -835,7 +909,7 @@ def _walk(facts: _Facts, call: cst.CSTNode) -> tuple[Repetition | None, str,
         verdict, what = _loop_verdict(facts, loop, call, fn)
         if verdict == "found":
             assert isinstance(what, Repetition)
-            serving = _serving(facts, fn)
+            serving = _serving(facts, fn) or _per_query(facts, fn, loop)
             if serving is not None:
                 return None, f"inside {serving}", fn, True
             return what, "", fn, False

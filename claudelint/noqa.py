@@ -21,6 +21,8 @@ _NOQA_CODES = re.compile(
     re.IGNORECASE,
 )
 _BARE_NOQA = re.compile(r"#\s*noqa(?!\s*:)(?![\w-])", re.IGNORECASE)
+# CL001 unused-suppression: a finding about a suppression is never answered with another.
+_UNUSED_SUPPRESSION = "CL001"
 _LINE_RE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)?")
 
 
@@ -53,7 +55,7 @@ def add_noqa(text: str, findings: Sequence[Finding]) -> tuple[str, int]:
     safe, comments = _safe_line_ends(text)
     wanted: dict[int, list[str]] = {}
     for f in findings:
-        if f.code == PARSE_ERROR_CODE:
+        if f.code in (PARSE_ERROR_CODE, _UNUSED_SUPPRESSION):
             continue
         lo, hi = f.suppress_lines if f.suppress_lines != (0, 0) else (f.line, f.end_line)
         candidates = [f.line, *range(lo, hi + 1)]

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 from claudelint.finding import Level
 
 if TYPE_CHECKING:
-    from claudelint.context import Diagnostic, RuleContext
+    from claudelint.context import Diagnostic, FileFacts, LineDiagnostic, RuleContext
     from claudelint.request import Request
 
 FixSafety = Literal["safe", "unsafe", "none"]
@@ -149,3 +149,17 @@ class Rule:
             },
             "explanation": cls.doc(),
         }
+
+
+class FileRule(Rule):
+    """A rule checked once per file, on facts about the whole file (`FileFacts`: its text and
+    its suppression comments, after every Request rule's findings were matched against them)
+    rather than on each Request. It yields `LineDiagnostic`s: positions in the text, fixes as
+    text edits. The engine runs file rules only on files it parsed and found call sites in,
+    and only when suppressions are applied (not under `--ignore-noqa`)."""
+
+    def check(self, request: Request, ctx: RuleContext) -> Iterator[Diagnostic]:
+        return iter(())
+
+    def check_file(self, file: FileFacts, ctx: RuleContext) -> Iterator[LineDiagnostic]:
+        raise NotImplementedError

@@ -20,6 +20,7 @@ from claudelint.source import SourceError, SourceFile, decode_source, encode_sou
 
 if TYPE_CHECKING:
     from claudelint.engine import Linter
+    from claudelint.exact import CountStats
     from claudelint.notebook import Notebook
 
 
@@ -32,6 +33,9 @@ class RunOptions:
     use_cache: bool = True
     add_noqa: bool = False
     ignore_noqa: bool = False
+    # Count tokens with the count_tokens endpoint (cached under this folder's
+    # .claudelint_cache/tokens); None: estimates from characters.
+    exact_tokens: Path | None = None
     # Worker processes; None: one per CPU. Files are linted in parallel only when enough of
     # them survive the prefilter to repay starting the workers.
     jobs: int | None = None
@@ -59,6 +63,13 @@ class RunResult:
     # Bytes read from stdin, and their fixed version (printed when fixing stdin).
     stdin_raw: bytes = b""
     stdin_fixed: bytes | None = None
+    # Other files the analysis read (project modules, prompt files): path -> digest, stored
+    # with the file's cache entry (for one file's outcome).
+    deps: dict[str, str] = field(default_factory=dict)
+    # Warnings for the user (printed once each): --exact-tokens falling back to estimates.
+    warnings: list[str] = field(default_factory=list)
+    # --exact-tokens: counts answered from the cache, requests sent, requests failed.
+    token_stats: CountStats | None = None
 
     def merge(self, other: RunResult) -> None:
         self.findings.extend(other.findings)
@@ -69,6 +80,13 @@ class RunResult:
         self.fixed += other.fixed
         self.unsafe_fixes_hidden += other.unsafe_fixes_hidden
         self.noqa_added += other.noqa_added
+        self.warnings.extend(w for w in other.warnings if w not in self.warnings)
+        if other.token_stats is not None:
+            if self.token_stats is None:
+                from claudelint.exact import CountStats
+
+                self.token_stats = CountStats()
+            self.token_stats.merge(other.token_stats)
 
 
 class _Linters:
@@ -77,13 +95,18 @@ class _Linters:
     def __init__(self) -> None:
         self._by_key: dict[object, Linter] = {}
 
-    def get(self, settings: Settings) -> Linter:
-        key = repr(settings)
+    def get(self, settings: Settings, exact_tokens: Path | None = None) -> Linter:
+        key = (repr(settings), exact_tokens)
         hit = self._by_key.get(key)
         if hit is None:
             from claudelint.engine import Linter
 
-            hit = self._by_key[key] = Linter(settings)
+            counter = None
+            if exact_tokens is not None:
+                from claudelint.exact import shared_counter
+
+                counter = shared_counter(exact_tokens)
+            hit = self._by_key[key] = Linter(settings, token_counter=counter)
         return hit
 
 
@@ -111,6 +134,9 @@ def run(paths: list[str], resolver: ConfigResolver, options: RunOptions) -> RunR
     result = RunResult()
     linters = _Linters()
     cwd = Path.cwd()
+    from claudelint.project import reset as reset_project
+
+    reset_project()  # modules and prompt files are read afresh by each run
     if paths == ["-"]:
         name = options.stdin_filename or "-"
         raw = sys.stdin.buffer.read()
@@ -147,6 +173,8 @@ def run(paths: list[str], resolver: ConfigResolver, options: RunOptions) -> RunR
         misses: list[_Job] = []
         for i, job in enumerate(jobs):
             sk = digests.setdefault(repr(job.settings), settings_key(job.settings))
+            if options.exact_tokens is not None:
+                sk += "-exact"  # findings sized with exact counts
             keys[i] = key = cache.key(job.raw, job.display, sk)
             cached = cache.get(key)
             if cached is None:
@@ -162,8 +190,8 @@ def run(paths: list[str], resolver: ConfigResolver, options: RunOptions) -> RunR
     outcomes = _lint_many(jobs, options, linters)
     for job, outcome in zip(jobs, outcomes, strict=True):
         result.merge(outcome)
-        if cache is not None and not outcome.errors:
-            cache.put(key_of[id(job)], outcome.findings)
+        if cache is not None and not outcome.errors and not outcome.warnings:
+            cache.put(key_of[id(job)], outcome.findings, outcome.deps)
     result.findings.sort(key=lambda f: (f.path, f.cell or 0, f.line, f.column, f.code))
     return result
 
@@ -222,9 +250,10 @@ def _lint_one(path: Path, display: str, raw: bytes, settings: Settings, linters:
             result.findings.append(parse_error(display, e.reason))
             return
         text = notebook.text
-    linter = linters.get(settings)
+    linter = linters.get(settings, options.exact_tokens)
     try:
         findings = linter.lint_text(text, display, apply_suppressions=not options.ignore_noqa)
+        result.deps.update(linter.last_deps)
         if options.add_noqa:
             _add_noqa(src, text, notebook, display, findings, result)
             return
@@ -240,12 +269,27 @@ def _lint_one(path: Path, display: str, raw: bytes, settings: Settings, linters:
             "(please report this with the file that caused it)"
         )
         return
+    finally:
+        _collect_token_notes(linter, result)
     result.unsafe_fixes_hidden += _unsafe_hidden(findings, settings)
     if notebook is not None:
         findings = [notebook.map_finding(f) for f in findings]
     elif findings:
         result.sources[display] = result.fixed_texts.get(display, src.text)
     result.findings.extend(findings)
+
+
+def _collect_token_notes(linter: Linter, result: RunResult) -> None:
+    counter = linter.token_counter
+    if counter is None:
+        return
+    from claudelint.exact import CountStats, TokenCounter
+
+    if isinstance(counter, TokenCounter):
+        result.warnings.extend(w for w in counter.take_warnings() if w not in result.warnings)
+        if result.token_stats is None:
+            result.token_stats = CountStats()
+        result.token_stats.merge(counter.take_stats())
 
 
 def _add_noqa(src: SourceFile, text: str, notebook: Notebook | None, display: str,

@@ -63,6 +63,10 @@ class Directive:
     text: str
     # A directive with a colon or brackets but no readable code: it suppresses nothing.
     invalid: bool = False
+    # The whole comment the directive is part of, and the 1-based column of its `#` (for
+    # edits that remove the directive: CL001).
+    comment: str = ""
+    comment_column: int = 0
 
     def match(self, finding: Finding, *, bare: bool = True) -> str | None:
         """The token of this directive that covers `finding` (`ALL` for a bare one), or None."""
@@ -98,11 +102,13 @@ class Suppressions:
         found = [d for ds in self.lines.values() for d in ds] + self.file + self.misplaced
         return sorted(found, key=lambda d: (d.line, d.column))
 
-    def covers(self, finding: Finding) -> bool:
-        """Whether a suppression covers `finding`; records the suppression used."""
+    def covers(self, finding: Finding, *, bare: bool = True) -> bool:
+        """Whether a suppression covers `finding`; records the suppression used. With
+        `bare=False` only a directive that names the finding's code covers it (for findings
+        about the suppressions themselves: a bare directive does not hide its own)."""
         parse_error = finding.code.upper() == PARSE_ERROR_CODE
         for directive in self.file:
-            token = directive.match(finding, bare=not parse_error)
+            token = directive.match(finding, bare=bare and not parse_error)
             if token is not None:
                 self.used.add((directive.line, token))
                 return True
@@ -110,7 +116,7 @@ class Suppressions:
             return False
         for line in self._candidate_lines(finding):
             for directive in self.lines.get(line, ()):
-                token = directive.match(finding)
+                token = directive.match(finding, bare=bare)
                 if token is not None:
                     self.used.add((directive.line, token))
                     return True
@@ -270,6 +276,8 @@ def _directives(line: int, column: int, comment: str, comment_only: bool) -> Ite
             comment_only,
             match.group().strip(),
             invalid=codes == (),
+            comment=comment,
+            comment_column=column + 1,
         )
     for match in _CLAUDELINT_RE.finditer(comment):
         kind: Kind = "file-ignore" if match.group("kind").lower() == "file-ignore" else "ignore"
@@ -283,9 +291,16 @@ def _directives(line: int, column: int, comment: str, comment_only: bool) -> Ite
             comment_only,
             match.group().strip(),
             invalid=codes == (),
+            comment=comment,
+            comment_column=column + 1,
         )
 
 
 def _normalise(codes_text: str) -> tuple[str, ...]:
     tokens = (t for t in _SPLIT_RE.split(codes_text.strip()) if t)
-    return tuple(t.upper() if _CODE_RE.fullmatch(t) else t.lower() for t in tokens)
+    return tuple(normalise_token(t) for t in tokens)
+
+
+def normalise_token(token: str) -> str:
+    """A code upper-cased, a rule name lower-cased, as in `Directive.codes`."""
+    return token.upper() if _CODE_RE.fullmatch(token) else token.lower()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from claudelint.rule_base import Rule
+from claudelint.rules.cl001_unused_suppression import UnusedSuppression
 from claudelint.rules.cl101_missing_cache_control import MissingCacheControl
 from claudelint.rules.cl102_dynamic_cached_prefix import DynamicCachedPrefix
 from claudelint.rules.cl103_cache_below_minimum import CacheBelowMinimum
@@ -19,6 +20,7 @@ from claudelint.rules.cl501_unbounded_history import UnboundedHistory
 from claudelint.rules.cl901_removed_parameter import RemovedParameter
 
 RULES: tuple[type[Rule], ...] = (
+    UnusedSuppression,
     MissingCacheControl,
     DynamicCachedPrefix,
     CacheWriteNeverRead,

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 
 from claudelint.finding import Cost
 from claudelint.rule_base import Invalid, Rule, Valid
-from claudelint.tokens import estimate_tokens
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -198,15 +197,17 @@ class MissingCacheControl(Rule):
             model = choice.info
             minimum = _minimum(ctx, model)
             tokenizer = model.tokenizer
+            counted: ModelInfo | None = model
         else:
             # Unknown model: the least favourable figures — the highest minimum among active
             # models, and the tokenizer that counts fewest tokens.
             model = ctx.knowledge.least_favourable(lambda m: -(m.input or 0) + (m.cache_read or 0))
             minimum = max(m.min_cacheable_tokens or 0 for m in ctx.knowledge.active_models())
             tokenizer = "legacy"
+            counted = None  # no model to count with: the estimate
         whole = prefix.whole_blocks()
-        whole_tokens = estimate_tokens("".join(b.text for b in whole), tokenizer).low
-        all_tokens = estimate_tokens(prefix.text, tokenizer).low
+        whole_tokens = ctx.tokens("".join(b.text for b in whole), counted, tokenizer).low
+        all_tokens = ctx.tokens(prefix.text, counted, tokenizer).low
         if all_tokens < minimum:
             return
         fix: FixPlan | None = None
@@ -216,8 +217,8 @@ class MissingCacheControl(Rule):
             fix = _mark(target, ctx)
         elif prefix.head is not None:
             fix = _split(prefix.head, request, ctx)
-        counted = prefix.blocks if target is None else whole[: whole.index(target) + 1]
-        parts = sorted({b.where for b in counted}, key=("tools", "system", "messages").index)
+        in_prefix = prefix.blocks if target is None else whole[: whole.index(target) + 1]
+        parts = sorted({b.where for b in in_prefix}, key=("tools", "system", "messages").index)
         where = " + ".join(parts)
         last = prefix.blocks[-1] if target is None else target
         model_name = model.id if choice is not None else "an unknown model"

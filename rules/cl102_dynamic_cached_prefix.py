@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 
 from claudelint.finding import Cost
 from claudelint.rule_base import Invalid, Rule, Valid
-from claudelint.tokens import estimate_tokens
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -37,6 +36,9 @@ class Pricing:
     minimum: int
     tokenizer: str
     assumed: bool
+    # The model is the request's own or the configured default (not the least favourable
+    # stand-in): token counts can be exact (--exact-tokens).
+    countable: bool = True
 
     @property
     def name(self) -> str:
@@ -58,7 +60,7 @@ def pricing(request: Request, ctx: RuleContext) -> Pricing | None:
     except LookupError:
         return None
     minimum = max(m.min_cacheable_tokens or 0 for m in ctx.knowledge.active_models())
-    return Pricing(model, minimum, "legacy", True)
+    return Pricing(model, minimum, "legacy", True, countable=False)
 
 
 def _premium(m: ModelInfo) -> float | None:
@@ -77,9 +79,10 @@ def min_cacheable(ctx: RuleContext, model: ModelInfo) -> int:
     return max(m.min_cacheable_tokens or 0 for m in ctx.knowledge.active_models())
 
 
-def tokens(text: str, p: Pricing) -> int:
-    """Low estimate: the end of the range that makes a rule harder to fire."""
-    return estimate_tokens(text, p.tokenizer).low
+def tokens(text: str, p: Pricing, ctx: RuleContext) -> int:
+    """Low estimate (the end of the range that makes a rule harder to fire), or the exact
+    count with --exact-tokens."""
+    return ctx.tokens(text, p.model if p.countable else None, p.tokenizer).low
 
 
 def never_read_cost(p: Pricing, written: int, head: int, calls: int, *, batch: bool,
@@ -404,17 +407,17 @@ class DynamicCachedPrefix(Rule):
             end = last - 1 if single else last
         else:
             last = end = bps[-1]
-        found = self._first_changing(request, blocks, end, single, p)
+        found = self._first_changing(request, blocks, end, single, p, ctx)
         if found is None:
             return
         i = found.index
         readable = [j for j in bps if j < i]
         start = readable[-1] + 1 if readable else 0
-        total = tokens("".join(b.known for b in blocks[: last + 1]), p)
+        total = tokens("".join(b.known for b in blocks[: last + 1]), p, ctx)
         if total < p.minimum:
             return  # nothing is written at all (CL103's finding)
-        written = tokens("".join(b.known for b in blocks[start : last + 1]), p)
-        head = tokens("".join(b.known for b in blocks[start:i]) + found.head_text, p)
+        written = tokens("".join(b.known for b in blocks[start : last + 1]), p, ctx)
+        head = tokens("".join(b.known for b in blocks[start:i]) + found.head_text, p, ctx)
         head = min(head, written)
         bp = (
             "the automatic cache breakpoint (top-level `cache_control`)"
@@ -451,7 +454,7 @@ class DynamicCachedPrefix(Rule):
         yield ctx.diagnostic(node, message, fix=fix, cost=cost, fallback=block.arg.node)
 
     def _first_changing(self, request: Request, blocks: list[CacheBlock], end: int,
-                        single: bool, p: Pricing) -> _Found | None:
+                        single: bool, p: Pricing, ctx: RuleContext) -> _Found | None:
         before: list[str] = []
         for i, block in enumerate(blocks[: end + 1]):
             if block.where == "messages" and not single:
@@ -461,19 +464,20 @@ class DynamicCachedPrefix(Rule):
             for text in texts:
                 for hole in request.changing_holes(text):
                     head_text = known_before(text, hole)
-                    kind = _evidence(request, hole, "".join(before) + head_text, p)
+                    kind = _evidence(request, hole, "".join(before) + head_text, p, ctx)
                     if kind is not None:
                         return _Found(i, block, hole, kind, head_text)
             if not texts:
                 for hole in request.changing_holes(block.value):
-                    kind = _evidence(request, hole, "".join(before), p)
+                    kind = _evidence(request, hole, "".join(before), p, ctx)
                     if kind is not None:
                         return _Found(i, block, hole, kind, "")
             before.append(block.known)
         return None
 
 
-def _evidence(request: Request, hole: Hole, head: str, p: Pricing) -> str | None:
+def _evidence(request: Request, hole: Hole, head: str, p: Pricing,
+              ctx: RuleContext) -> str | None:
     """How sure it is that the value differs between the calls that could read the entry."""
     if request.may_share_cache(hole):
         return None
@@ -481,7 +485,7 @@ def _evidence(request: Request, hole: Hole, head: str, p: Pricing) -> str | None
         return "volatile"
     if hole.origin == "loop":
         return "loop"
-    if hole.origin == "param" and tokens(head, p) >= p.minimum:
+    if hole.origin == "param" and tokens(head, p, ctx) >= p.minimum:
         return "param"
     return None
 

@@ -175,11 +175,14 @@ class CacheBelowMinimum(Rule):
         minimum, who = _minimum(ctx, model)
         if minimum is None:
             return
-        tokenizers = (model.tokenizer,) if model is not None else ctx.knowledge.tokenizer_names()
-        tokens = sum(
-            _BLOCK_OVERHEAD + max(estimate_tokens(b.text or "", t).high for t in tokenizers)
-            for b in prefix
-        )
+        if model is not None:
+            tokens = sum(_BLOCK_OVERHEAD + ctx.tokens(b.text or "", model).high for b in prefix)
+        else:
+            tokens = sum(
+                _BLOCK_OVERHEAD + max(estimate_tokens(b.text or "", t).high
+                                      for t in ctx.knowledge.tokenizer_names())
+                for b in prefix
+            )
         if any(b.where == "tools" for b in prefix):
             tokens += _TOOLS_OVERHEAD
         if tokens >= minimum:

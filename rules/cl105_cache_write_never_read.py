@@ -240,10 +240,10 @@ class CacheWriteNeverRead(Rule):
         hole = holes[0]
         earlier_text = "".join(b.known for b in earlier)
         head_text = known_before(text, hole)
-        head = tokens(earlier_text + head_text, p)
+        head = tokens(earlier_text + head_text, p, ctx)
         if head < p.minimum:
             return  # nothing worth caching: no write premium to speak of
-        written = max(head, tokens(earlier_text + last.known, p))
+        written = max(head, tokens(earlier_text + last.known, p, ctx))
         message = (
             "automatic caching (top-level `cache_control`) puts the breakpoint on the last "
             f"block, and `{hole.expr}` in it changes on every call: every call writes a new "
@@ -253,7 +253,7 @@ class CacheWriteNeverRead(Rule):
             p, written, head, ctx.cost_basis_calls, batch=request.site.batch,
             why="the last block differs on every call, so no later call sends the same prefix",
         )
-        fix = _fix(request, ctx, earlier, last, tokens(earlier_text, p) >= p.minimum)
+        fix = _fix(request, ctx, earlier, last, tokens(earlier_text, p, ctx) >= p.minimum)
         node = hole.node if hole.node is not None else auto.node
         yield ctx.diagnostic(node, message, fix=fix, cost=cost, fallback=auto.node)
 

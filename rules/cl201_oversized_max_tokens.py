@@ -18,6 +18,11 @@ if TYPE_CHECKING:
 RULE_NAME = "oversized-max-tokens"
 CLASSIFICATION_CAP = 64
 EXTRACTION_CAP = 1024
+# Reported only from this multiple of the cap, or this many tokens above it:
+# `max_tokens=100` for a one-word answer is not worth a warning (a runaway answer costs a
+# few dozen tokens more).
+OVERSHOOT = 2
+MATERIAL_TOKENS = 256
 
 _HEAD = "import anthropic\n\nclient = anthropic.Anthropic()\n\n\n"
 
@@ -41,9 +46,11 @@ class OversizedMaxTokens(Rule):
     `ROUTES[label]`), or the prompt names such a task and another signal agrees
     (`stop_sequences`, "no explanation", `json.loads(text)`). The message quotes the evidence.
 
-    It stays silent when the prompt asks for reasoning or explanation (step by step, chain of
-    thought, explain, justify) or for open-ended output (write, draft, summarise, translate,
-    describe), when thinking is on, when tools are passed, and when `max_tokens` is a
+    It reports a limit from twice the task's cap or 256 tokens above it: `max_tokens=100`
+    for a one-word answer is left alone. It stays silent when the prompt asks for reasoning
+    or explanation (step by step, chain of thought, explain, justify) or for open-ended
+    output (write, draft, summarise, translate, describe), when thinking is on, when tools
+    are passed, and when `max_tokens` is a
     parameter or otherwise not a constant.
 
     ## Why is this bad?
@@ -222,6 +229,14 @@ class OversizedMaxTokens(Rule):
             "    text = r.content[0].text\n"
             "    return None if text == 'NONE' else text\n"
         ),
+        # Near the cap: a runaway one-word answer costs a few dozen tokens more.
+        Valid(
+            _HEAD + "def planet_name() -> str:\n"
+            "    r = client.messages.create(model='claude-haiku-4-5', max_tokens=100,\n"
+            "        messages=[{'role': 'user', 'content': 'Invent a planet name. '\n"
+            "                   'Respond with a single word.'}])\n"
+            "    return r.content[0].text.strip()\n"
+        ),
         # Already within the cap.
         Valid(
             _HEAD + "def is_spam(text: str) -> bool:\n"
@@ -372,8 +387,8 @@ class OversizedMaxTokens(Rule):
         if not task.short_answer:
             return
         cap = task_cap(settings, task.kind)
-        if max_tokens <= cap:
-            return
+        if max_tokens < OVERSHOOT * cap and max_tokens - cap < MATERIAL_TOKENS:
+            return  # a limit near the cap: nothing worth a warning
         choice = ctx.model_or_default(request)
         # Thinking tokens count against max_tokens: unless the request turns thinking off,
         # only a model known not to think by default leaves the whole limit to the answer.
@@ -391,9 +406,14 @@ class OversizedMaxTokens(Rule):
         if cost is None:
             return
         per_call = cost.usd_saved / cost.calls
+        if per_call >= 0.0001:
+            worst = f"a runaway answer costs up to {format_usd(per_call)} more on {model.id}"
+        else:  # too small to show per call
+            worst = (f"runaway answers cost up to {format_usd(cost.usd_saved)} more per "
+                     f"{cost.calls:,} calls on {model.id}")
         message = (
             f"max_tokens={max_tokens} for {task.label} ({task.because()}); {cap} is plenty "
-            f"(a runaway answer costs up to {format_usd(per_call)} more on {model.id})"
+            f"({worst})"
         )
         fix: FixPlan | None = None
         node = max_tokens_literal_node(request)

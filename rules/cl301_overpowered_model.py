@@ -315,8 +315,7 @@ class OverpoweredModel(Rule):
             return
         if compares_models(request, ctx.path) is not None:
             return
-        cost = _cost(request, model, haiku, max_tokens, known_prompt_text(request),
-                     ctx.cost_basis_calls)
+        cost = _cost(request, model, haiku, max_tokens, known_prompt_text(request), ctx)
         if cost is None:
             return
         message = (
@@ -341,11 +340,9 @@ class OverpoweredModel(Rule):
 
 
 def _cost(request: Request, model: ModelInfo, haiku: ModelInfo, max_tokens: int,
-          prompt: str, calls: int) -> Cost | None:
-    from claudelint.tokens import estimate_tokens
-
-    tokenizer = model.tokenizer
-    prompt_tokens = estimate_tokens(prompt, tokenizer).low if prompt else 0
+          prompt: str, ctx: RuleContext) -> Cost | None:
+    calls = ctx.cost_basis_calls
+    prompt_tokens = ctx.tokens(prompt, model).low if prompt else 0
     batch = request.site.batch
     now = model.cost_usd(input_tokens=prompt_tokens * calls, output_tokens=max_tokens * calls,
                          batch=batch)

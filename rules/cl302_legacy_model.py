@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 from claudelint.finding import Cost
 from claudelint.request import static_json
 from claudelint.rule_base import Invalid, Rule, Valid
-from claudelint.tokens import estimate_tokens
 from claudelint.values import DictV, Text, const_str, walk_texts
 
 if TYPE_CHECKING:
@@ -256,7 +255,7 @@ class LegacyModel(Rule):
                 from claudelint.context import FixPlan
 
                 fix = FixPlan(f"Replace `{model_id}` with `{target.id}`", "unsafe", (edit,))
-        cost = _cost(request, info, target, ctx.cost_basis_calls) if target is not None else None
+        cost = _cost(request, info, target, ctx) if target is not None else None
         node: cst.CSTNode = value.node if value.node is not None else arg.node
         fallback = arg.node if not arg.via_kwargs else request.call
         yield ctx.diagnostic(node, head + tail, fix=fix, cost=cost, fallback=fallback,
@@ -321,11 +320,12 @@ def prompt_text(request: Request) -> str:
     return "".join(parts)
 
 
-def _cost(request: Request, old: ModelInfo, new: ModelInfo, calls: int) -> Cost | None:
+def _cost(request: Request, old: ModelInfo, new: ModelInfo, ctx: RuleContext) -> Cost | None:
+    calls = ctx.cost_basis_calls
     text = prompt_text(request)
     output = request.max_tokens or 0
-    old_in = estimate_tokens(text, old.tokenizer).low if text else 0
-    new_in = estimate_tokens(text, new.tokenizer).low if text else 0
+    old_in = ctx.tokens(text, old).low if text else 0
+    new_in = ctx.tokens(text, new).low if text else 0
     if old_in == 0 and output == 0:
         return None
     old_cost = old.cost_usd(input_tokens=old_in, output_tokens=output, batch=request.site.batch)
@@ -339,6 +339,9 @@ def _cost(request: Request, old: ModelInfo, new: ModelInfo, calls: int) -> Cost 
         f"output at max_tokens={output:,} (an upper bound)" if output
         else "output not counted (max_tokens unknown)",
     ]
+    if old.status == "retired":
+        assumptions.append(f"{old.id} is retired, so its requests fail and bill nothing "
+                           "today: the figure compares its last price with the successor's")
     if delta < 0:
         assumptions.append(f"{new.id} costs ~${-delta:,.2f} more per {calls:,} calls than "
                            f"{old.id} did; the saving is shown as $0")

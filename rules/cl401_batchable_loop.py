@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 
 from claudelint.finding import Cost
 from claudelint.rule_base import Invalid, Rule, Valid
-from claudelint.tokens import estimate_tokens
 from claudelint.values import Const, walk_texts
 
 if TYPE_CHECKING:
@@ -52,10 +51,13 @@ class BatchableLoop(Rule):
     It also skips retry loops (`for attempt in range(n)` with `break`/`return` on success,
     `while result is None`, a `try` around the request), chat and agent loops (a response or
     anything built from it reaches a later request, or decides whether it is made, as in
-    `while response.stop_reason == "tool_use"`), loops over three items or fewer, files that
-    already use `messages.batches`, and clients without the Batches API (Bedrock, Vertex AI,
-    Foundry). A CLI tool or a worker whose user does wait for each answer will still be
-    reported: suppress it with `# noqa: CL401`.
+    `while response.stop_reason == "tool_use"`), loops over three items or fewer or over a
+    handful (at most 10) written out in the code (examples in a demo or a notebook), loops
+    that pair a function's one `query` / `question` parameter with each item (reranking
+    retrieved passages for a user who waits), files that already use `messages.batches`, and
+    clients without the Batches API (Bedrock, Vertex AI, Foundry). A CLI tool or a worker
+    whose user does wait for each answer will still be reported: suppress it with
+    `# noqa: CL401`.
 
     ## Example
     ```python
@@ -221,6 +223,25 @@ class BatchableLoop(Rule):
             "    print(client.messages.create(model='claude-sonnet-4-6', max_tokens=256,\n"
             "        messages=[{'role': 'user', 'content': q}]).content[0].text)\n"
         )),
+        # A handful of examples written out in the code (a demo or a notebook), not data.
+        Valid(_src(
+            "QUESTIONS = ['What is 2+2?', 'Name a prime.', 'Spell cat.', 'Define pi.']\n"
+            "for i, q in enumerate(QUESTIONS):\n"
+            "    r = client.messages.create(model='claude-sonnet-4-6', max_tokens=256,\n"
+            "        messages=[{'role': 'user', 'content': q}])\n"
+            "    print(i, r.content[0].text)\n"
+        )),
+        # Reranking retrieved passages for one user's query: the user waits for the ranking.
+        Valid(_src(
+            "def rerank(query, passages):\n"
+            "    scores = []\n"
+            "    for p in passages:\n"
+            "        r = client.messages.create(model='claude-haiku-4-5', max_tokens=4,\n"
+            "            messages=[{'role': 'user', 'content':\n"
+            "                f'Query: {query}\\nPassage: {p}\\nRelevance 0-10, digits only:'}])\n"
+            "        scores.append(float(r.content[0].text))\n"
+            "    return sorted(zip(scores, passages), reverse=True)\n"
+        )),
         # Stops at the first acceptable answer: the response decides the next request.
         Valid(_src(
             "def first_match(candidates):\n"
@@ -254,7 +275,7 @@ class BatchableLoop(Rule):
             "    return r.content[0].text\n"
             "async def main(docs):\n"
             "    return await asyncio.gather(*[summarise(d) for d in docs])\n",
-            expected_lines=(5,), message="asyncio.gather",
+            expected_lines=(9,), message="asyncio.gather",
         ),
         # A thread-pool map over a function that makes one request.
         Invalid(_src(
@@ -278,6 +299,14 @@ class BatchableLoop(Rule):
             "            except anthropic.APIError:\n"
             "                continue\n"
         ), expected_lines=(7,), message="`docs`"),
+        # The loop already numbers its items: the batch keeps that index.
+        Invalid(_src(
+            "rows = load_rows()\n"
+            "for n, row in enumerate(rows):\n"
+            "    r = client.messages.create(model='claude-sonnet-4-6', max_tokens=512,\n"
+            "        messages=[{'role': 'user', 'content': f'Summarise: {row}'}])\n"
+            "    save(n, r.content[0].text)\n"
+        ), expected_lines=(5,), message='"custom_id": f"row-{n}"'),
         # Draining a work queue.
         Invalid(_src(
             "def drain(queue):\n"
@@ -316,7 +345,8 @@ class BatchableLoop(Rule):
             f"{_equivalent(request, repetition)}"
         )
         yield ctx.diagnostic(request.call, message,
-                             cost=_cost(request, model, ctx.cost_basis_calls, assumed))
+                             cost=_cost(request, model, ctx, assumed,
+                                        countable=choice is not None))
 
 
 def _what(request: Request, rep: Repetition) -> str:
@@ -339,29 +369,44 @@ def _what(request: Request, rep: Repetition) -> str:
     return f"{made} once per item of {items} in a `for` loop, one after another"
 
 
+def _slug(name: str) -> str:
+    slug = name.split(".")[-1].strip("_")
+    slug = "".join(ch for ch in slug.replace("_", "-") if ch.isalnum() or ch == "-")[:20]
+    return slug or "item"
+
+
 def _equivalent(request: Request, rep: Repetition) -> str:
+    beta = "beta." if request.beta else ""
+    head = f"`client.{beta}messages.batches.create(requests=["
+    params = '"params": {...same request...}}'
+    # The loop already counts (`for i, doc in enumerate(docs)`): keep its index.
+    if rep.items.startswith("enumerate(") and len(rep.targets) == 2 and \
+            rep.targets[0].isidentifier() and rep.targets[1].isidentifier():
+        index, item = rep.targets
+        return (f'{head}{{"custom_id": f"{_slug(item)}-{{{index}}}", {params} '
+                f"for {index}, {item} in {rep.items}])`")
     target = rep.targets[0] if len(rep.targets) == 1 else "item"
     if len(rep.targets) > 1:
         target = "(" + ", ".join(rep.targets) + ")"
-    slug = (rep.targets[0] if rep.targets else "item").split(".")[-1].strip("_")
-    slug = "".join(ch for ch in slug.replace("_", "-") if ch.isalnum() or ch == "-")[:20]
-    slug = slug or "item"
-    beta = "beta." if request.beta else ""
+    slug = _slug(rep.targets[0] if rep.targets else "item")
     return (
-        f'`client.{beta}messages.batches.create(requests=[{{"custom_id": f"{slug}-{{i}}", '
-        f'"params": {{...same request...}}}} for i, {target} in enumerate({rep.items})])`'
+        f'{head}{{"custom_id": f"{slug}-{{i}}", {params} '
+        f"for i, {target} in enumerate({rep.items})])`"
     )
 
 
-def _prompt_tokens(request: Request, tokenizer: str) -> int:
+def _prompt_tokens(request: Request, model: ModelInfo | None, tokenizer: str,
+                   ctx: RuleContext) -> int:
     text = "".join(
         t.known for name in ("system", "tools", "messages") for t in walk_texts(request.value(name))
     )
-    return estimate_tokens(text, tokenizer).low if text else 0
+    return ctx.tokens(text, model, tokenizer).low if text else 0
 
 
-def _cost(request: Request, model: ModelInfo, calls: int, assumed: bool) -> Cost | None:
-    prompt = _prompt_tokens(request, model.tokenizer)
+def _cost(request: Request, model: ModelInfo, ctx: RuleContext, assumed: bool, *,
+          countable: bool) -> Cost | None:
+    calls = ctx.cost_basis_calls
+    prompt = _prompt_tokens(request, model if countable else None, model.tokenizer, ctx)
     out = request.max_tokens or 0
     full = model.cost_usd(input_tokens=prompt * calls, output_tokens=out * calls)
     batched = model.cost_usd(input_tokens=prompt * calls, output_tokens=out * calls, batch=True)
@@ -377,4 +422,6 @@ def _cost(request: Request, model: ModelInfo, calls: int, assumed: bool) -> Cost
     )
     if assumed:
         assumptions += ("model not known statically: the cheapest active model",)
-    return Cost(model.id, prompt, max(0.0, full - batched), calls, assumptions)
+    # With the output counted at max_tokens the figure is a ceiling, not an expectation.
+    return Cost(model.id, prompt, max(0.0, full - batched), calls, assumptions,
+                upper_bound=out > 0)

@@ -362,6 +362,50 @@ def test_latency_measurements_and_small_model_comparisons_are_skipped() -> None:
                    "    for m in models:\n"
                    "        client.messages.create(model=m, max_tokens=9, messages=x)\n")
     assert models.repetition is None and "only 2" in models.not_batchable
-    data = _flow(HEAD + "essays = ['one', 'two']\nfor e in essays:\n"
+    data = _flow(HEAD + "essays = open('essays.txt').read().split()\nfor e in essays:\n"
                  "    client.messages.create(model='m', max_tokens=9, messages=e)\n")
     assert data.repetition is not None
+
+
+# Regressions from real repositories (look-alikes, not their code).
+
+
+@pytest.mark.parametrize("setup", [
+    "EXAMPLES = ['one', 'two', 'three', 'four', 'five']\n",
+    # bound twice, both times to a handful (notebook cells redefine it)
+    "EXAMPLES = ['a', 'b']\nEXAMPLES = ['c', 'd', 'e', 'f']\n",
+])
+def test_a_handful_of_examples_written_in_the_code_is_not_batchable(setup: str) -> None:
+    f = _flow(HEAD + setup + f"for i, x in enumerate(EXAMPLES):\n    print({CALL})\n")
+    assert f.repetition is None and "written out in the code" in f.not_batchable
+    g = _flow(HEAD + setup + f"outs = [{CALL} for x in EXAMPLES]\n")
+    assert g.repetition is None and "written out in the code" in g.not_batchable
+
+
+@pytest.mark.parametrize("setup", [
+    "ROWS = [" + ", ".join(f"'r{i}'" for i in range(11)) + "]\n",  # more than a handful
+    "ROWS = ['a', 'b']\nROWS.extend(load())\n",  # grown after the literal
+    "ROWS = ['a', 'b']\nROWS = load()\n",  # rebound to data
+])
+def test_literal_collections_that_are_data_stay_batchable(setup: str) -> None:
+    f = _flow(HEAD + setup + f"for x in ROWS:\n    print({CALL})\n")
+    assert f.repetition is not None
+
+
+@pytest.mark.parametrize("param", ["query", "question", "user_query", "q"])
+def test_reranking_candidates_for_one_query_serves_that_query(param: str) -> None:
+    f = _flow(HEAD + f"def rank(self, {param}, top_k=3):\n    scores = []\n"
+              "    for summary in self.summaries:\n"
+              f"        x = f'Doc: {{summary}} Query: {{{param}}} Score 0-10.'\n"
+              f"        scores.append(float({CALL}.content[0].text))\n"
+              "    return sorted(scores)[:top_k]\n")
+    assert f.repetition is None and f"`{param}`" in f.not_batchable
+
+
+def test_a_loop_over_the_queries_themselves_stays_batchable() -> None:
+    f = _flow(HEAD + "def answer_all(questions, query):\n"
+              f"    for x in questions:\n        print({CALL})\n")
+    assert f.repetition is not None  # `query` is not used in the loop
+    g = _flow(HEAD + "def grade(query):\n"
+              f"    for x in query.split(','):\n        print(query, {CALL})\n")
+    assert g.repetition is not None  # the loop walks the query itself

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -25,6 +26,19 @@ BAD = (
 pytestmark = pytest.mark.skipif(
     shutil.which("git") is None, reason="pre-commit try-repo needs git"
 )
+# pre-commit installs the hook from a git repository: this checkout. An unpacked sdist is
+# none (CI runs the sdist's own tests that way), so the test skips there.
+IN_GIT_CHECKOUT = (ROOT / ".git").exists()
+NOTEBOOK = {
+    "cells": [
+        {"cell_type": "markdown", "id": "m", "metadata": {}, "source": ["# Support bot\n"]},
+        {"cell_type": "code", "execution_count": None, "id": "c", "metadata": {},
+         "outputs": [], "source": BAD.splitlines(keepends=True)},
+    ],
+    "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                "language": "python"}},
+    "nbformat": 4, "nbformat_minor": 5,
+}
 
 
 def _git(cwd: Path, *args: str) -> None:
@@ -39,6 +53,7 @@ def test_hook_definition() -> None:
     assert "require_serial: true" in text
 
 
+@pytest.mark.skipif(not IN_GIT_CHECKOUT, reason="needs a git checkout of claudelint")
 def test_try_repo(tmp_path: Path) -> None:
     pytest.importorskip("pre_commit")
     repo = tmp_path / "project"
@@ -47,8 +62,7 @@ def test_try_repo(tmp_path: Path) -> None:
     _git(repo, "config", "user.email", "t@example.invalid")
     _git(repo, "config", "user.name", "t")
     (repo / "app.py").write_text(BAD, encoding="utf-8")
-    (repo / "notes.ipynb").write_text('{"cells": [], "metadata": {}, "nbformat": 4, '
-                                      '"nbformat_minor": 5}\n', encoding="utf-8")
+    (repo / "notes.ipynb").write_text(json.dumps(NOTEBOOK, indent=1) + "\n", encoding="utf-8")
     (repo / "vendor").mkdir()
     (repo / "vendor" / "skip.py").write_text(BAD, encoding="utf-8")
     (repo / ".claudelint.toml").write_text('extend-exclude = ["vendor"]\n', encoding="utf-8")
@@ -67,6 +81,7 @@ def test_try_repo(tmp_path: Path) -> None:
     out = failed.stdout + failed.stderr
     assert failed.returncode == 1, out
     assert "app.py:9:" in out and "CL101" in out
+    assert "notes.ipynb:cell 2:9:" in out  # notebooks are linted too (types_or: jupyter)
     assert "vendor/skip.py" not in out  # --force-exclude applies the config's excludes
 
     # `args: [--fix]` from a .pre-commit-config.yaml: the hook rewrites the file, pre-commit
@@ -87,5 +102,7 @@ def test_try_repo(tmp_path: Path) -> None:
     first = run_hooks()
     assert first.returncode == 1, first.stdout + first.stderr
     assert '"cache_control": {"type": "ephemeral"}' in (repo / "app.py").read_text("utf-8")
+    notebook = json.loads((repo / "notes.ipynb").read_text("utf-8"))
+    assert "cache_control" in "".join(notebook["cells"][1]["source"])
     second = run_hooks()
     assert second.returncode == 0, second.stdout + second.stderr

@@ -12,7 +12,7 @@ import pytest
 from claudelint.engine import Linter
 from claudelint.fix import fix_text, parses
 from claudelint.registry import all_rules
-from claudelint.rule_base import REQUIRED_SECTIONS, Invalid, Rule, Valid
+from claudelint.rule_base import REQUIRED_SECTIONS, FileRule, Invalid, Rule, Valid
 from claudelint.settings import Settings
 
 
@@ -20,6 +20,9 @@ def _linter(rule: type[Rule], settings: dict[str, Any]) -> Linter:
     s = Settings()
     if settings:
         s = replace(s, **settings)
+    if issubclass(rule, FileRule):
+        # A file rule reads what the other rules found: run every selected rule, and it.
+        return Linter(replace(s, extend_select=(*s.extend_select, rule.code)))
     return Linter(s, rules=[rule])
 
 
@@ -46,7 +49,8 @@ def test_invalid_example_reports(rule: type[Rule], example: Invalid) -> None:
         assert tuple(f.line for f in findings) == example.expected_lines
     for f in findings:
         assert example.message in f.message
-        assert f.cost is not None, "every finding of this rule carries a cost estimate"
+        if not issubclass(rule, FileRule):  # file rules judge comments, not requests
+            assert f.cost is not None, "every finding of this rule carries a cost estimate"
     if example.fixed is not None:
         result = fix_text(
             example.code, findings, unsafe=True,

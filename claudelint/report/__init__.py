@@ -45,8 +45,10 @@ def render(
     statistics: bool = False,
     cost_basis_calls: int = 1000,
     quiet: bool = False,
+    width: int | None = None,
 ) -> str:
-    """The whole report for one run, in format `fmt` (one of `FORMATS`)."""
+    """The whole report for one run, in format `fmt` (one of `FORMATS`). `width`: the
+    terminal's width, for `full` source frames (None: files and pipes, never cut)."""
     ordered = sorted(findings, key=sort_key)
     if fmt in ("full", "concise"):
         from claudelint.report import text
@@ -61,6 +63,7 @@ def render(
             statistics=statistics,
             cost_basis_calls=cost_basis_calls,
             quiet=quiet,
+            width=width,
         )
     if fmt == "json":
         from claudelint.report import json_

@@ -16,6 +16,9 @@ CONTEXT = 2
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _TAB = 4
+# Narrowest terminal a frame is fitted to.
+_MIN_WIDTH = 40
+_ELLIPSIS = "\u2026"
 
 
 @dataclass(frozen=True)
@@ -55,7 +58,10 @@ def render_text(
     statistics: bool,
     cost_basis_calls: int,
     quiet: bool,
+    width: int | None = None,
 ) -> str:
+    """`width`: the terminal's width, to cut long source lines in frames to (None: never, as
+    in files and pipes)."""
     style = _Style(color)
     out: list[str] = []
     if statistics:
@@ -64,7 +70,8 @@ def render_text(
         out.extend(_header(f, summary, style) for f in findings)
     else:
         for f in findings:
-            out.extend(_full(f, sources, summary, style, show_fixes, cost_basis_calls))
+            out.extend(_full(f, sources, summary, style, show_fixes, cost_basis_calls,
+                             width))
             out.append("")
     if not quiet:
         out.extend(summary_lines(findings, summary, cost_basis_calls))
@@ -121,8 +128,11 @@ def _width(text: str) -> int:
     return len(text.expandtabs(_TAB))
 
 
-def _frame(f: Finding, lines: list[str], first_no: int, style: _Style) -> tuple[list[str], int]:
-    """The source frame (gutter, lines, underline) and the gutter width."""
+def _frame(f: Finding, lines: list[str], first_no: int, style: _Style,
+           term_width: int | None = None) -> tuple[list[str], int]:
+    """The source frame (gutter, lines, underline) and the gutter width. With `term_width`,
+    source lines longer than the terminal are cut (marked with an ellipsis), on the left too
+    when the underline would start out of view, the same way for every line of the frame."""
     idx = f.line - first_no
     if not 0 <= idx < len(lines):
         return [], 0
@@ -133,22 +143,47 @@ def _frame(f: Finding, lines: list[str], first_no: int, style: _Style) -> tuple[
     while hi > idx and not lines[hi].strip():
         hi -= 1
     width = len(str(hi + first_no))
+    line = lines[idx]
+    start = min(max(f.column, 1), len(line) + 1)
+    end = f.end_column if f.end_line == f.line else len(line) + 1
+    end = min(max(end, start), len(line) + 1)
+    pad = _width(line[: start - 1])
+    carets = max(1, _width(line[: end - 1]) - pad)
+    label = " " + f.code
+    room: int | None = None  # columns for source text
+    offset = 0
+    if term_width is not None:
+        room = max(term_width, _MIN_WIDTH) - (width + 3)
+        # Cut on the left only as much as it takes to show the underline (and its label).
+        shown = pad + min(carets, room // 2) + len(label)
+        if shown > room:
+            offset = shown - room + 1
+        carets = max(1, min(carets, room - (pad - offset) - len(label)))
     bar = style.blue(" " * width + " |")
     out = [bar]
     for i in range(lo, hi + 1):
-        line = lines[i]
+        text = lines[i].expandtabs(_TAB)
+        if room is not None:
+            text = _cut(text, offset, room)
         num = style.blue(f"{i + first_no:>{width}} |")
-        out.append(f"{num} {line.expandtabs(_TAB)}".rstrip())
+        out.append(f"{num} {text}".rstrip())
         if i == idx:
-            start = min(max(f.column, 1), len(line) + 1)
-            end = f.end_column if f.end_line == f.line else len(line) + 1
-            end = min(max(end, start), len(line) + 1)
-            pad = _width(line[: start - 1])
-            carets = max(1, _width(line[: end - 1]) - pad)
-            mark = style.level(f.level, "^" * carets + " " + f.code)
-            out.append(f"{bar} {' ' * pad}{mark}")
+            mark = style.level(f.level, "^" * carets + label)
+            out.append(f"{bar} {' ' * (pad - offset)}{mark}")
     out.append(bar)
     return out, width
+
+
+def _cut(text: str, offset: int, room: int) -> str:
+    """`text[offset:offset + room]`, with an ellipsis where characters were cut off."""
+    if offset == 0 and len(text) <= room:
+        return text
+    part = text[offset: offset + room]
+    if offset > 0 and part:
+        part = _ELLIPSIS + part[1:]
+    if len(text) > offset + room:
+        part = part[:-1] + _ELLIPSIS
+    return part
 
 
 def _full(
@@ -158,10 +193,11 @@ def _full(
     style: _Style,
     show_fixes: bool,
     basis_calls: int,
+    term_width: int | None = None,
 ) -> list[str]:
     out = [_header(f, summary, style)]
     src = _source_lines(f, sources)
-    frame, width = _frame(f, *src, style) if src else ([], 0)
+    frame, width = _frame(f, *src, style, term_width) if src else ([], 0)
     out.extend(frame)
     pad = " " * (max(width, 1) + 1)
     cost = cost_text(f, basis_calls)
