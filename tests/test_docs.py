@@ -37,3 +37,22 @@ def test_ci_runs_the_readme_test_command() -> None:
 
 def test_example_exists_and_has_a_call_site() -> None:
     assert b".messages" in (ROOT / "examples" / "support_bot.py").read_bytes()
+
+
+def test_readme_quick_start_output_is_what_the_command_prints() -> None:
+    import os
+
+    from click.testing import CliRunner
+
+    from claudelint.cli import main
+
+    block = README.split("What the first one prints:", 1)[1].split("```text\n", 1)[1]
+    expected = block.split("```", 1)[0]
+    old = Path.cwd()
+    os.chdir(ROOT)
+    try:
+        result = CliRunner().invoke(main, ["check", "--no-cache", "examples/"])
+    finally:
+        os.chdir(old)
+    assert result.exit_code == 1
+    assert result.output == expected
