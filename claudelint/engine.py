@@ -95,6 +95,27 @@ def analyze(text: str, settings: Settings, path: str | Path | None = None) -> An
                     resolver=resolver)
 
 
+def syntax_error(text: str, path: str, e: cst.ParserSyntaxError) -> Finding:
+    """CL000 for a file libcst cannot parse. libcst places tokenizer errors (an unterminated
+    string, a bad indent) at the start of the file; CPython's own parser knows the line, so
+    ask it when it also rejects the text."""
+    import ast
+    import warnings
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse(text)
+    except SyntaxError as err:
+        if err.lineno:
+            return parse_error(path, f"{type(err).__name__}: {err.msg}", err.lineno,
+                               max(1, err.offset or 1))
+    except (ValueError, MemoryError, RecursionError):
+        pass
+    return parse_error(path, f"SyntaxError: {e.message}", max(1, e.raw_line),
+                       max(1, e.raw_column + 1))
+
+
 class Linter:
     """Lints texts with one set of settings and rules."""
 
@@ -116,8 +137,7 @@ class Linter:
         try:
             analysis = analyze(text, self.settings, path)
         except cst.ParserSyntaxError as e:
-            return [parse_error(path, f"SyntaxError: {e.message}", e.raw_line,
-                                max(1, e.raw_column + 1))]
+            return [syntax_error(text, path, e)]
         except RecursionError:
             return [parse_error(path, "the file is nested too deeply to parse")]
         self.last_deps = analysis.deps

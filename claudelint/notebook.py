@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from claudelint.finding import Edit, Finding, Fix
@@ -51,14 +51,39 @@ class Notebook:
     ensure_ascii: bool
     trailing_newline: bool
     reproducible: bool
+    # Linted cells left out because they do not parse.
+    masked: set[int] = field(default_factory=set)
+
+    def _slot(self, line: int) -> int:
+        """The linted cell (index into code_cells) that a text line belongs to; a boundary
+        line counts as the first line of the cell after it."""
+        k = 0
+        for i, start in enumerate(self.first_lines):
+            if start - 1 <= line:
+                k = i
+        return k
 
     def locate(self, line: int) -> tuple[int, int]:
         """Text line -> (cell index in the notebook, 1-based line in that cell)."""
-        k = 0
-        for i, start in enumerate(self.first_lines):
-            if start <= line:
-                k = i
-        return self.code_cells[k], line - self.first_lines[k] + 1
+        k = self._slot(line)
+        return self.code_cells[k], max(1, line - self.first_lines[k] + 1)
+
+    def mask_cell_at(self, line: int) -> int | None:
+        """Leave out the cell holding `line` (one that does not parse), keeping every line
+        number; returns its notebook index, or None when it was left out already."""
+        if not self.first_lines:
+            return None
+        k = self._slot(line)
+        if k in self.masked:
+            return None
+        self.masked.add(k)
+        lines = self.text.split("\n")
+        start = self.first_lines[k] - 1
+        end = self.first_lines[k + 1] - 2 if k + 1 < len(self.first_lines) else len(lines) - 1
+        for i in range(start, end):
+            lines[i] = _MASKED.format(i - start)
+        self.text = "\n".join(lines)
+        return self.code_cells[k]
 
     def map_finding(self, f: Finding) -> Finding:
         cell, line = self.locate(f.line)

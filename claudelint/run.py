@@ -7,8 +7,9 @@ run over a tree with no Claude calls never pays for it.
 from __future__ import annotations
 
 import os
+import re
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -253,6 +254,27 @@ def _lint_one(path: Path, display: str, raw: bytes, settings: Settings, linters:
     linter = linters.get(settings, options.exact_tokens)
     try:
         findings = linter.lint_text(text, display, apply_suppressions=not options.ignore_noqa)
+        broken: list[Finding] = []
+        while notebook is not None and findings and findings[0].code == "CL000":
+            # A cell that does not parse: report it, leave it out, lint the other cells.
+            first = findings[0]
+            m = re.search(r"\bon line (\d+)", first.message)
+            culprit = int(m.group(1)) if m else first.line
+            cell = notebook.mask_cell_at(culprit)
+            if cell is None:
+                break
+            # Line numbers in the parser's message count in the joined cells: drop or
+            # translate them (the finding itself is mapped to its cell later).
+            message = re.sub(r"\s*\(detected at line \d+\)", "", first.message)
+            message = re.sub(r"\bon line \d+",
+                             f"on line {notebook.locate(culprit)[1]}", message)
+            if culprit != first.line:
+                first = replace(first, line=culprit, end_line=culprit, column=1, end_column=1)
+            broken.append(replace(first, message=message))
+            text = notebook.text
+            findings = linter.lint_text(text, display,
+                                        apply_suppressions=not options.ignore_noqa)
+        findings = broken + findings
         result.deps.update(linter.last_deps)
         if options.add_noqa:
             _add_noqa(src, text, notebook, display, findings, result)

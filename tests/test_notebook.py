@@ -148,3 +148,25 @@ def test_magic_continued_over_lines_is_masked_whole() -> None:
     nb = read_notebook(json.dumps(notebook(["!pip install -qU \\\n", "    anthropic==0.19 \\\n",
                                             "    voyageai\n", "x = 1"])))
     assert "anthropic==" not in nb.text and "voyageai" not in nb.text and "x = 1" in nb.text
+
+
+def test_a_cell_that_does_not_parse_is_reported_and_the_rest_linted(tmp_path: Path) -> None:
+    broken = ["def stub(company):\n", "    # body still to write\n"]
+    curly = ["{\n", '  "symbol\u201d: \u201cGM\u201d\n', "}"]
+    write(tmp_path, notebook(SETUP, broken, curly, ASK))
+    _, out = check(tmp_path, "--output-format", "json", "nb.ipynb")
+    found = [(f["code"], f["cell"], f["line"]) for f in json.loads(out)]
+    assert ("CL000", 1, 1) in found  # the def without a body, in its own cell
+    assert any(c == "CL000" and cell == 2 for c, cell, _ in found)  # the curly quotes
+    assert ("CL101", 3, 3) in found  # the cells after them are still linted
+    messages = [f["message"] for f in json.loads(out) if f["code"] == "CL000"]
+    assert all("detected at line" not in m for m in messages)
+
+
+def test_syntax_error_line_comes_from_cpython_when_libcst_cannot_place_it() -> None:
+    from claudelint.engine import Linter
+    from claudelint.settings import Settings
+
+    text = "import anthropic\nx = 1\ny = 'unterminated\nclient.messages.create()\n"
+    (f,) = Linter(Settings()).lint_text(text, "t.py")
+    assert f.code == "CL000" and f.line == 3

@@ -362,9 +362,10 @@ def test_statistics_table(tmp_path: Path) -> None:
     findings = [*all_findings(tmp_path), cache_finding(tmp_path)]
     out = run(findings, "full", tmp_path, statistics=True)
     assert out.splitlines() == [
+        # Largest saving first, so a team sees where the money is; then the most frequent.
         "3  CL101  [*] missing-cache-control  ~$27.00 per 1k calls",
-        "1  CL000  [ ] parse-error",
         "1  CL302  [ ] legacy-model           ~$5.00 per 1k calls",
+        "1  CL000  [ ] parse-error",
         "Found 5 problems (2 errors, 3 warnings); 2 fixable with --fix; "
         "est. savings ~$32.00 per 1k calls.",
         "(1 hidden fix can be enabled with the --unsafe-fixes option.)",

@@ -312,11 +312,16 @@ def summary_lines(findings: Sequence[Finding], summary: RunSummary, basis_calls:
 def statistics_table(
     findings: Sequence[Finding], summary: RunSummary, basis_calls: int, style: _Style
 ) -> list[str]:
-    """Count, code, fixable marker, name and est. savings per code; most frequent first."""
+    """Count, code, fixable marker, name and est. savings per code; the largest saving first
+    (so a team sees where the money is), then the most frequent."""
     by_code: dict[str, list[Finding]] = {}
     for f in findings:
         by_code.setdefault(f.code, []).append(f)
-    rows = sorted(by_code.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+
+    def saving(fs: list[Finding]) -> float:
+        return sum(normalised_usd(f, basis_calls) for f in fs if f.cost is not None)
+
+    rows = sorted(by_code.items(), key=lambda kv: (-saving(kv[1]), -len(kv[1]), kv[0]))
     if not rows:
         return []
     count_w = max(len(f"{len(fs):,}") for _, fs in rows)
@@ -330,8 +335,8 @@ def statistics_table(
             style.level(fs[0].level, f"{code:<{code_w}}"),
             f"{marker} {fs[0].name:<{name_w}}",
         ]
-        if any(f.cost is not None for f in fs):
-            total = sum(normalised_usd(f, basis_calls) for f in fs)
+        total = saving(fs)
+        if total > 0:
             lead = "up to " if all(f.cost is None or f.cost.upper_bound for f in fs) else "~"
             cells.append(style.cyan(
                 f"{lead}{format_usd(total)} per {format_calls(basis_calls)} calls"))
