@@ -79,8 +79,8 @@ class ResultsCache:
             if any(self._digest(path) != digest for path, digest in deps.items()):
                 return None
             return [finding_from_json(f) for f in data["findings"]]
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            return None
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
+            return None  # a corrupt entry (deeply nested JSON included) is a miss
 
     def _digest(self, path: str) -> str:
         hit = self._digests.get(path)

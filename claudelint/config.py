@@ -332,6 +332,14 @@ class _Validator:
             if entry["id"] in seen:
                 raise self.error(key, f"model '{entry['id']}' is defined twice")
             seen.add(entry["id"])
+        # Check the entries now (knowledge.py validates them when loading): a bad one must be a
+        # config error, not a traceback when the first file is linted.
+        from claudelint.knowledge import load_knowledge
+
+        try:
+            load_knowledge(tuple(entries))
+        except ValueError as exc:
+            raise self.error(key, str(exc)) from None
         return tuple(entries)
 
     def options(self, key: str, value: Any) -> dict[str, dict[str, Any]]:

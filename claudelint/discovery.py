@@ -467,6 +467,8 @@ class _Walker:
                         continue
                 elif not is_dir and not _is_python(name):
                     continue
+                elif not is_dir and not _is_regular(entry):
+                    continue  # a FIFO, socket or device named *.py: reading it could block
                 entry_abs = prefix + name
                 if matcher and matcher.match_entry(entry_abs, name, is_dir):
                     continue
@@ -476,6 +478,13 @@ class _Walker:
                     stack.append((os.path.join(folder, name), entry_abs, git))  # noqa: PTH118
                 else:
                     self.files.append(os.path.join(folder, name))  # noqa: PTH118
+
+
+def _is_regular(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_file(follow_symlinks=False)
+    except OSError:
+        return False
 
 
 def _reason(exc: OSError) -> str:

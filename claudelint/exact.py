@@ -117,7 +117,7 @@ class TokenCounter:
         try:
             data = json.loads(self._path(key).read_text(encoding="utf-8"))
             value = data["input_tokens"]
-        except (OSError, ValueError, KeyError, TypeError):
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
             return None
         return value if isinstance(value, int) and value >= 0 else None
 

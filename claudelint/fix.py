@@ -12,6 +12,7 @@ import difflib
 import hashlib
 import itertools
 import os
+import stat
 import tempfile
 import warnings
 from collections.abc import Callable, Sequence
@@ -223,8 +224,10 @@ def parses(text: str) -> bool:
     """Whether libcst parses `text` (libcst is imported on first use)."""
     import libcst
 
+    from claudelint.parsing import parse_module
+
     try:
-        libcst.parse_module(text)
+        parse_module(text)  # bounded: libcst's parser can crash on deep nesting
     except libcst.ParserSyntaxError:
         return False
     except Exception:  # anything else libcst raises: the text cannot be trusted
@@ -277,27 +280,40 @@ def write_atomic(src: SourceFile, new_text: str) -> None:
             src.path,
         ) from None
     target = Path(os.path.realpath(src.path))
-    try:
-        fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=TEMP_PREFIX, suffix=".tmp")
-    except OSError as exc:
-        raise FixWriteError(f"cannot create a temp file: {exc.strerror or exc}", src.path) from exc
-    tmp_path = Path(tmp_name)
-    tmp: Path | None = tmp_path
+    # A SourceFile decoded from bytes the run read has no mode: keep the file's own.
+    mode = src.mode if src.mode is not None else _mode_of(target)
+    # Where the platform allows it (Linux), the bytes go to an unnamed file that gets its temp
+    # name only just before the rename: a run killed (SIGKILL) while writing leaves nothing.
+    fd = _unnamed_file(target.parent)
+    tmp: Path | None = None
+    if fd is None:
+        try:
+            fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=TEMP_PREFIX, suffix=".tmp")
+        except OSError as exc:
+            raise FixWriteError(f"cannot create a temp file: {exc.strerror or exc}",
+                                src.path) from exc
+        tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        tmp_path.chmod(src.mode if src.mode is not None else _default_mode())
-        try:
-            on_disk = target.read_bytes()
-        except OSError as exc:
-            raise ConcurrentModification(
-                f"file changed while fixing ({exc.strerror or exc}); not written", src.path
-            ) from None
-        if hashlib.sha256(on_disk).hexdigest() != src.digest:
-            raise ConcurrentModification("file changed on disk while fixing; not written", src.path)
-        tmp_path.replace(target)
+            if tmp is not None:
+                tmp.chmod(mode)
+            else:  # the unnamed file (Linux only)
+                os.fchmod(handle.fileno(), mode)
+            try:
+                on_disk = target.read_bytes()
+            except OSError as exc:
+                raise ConcurrentModification(
+                    f"file changed while fixing ({exc.strerror or exc}); not written", src.path
+                ) from None
+            if hashlib.sha256(on_disk).hexdigest() != src.digest:
+                raise ConcurrentModification("file changed on disk while fixing; not written",
+                                             src.path)
+            if tmp is None:
+                tmp = _link_unnamed(handle.fileno(), target.parent)
+        tmp.replace(target)
         tmp = None
     except FixWriteError:
         raise
@@ -308,6 +324,42 @@ def write_atomic(src: SourceFile, new_text: str) -> None:
             with contextlib.suppress(OSError):
                 tmp.unlink()
     _fsync_dir(target.parent)
+
+
+def _unnamed_file(folder: Path) -> int | None:
+    """A file descriptor of a new unnamed file in `folder` (O_TMPFILE), or None where that is
+    not supported (then a named temp file is used)."""
+    flag = getattr(os, "O_TMPFILE", 0)
+    if not flag or not Path("/proc/self/fd").is_dir():
+        return None
+    try:
+        return os.open(folder, flag | os.O_WRONLY, 0o600)
+    except OSError:  # EOPNOTSUPP, EISDIR on old kernels, a read-only folder (mkstemp says)
+        return None
+
+
+def _link_unnamed(fd: int, folder: Path) -> Path:
+    """Give the unnamed file `fd` a temp name in `folder` (linkat with AT_SYMLINK_FOLLOW on
+    its /proc link; os.link only passes that flag when given a dir fd)."""
+    dir_fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        for _ in range(100):
+            name = f"{TEMP_PREFIX}{os.urandom(6).hex()}.tmp"
+            try:
+                os.link(f"/proc/self/fd/{fd}", name, dst_dir_fd=dir_fd, follow_symlinks=True)
+            except FileExistsError:
+                continue
+            return folder / name
+    finally:
+        os.close(dir_fd)
+    raise FileExistsError(f"no free temp file name in {folder}")
+
+
+def _mode_of(path: Path) -> int:
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        return _default_mode()
 
 
 def _default_mode() -> int:

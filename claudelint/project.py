@@ -165,12 +165,13 @@ class Project:
             return None
         import libcst as cst
 
+        from claudelint.parsing import parse_module
         from claudelint.resolve import Resolver
         from claudelint.scopes import ModuleIndex
 
         try:
             text = raw.decode("utf-8")
-            module = cst.parse_module(text)
+            module = parse_module(text)  # bounded (parsing.py): deep nesting crashed libcst
             index = ModuleIndex(module)
         except (UnicodeDecodeError, cst.ParserSyntaxError, RecursionError):
             return None

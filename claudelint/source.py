@@ -13,6 +13,7 @@ the wider set `str.splitlines` uses (form feed, `\\x1c`..`\\x1e`, `\\x85`, `\\u2
 from __future__ import annotations
 
 import codecs
+import errno
 import hashlib
 import os
 import re
@@ -59,6 +60,19 @@ class SourceFile:
     mode: int | None
     # sha256 hex digest of `raw`.
     digest: str
+
+
+def read_file_bytes(path: Path) -> bytes:
+    """The bytes of a regular file (a symlink to one included).
+
+    Raises OSError for anything else: a FIFO would block the run forever (it is opened
+    without blocking, then refused), a device might never end.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    with open(fd, "rb", closefd=True) as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
+        return handle.read()
 
 
 def read_source(path: Path) -> SourceFile:

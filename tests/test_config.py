@@ -80,10 +80,14 @@ def test_full_config_is_read_and_normalised(tmp_path: Path) -> None:
 
         [[models]]
         id = "claude-custom-1"
-        input_per_mtok = 1.5
+        family = "sonnet"
+        status = "active"
+        input = 1.5
 
         [[models]]
         id = "claude-custom-2"
+        family = "haiku"
+        status = "active"
         """,
     )
     s = load_settings(cfg)
@@ -104,8 +108,8 @@ def test_full_config_is_read_and_normalised(tmp_path: Path) -> None:
         ("__init__.py", ("CL",)),
     )
     assert s.models == (
-        {"id": "claude-custom-1", "input_per_mtok": 1.5},
-        {"id": "claude-custom-2"},
+        {"id": "claude-custom-1", "family": "sonnet", "status": "active", "input": 1.5},
+        {"id": "claude-custom-2", "family": "haiku", "status": "active"},
     )
     assert s.config_path == cfg
     assert s.root == tmp_path
@@ -123,14 +127,18 @@ def test_models_as_table_keyed_by_id(tmp_path: Path) -> None:
         tmp_path / ".claudelint.toml",
         """
         [models."claude-a"]
-        max_output = 1000
+        family = "opus"
+        status = "active"
+        max_output_tokens = 1000
         [models."claude-b"]
         id = "claude-b"
+        family = "haiku"
+        status = "active"
         """,
     )
     assert load_settings(cfg).models == (
-        {"max_output": 1000, "id": "claude-a"},
-        {"id": "claude-b"},
+        {"family": "opus", "status": "active", "max_output_tokens": 1000, "id": "claude-a"},
+        {"id": "claude-b", "family": "haiku", "status": "active"},
     )
 
 
