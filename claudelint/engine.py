@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import fnmatch
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -24,6 +25,7 @@ from claudelint.context import (
 from claudelint.edits import Edits
 from claudelint.finding import Edit, Finding, Fix, parse_error
 from claudelint.knowledge import Knowledge, load_knowledge
+from claudelint.parsing import ParseLimitExceeded, parse_module
 from claudelint.registry import code_matches, select_rules
 from claudelint.request import Request
 from claudelint.resolve import Resolver
@@ -33,6 +35,99 @@ from claudelint.settings import Settings
 from claudelint.suppress import Suppressions, parse_suppressions
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+class Positions:
+    """Line and column of nodes, computed only for the top-level statements that hold them.
+
+    libcst's PositionProvider re-renders the whole module, the largest single cost of a file
+    with findings. Here each top-level statement holding a reported node is rendered alone,
+    and its lines are shifted by where CPython's `ast` says that statement starts. When the
+    two parsers cannot be matched up (a text `ast` rejects), the whole-module provider is
+    used.
+    """
+
+    def __init__(self, module: cst.Module, text: str) -> None:
+        self.module = module
+        self.text = text
+        self._ids: dict[int, set[int]] = {}
+        self._ranges: dict[int, dict[cst.CSTNode, CodeRange]] = {}
+        self._starts: list[int] | None = None
+        self._full: dict[cst.CSTNode, CodeRange] | None = None
+        self._last = 0
+
+    def _statement_of(self, node: cst.CSTNode) -> int | None:
+        from claudelint.resolve import walk
+
+        body = self.module.body
+        order: list[int] = [self._last, *range(len(body))]
+        for i in order:
+            if i >= len(body):
+                continue
+            ids = self._ids.get(i)
+            if ids is None:
+                ids = self._ids[i] = {id(n) for n in walk(body[i])}
+            if id(node) in ids:
+                self._last = i
+                return i
+        return None
+
+    def holds(self, node: cst.CSTNode) -> bool:
+        if node is self.module or self._statement_of(node) is not None:
+            return True
+        from claudelint.resolve import walk
+
+        edges = [*self.module.header, *self.module.footer]
+        return any(id(node) in {id(n) for n in walk(e)} for e in edges)
+
+    def _statement_starts(self) -> list[int] | None:
+        if self._starts is None:
+            import ast
+            import warnings
+
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    tree = ast.parse(self.text)
+            except (SyntaxError, ValueError, MemoryError, RecursionError):
+                self._starts = []
+                return None
+            starts: list[int] = []
+            last_line = 0
+            for st in tree.body:
+                # libcst places a decorated def at its `def` line too, as ast does.
+                line = st.lineno
+                if line == last_line:
+                    continue  # `a = 1; b = 2`: one libcst statement line
+                starts.append(line)
+                last_line = getattr(st, "end_lineno", None) or line
+            self._starts = starts
+        return self._starts if len(self._starts) == len(self.module.body) else None
+
+    def _whole_module(self) -> dict[cst.CSTNode, CodeRange]:
+        if self._full is None:
+            wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
+            self._full = dict(wrapper.resolve(PositionProvider))
+        return self._full
+
+    def of(self, node: cst.CSTNode) -> CodeRange:
+        starts = self._statement_starts()
+        i = self._statement_of(node) if starts is not None else None
+        if starts is None or i is None:
+            return self._whole_module()[node]
+        ranges = self._ranges.get(i)
+        if ranges is None:
+            stmt = self.module.body[i]
+            mini = self.module.with_changes(body=[stmt], header=[], footer=[])
+            raw = MetadataWrapper(mini, unsafe_skip_copy=True).resolve(PositionProvider)
+            shift = starts[i] - raw[stmt].start.line
+            ranges = {
+                n: CodeRange((r.start.line + shift, r.start.column),
+                             (r.end.line + shift, r.end.column))
+                for n, r in raw.items()
+            }
+            self._ranges[i] = ranges
+        return ranges[node]
 
 
 @dataclass
@@ -51,19 +146,22 @@ class Analysis:
     wrapper_requests: list[Request] = field(default_factory=list)
     resolver: Resolver | None = None
 
-    def position(self, node: cst.CSTNode) -> CodeRange:
-        return self._positions_map()[node]
+    text: str = ""
+    _positions_obj: Positions | None = None
 
-    def _positions_map(self) -> dict[cst.CSTNode, CodeRange]:
-        if "p" not in self._cache:
-            wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
-            self._cache["p"] = dict(wrapper.resolve(PositionProvider))
-        return self._cache["p"]
+    @property
+    def positions(self) -> Positions:
+        if self._positions_obj is None:
+            self._positions_obj = Positions(self.module, self.text)
+        return self._positions_obj
+
+    def position(self, node: cst.CSTNode) -> CodeRange:
+        return self.positions.of(node)
 
     def has(self, node: cst.CSTNode) -> bool:
         """Whether a node belongs to this module (values read from another module of the
         project carry that module's nodes)."""
-        return node in self._positions_map()
+        return self.positions.holds(node)
 
     @property
     def deps(self) -> dict[str, str]:
@@ -75,8 +173,9 @@ def analyze(text: str, settings: Settings, path: str | Path | None = None) -> An
 
     With `path` (the file the text was read from), names imported from other modules of the
     project and prompt files read at known paths are resolved too (project.py)."""
-    module = cst.parse_module(text)
+    module = parse_module(text)  # bounded: a deep or huge file must not crash the run
     index = ModuleIndex(module)
+    index.text = text
     file_path: Path | None = None
     project = None
     if path is not None and str(path) not in ("", "-"):
@@ -91,8 +190,28 @@ def analyze(text: str, settings: Settings, path: str | Path | None = None) -> An
         mentions_cache_control="cache_control" in text, source=text,
     )
     requests = finder.requests()
-    return Analysis(module, requests, wrapper_requests=finder.wrapper_requests(requests),
+    return Analysis(module, requests, wrapper_requests=finder.wrapper_requests(requests), text=text,
                     resolver=resolver)
+
+
+class RuleError(Exception):
+    """A rule raised while checking a file: the run reports an internal error naming the rule
+    and the file (exit 2) and goes on with the other files."""
+
+    def __init__(self, rule: type[Rule], error: Exception) -> None:
+        super().__init__(f"rule {rule.code} ({rule.name}) failed: {type(error).__name__}: {error}")
+        self.rule = rule
+        self.error = error
+
+
+@contextlib.contextmanager
+def _rule_errors(rule: type[Rule]) -> Iterator[None]:
+    try:
+        yield
+    except (RecursionError, RuleError):  # too deep: a parse error for the file (run.py)
+        raise
+    except Exception as exc:
+        raise RuleError(rule, exc) from exc
 
 
 def syntax_error(text: str, path: str, e: cst.ParserSyntaxError) -> Finding:
@@ -138,6 +257,8 @@ class Linter:
             analysis = analyze(text, self.settings, path)
         except cst.ParserSyntaxError as e:
             return [syntax_error(text, path, e)]
+        except ParseLimitExceeded as e:
+            return [parse_error(path, e.reason)]
         except RecursionError:
             return [parse_error(path, "the file is nested too deeply to parse")]
         self.last_deps = analysis.deps
@@ -174,8 +295,9 @@ class Linter:
         for rule, instance in file_rules:
             ctx = RuleContext(rule, self.settings, self.knowledge, edits, path,
                               self.token_counter)
-            out.extend(self._line_finding(rule, d, path, lines)
-                       for d in instance.check_file(facts, ctx))
+            with _rule_errors(rule):
+                out.extend(self._line_finding(rule, d, path, lines)
+                           for d in instance.check_file(facts, ctx))
         return out
 
     @staticmethod
@@ -198,12 +320,13 @@ class Linter:
                 continue
             ctx = RuleContext(rule, self.settings, self.knowledge, edits, path,
                               self.token_counter)
-            for diag, request in self._diagnostics(instance, ctx, analysis):
-                finding = self._finding(rule, diag, request, analysis, path, lines)
-                key = (finding.code, finding.line, finding.column, finding.message)
-                if key not in seen:
-                    seen.add(key)
-                    out.append(finding)
+            with _rule_errors(rule):
+                for diag, request in self._diagnostics(instance, ctx, analysis):
+                    finding = self._finding(rule, diag, request, analysis, path, lines)
+                    key = (finding.code, finding.line, finding.column, finding.message)
+                    if key not in seen:
+                        seen.add(key)
+                        out.append(finding)
         out.sort(key=lambda f: (f.line, f.column, f.code))
         return out
 

@@ -210,6 +210,9 @@ def read_notebook(text: str) -> Notebook:
         data = json.loads(text)
     except json.JSONDecodeError as e:
         raise NotebookError(f"invalid notebook JSON: {e.msg} at line {e.lineno}") from None
+    except (ValueError, RecursionError) as e:  # an integer over 4,300 digits; deep nesting
+        reason = "nested too deeply" if isinstance(e, RecursionError) else str(e)[:80]
+        raise NotebookError(f"invalid notebook JSON: {reason}") from None
     if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
         raise NotebookError("not a Jupyter notebook: no 'cells' list")
     meta = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
@@ -238,6 +241,9 @@ def read_notebook(text: str) -> Notebook:
             parts.append(source + "\n")
             line += source.count("\n") + 1
     indent, ensure_ascii, trailing = _detect_layout(text)
-    reproducible = _dump(data, indent, ensure_ascii, trailing) == text
+    try:
+        reproducible = _dump(data, indent, ensure_ascii, trailing) == text
+    except (ValueError, RecursionError):
+        reproducible = False
     return Notebook(data, code_cells, "".join(parts), first_lines, indent, ensure_ascii,
                     trailing, reproducible)

@@ -17,7 +17,7 @@ from claudelint.config import ConfigResolver
 from claudelint.discovery import discover, may_hold_call_site
 from claudelint.finding import Finding, parse_error
 from claudelint.settings import Settings
-from claudelint.source import SourceError, SourceFile, decode_source, encode_source
+from claudelint.source import SourceError, SourceFile, decode_source, encode_source, read_file_bytes
 
 if TYPE_CHECKING:
     from claudelint.engine import Linter
@@ -152,7 +152,7 @@ def run(paths: list[str], resolver: ConfigResolver, options: RunOptions) -> RunR
     for path in found.files:
         display = _display(path, cwd)
         try:
-            raw = path.read_bytes()
+            raw = read_file_bytes(path)  # not path.read_bytes(): a FIFO blocks forever
         except OSError as e:
             result.errors.append(f"{display}: cannot read: {e.strerror or e}")
             continue

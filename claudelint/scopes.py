@@ -170,6 +170,8 @@ class ModuleIndex(cst.CSTVisitor):
     """Collects scopes, bindings, loops and candidate calls of one module."""
 
     def __init__(self, module: cst.Module) -> None:
+        # The module's source text, when the engine has it (cheap substring pre-checks).
+        self.text = ""
         self.module_scope = Scope("module", module, None, "<module>")
         self.scope = self.module_scope
         self.loops: list[Loop] = []

@@ -17,7 +17,7 @@ from typing import Any
 from claudelint.config import ConfigResolver
 from claudelint.discovery import discover, may_hold_call_site
 from claudelint.settings import Settings
-from claudelint.source import SourceError, decode_source
+from claudelint.source import SourceError, decode_source, read_file_bytes
 
 
 @dataclass
@@ -99,7 +99,7 @@ def collect(paths: list[Path], resolver: ConfigResolver, *, force_exclude: bool 
     rows: list[SiteRow] = []
     for path in found.files:
         try:
-            raw = path.read_bytes()
+            raw = read_file_bytes(path)  # not path.read_bytes(): a FIFO blocks forever
         except OSError as e:
             errors.append(f"{path}: cannot read: {e.strerror or e}")
             continue

@@ -719,6 +719,9 @@ def _callers(request: Request, fn: Scope, found: _Found) -> None:
             return returned
         return None
 
+    text = env.index.text
+    if text and len(re.findall(rf"\b{re.escape(name)}\s*\(", text)) < 2:
+        return  # only the definition names it: no caller in this module
     seen = 0
     for scope in env.index.scopes:
         if scope is fn or scope.kind not in ("function", "module"):

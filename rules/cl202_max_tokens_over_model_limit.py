@@ -238,7 +238,8 @@ class MaxTokensOverModelLimit(Rule):
         module = request.env.module
         if module is not self._module:
             self._module = module
-            self._mentions_timeout = "timeout" in module.code
+            text = request.env.index.text
+            self._mentions_timeout = "timeout" in (text if text else module.code)
         return self._mentions_timeout
 
 
