@@ -154,7 +154,11 @@ def run(paths: list[str], resolver: ConfigResolver, options: RunOptions) -> RunR
         try:
             raw = read_file_bytes(path)  # not path.read_bytes(): a FIFO blocks forever
         except OSError as e:
-            result.errors.append(f"{display}: cannot read: {e.strerror or e}")
+            # Reported twice on purpose: as CL000 with the findings (SPEC §9), and as an
+            # error that makes the exit code 2 (SPEC §5).
+            reason = f"cannot read: {e.strerror or e}"
+            result.errors.append(f"{display}: {reason}")
+            result.findings.append(parse_error(display, reason))
             continue
         result.files_checked += 1
         if not may_hold_call_site(raw):
