@@ -230,14 +230,7 @@ class Resolver:
             assert isinstance(part, cst.FormattedStringExpression)
             inner = self.resolve(part.expression, scope, depth)
             simple = part.format_spec is None and part.conversion is None
-            if simple and isinstance(inner, (Text, Const)):
-                t = self._as_text(inner, part.expression, scope)
-                parts.extend(t.parts)
-                stable = stable and t.stable
-            else:
-                h = self._hole_for(inner, part.expression, scope)
-                parts.append(h)
-                stable = stable and h.stable
+            stable = self._splice(parts, inner, part.expression, scope, simple) and stable
         return Text(_join((), tuple(parts)), expr, stable)
 
     def _hole_for(self, value: Value, expr: cst.CSTNode, scope: Scope) -> Hole:
@@ -358,13 +351,31 @@ class Resolver:
             return None  # `"a" + 1` would fail at run time; `list + str` too
         return Text.of(self._hole_for(value, expr, scope), node=expr, stable=value.stable)
 
+    def _splice(self, parts: list[Part], value: Value, node: cst.CSTNode, scope: Scope,
+                plain: bool) -> bool:
+        """Append a formatted value to `parts`: its text when it is inserted as is (`plain`)
+        and known, else a hole. Returns whether the value is stable."""
+        if plain and isinstance(value, (Text, Const)):
+            t = self._as_text(value, node, scope)
+            parts.extend(t.parts)
+            return t.stable
+        h = self._hole_for(value, node, scope)
+        parts.append(h)
+        return h.stable
+
     def _percent(self, template: str, expr: cst.BinaryOperation, scope: Scope,
                  depth: int) -> Value:
+        """`template % args`, with a tuple, a single value, or a dict for `%(name)s`."""
         args_expr = expr.right
-        if isinstance(args_expr, cst.Tuple):
+        mapping: DictV | None = None
+        arg_exprs: list[cst.BaseExpression] = []
+        if isinstance(args_expr, cst.Dict):
+            d = self._dict(args_expr, scope, depth)
+            if not isinstance(d, DictV):
+                return Unknown("% mapping", expr)
+            mapping = d
+        elif isinstance(args_expr, cst.Tuple):
             arg_exprs = [el.value for el in args_expr.elements]
-        elif isinstance(args_expr, cst.Dict):
-            return self._percent_named(template, args_expr, expr, scope, depth)
         else:
             arg_exprs = [args_expr]
         parts: list[Part] = []
@@ -382,68 +393,32 @@ class Resolver:
                 pos = j + 2
                 continue
             k = j + 1
+            name = ""
+            if mapping is not None:
+                close = template.find(")", j)
+                if template[k : k + 1] != "(" or close < 0:
+                    return Unknown("bad % format", expr)
+                name = template[j + 2 : close]
+                k = close + 1
+            spec_start = k
             while k < len(template) and template[k] in "#0- +123456789.*hlL":
                 k += 1
             if k >= len(template):
                 return Unknown("bad % format", expr)
-            conv = template[k]
-            if i >= len(arg_exprs):
-                return Unknown("% arity", expr)
-            a = arg_exprs[i]
-            i += 1
-            v = self.resolve(a, scope, depth)
-            if conv == "s" and k == j + 1 and isinstance(v, (Text, Const)):
-                t = self._as_text(v, a, scope)
-                parts.extend(t.parts)
-                stable = stable and t.stable
+            node: cst.CSTNode
+            if mapping is not None:
+                v = mapping.get(name)
+                if v is None:
+                    return Unknown("% key", expr)
+                node = v.node if v.node is not None else expr
             else:
-                h = self._hole_for(v, a, scope)
-                parts.append(h)
-                stable = stable and h.stable
-            pos = k + 1
-        return Text(_join((), tuple(parts)), expr, stable)
-
-    def _percent_named(self, template: str, args: cst.Dict, expr: cst.CSTNode, scope: Scope,
-                       depth: int) -> Value:
-        d = self._dict(args, scope, depth)
-        if not isinstance(d, DictV):
-            return Unknown("% mapping", expr)
-        parts: list[Part] = []
-        pos = 0
-        stable = True
-        while pos < len(template):
-            j = template.find("%", pos)
-            if j < 0:
-                parts.append(template[pos:])
-                break
-            parts.append(template[pos:j])
-            if template[j + 1 : j + 2] == "%":
-                parts.append("%")
-                pos = j + 2
-                continue
-            if template[j + 1 : j + 2] != "(":
-                return Unknown("bad % format", expr)
-            close = template.find(")", j)
-            if close < 0:
-                return Unknown("bad % format", expr)
-            name = template[j + 2 : close]
-            k = close + 1
-            while k < len(template) and template[k] in "#0- +123456789.*hlL":
-                k += 1
-            if k >= len(template):
-                return Unknown("bad % format", expr)
-            v = d.get(name)
-            if v is None:
-                return Unknown("% key", expr)
-            node = v.node if v.node is not None else expr
-            if template[k] == "s" and k == close + 1 and isinstance(v, (Text, Const)):
-                t = self._as_text(v, node, scope)
-                parts.extend(t.parts)
-                stable = stable and t.stable
-            else:
-                h = self._hole_for(v, node, scope)
-                parts.append(h)
-                stable = stable and h.stable
+                if i >= len(arg_exprs):
+                    return Unknown("% arity", expr)
+                node = arg_exprs[i]
+                i += 1
+                v = self.resolve(arg_exprs[i - 1], scope, depth)
+            plain = template[k] == "s" and k == spec_start
+            stable = self._splice(parts, v, node, scope, plain) and stable
             pos = k + 1
         return Text(_join((), tuple(parts)), expr, stable)
 
@@ -486,14 +461,7 @@ class Resolver:
                 a = named[idx]
             v = self.resolve(a, scope, depth)
             plain = field_name == base and not spec and not conversion
-            if plain and isinstance(v, (Text, Const)):
-                t = self._as_text(v, a, scope)
-                parts.extend(t.parts)
-                stable = stable and t.stable
-            else:
-                h = self._hole_for(v, a, scope)
-                parts.append(h)
-                stable = stable and h.stable
+            stable = self._splice(parts, v, a, scope, plain) and stable
         return Text(_join((), tuple(parts)), call, stable)
 
     # --- containers ----------------------------------------------------------------------

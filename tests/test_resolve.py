@@ -67,6 +67,14 @@ def test_percent_and_format() -> None:
     assert t.literal == "Ann Ann"
 
 
+def test_percent_with_a_mapping() -> None:
+    t = text(system_of(call('"Hi %(name)s, %(n)d new" % {"name": NAME, "n": q}'),
+                       header="NAME = 'Ann'"))
+    assert t.static_head() == "Hi Ann, " and not t.is_static
+    v = system_of(call('"Hi %(who)s" % {"name": NAME}'), header="NAME = 'Ann'")
+    assert isinstance(v, Unknown)
+
+
 def test_plus_join_dedent_strip() -> None:
     header = 'A = """\n    line one\n    line two\n"""\nB = "tail"\n'
     t = text(system_of(call('textwrap.dedent(A).strip() + "\\n" + B'),
