@@ -42,11 +42,17 @@ def settings_key(settings: Settings) -> str:
 def code_digest() -> str:
     """A digest of claudelint's own code and data (names, sizes, mtimes): a changed rule or
     model table invalidates the cache even without a version bump (a development install)."""
+    import importlib.util
+
     import claudelint
-    import claudelint.rules
 
     h = hashlib.sha256(__version__.encode())
-    folders = {Path(claudelint.__file__).parent, Path(claudelint.rules.__file__).parent}
+    folders = {Path(claudelint.__file__).parent}
+    # Where `claudelint.rules` lives, found without importing the rule modules (a warm run
+    # over cached files should not pay for them).
+    spec = importlib.util.find_spec("claudelint.rules")
+    for location in (spec.submodule_search_locations or []) if spec else []:
+        folders.add(Path(location))
     for folder in sorted(folders):
         for p in sorted(folder.rglob("*")):
             if p.suffix in (".py", ".toml"):

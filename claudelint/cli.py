@@ -292,7 +292,12 @@ def check_cmd(paths: tuple[str, ...], fix: bool, unsafe_fixes: bool | None, diff
     from claudelint.registry import select_rules
     from claudelint.report import RunSummary, render
 
-    rules = select_rules(root_settings.select, root_settings.extend_select, root_settings.ignore)
+    # Only SARIF lists the enabled rules; other formats need not import the rule modules
+    # (a warm run over cached files stays light).
+    rules = (
+        select_rules(root_settings.select, root_settings.extend_select, root_settings.ignore)
+        if output_format == "sarif" else ()
+    )
     summary = RunSummary(
         files_checked=result.files_checked,
         fixed=result.fixed,
