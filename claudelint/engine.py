@@ -6,7 +6,7 @@ import contextlib
 import dataclasses
 import fnmatch
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -141,8 +141,6 @@ class Analysis:
 
     module: cst.Module
     requests: list[Request]
-    _positions: Callable[[], dict[cst.CSTNode, CodeRange]] | None = None
-    _cache: dict[str, dict[cst.CSTNode, CodeRange]] = field(default_factory=dict)
     wrapper_requests: list[Request] = field(default_factory=list)
     resolver: Resolver | None = None
 

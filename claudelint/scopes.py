@@ -446,6 +446,10 @@ class ModuleIndex(cst.CSTVisitor):
             self._bind(name, kind="loop", node=node)
         node.body.visit(self)
         self._blocks = saved
+        return self._leave_loop(node, pushed)
+
+    def _leave_loop(self, node: cst.For | cst.While, pushed: bool) -> bool:
+        """Close a loop whose body was visited: its `else` runs once, outside the loop."""
         self.loops.pop()
         if pushed:
             self._pop()
@@ -464,15 +468,7 @@ class ModuleIndex(cst.CSTVisitor):
         node.test.visit(self)
         node.body.visit(self)
         self._blocks = saved
-        self.loops.pop()
-        if pushed:
-            self._pop()
-        if node.orelse is not None:
-            saved = self._enter_block(node.orelse)
-            node.orelse.visit(self)
-            self._blocks = saved
-        self._leave_compound()
-        return False
+        return self._leave_loop(node, pushed)
 
     # Assignments bind after their value is read (`x = x + 1` reads the earlier `x`).
 
