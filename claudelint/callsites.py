@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 
+from claudelint.cstwalk import Visitor
 from claudelint.request import Arg, Env, Request, Site, WrapperCall
 from claudelint.resolve import Resolver, _inputs
 from claudelint.scopes import (
@@ -224,7 +225,7 @@ class ClientTracer:
         if fn_scope is None:
             return NONE
         finder = _ReturnFinder()
-        fn.body.visit(finder)
+        finder.walk(fn.body)
         for value in finder.values:
             t = self.trace(value, fn_scope, depth + 1)
             if t.kind in ("client", "other"):
@@ -266,7 +267,7 @@ class ClientTracer:
         return known[0]
 
 
-class _ReturnFinder(cst.CSTVisitor):
+class _ReturnFinder(Visitor):
     def __init__(self) -> None:
         self.values: list[cst.BaseExpression] = []
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 import libcst as cst
 
 from claudelint.context import NodeEdit
-from claudelint.resolve import child_nodes, walk
+from claudelint.cstwalk import all_children, iter_nodes
 
 CACHE_CONTROL = '{"type": "ephemeral"}'
 
@@ -250,7 +250,7 @@ def _indents_to(root: cst.CSTNode, target: cst.CSTNode) -> list[str] | None:
         node, indents = stack.pop()
         if isinstance(node, cst.IndentedBlock):
             indents = (*indents, default if node.indent is None else node.indent)
-        for child in child_nodes(node):
+        for child in all_children(node):
             if isinstance(child, (cst.BaseSuite, cst.BaseCompoundStatement, cst.Else,
                                   cst.ExceptHandler, cst.ExceptStarHandler, cst.Finally,
                                   cst.MatchCase)):
@@ -277,4 +277,4 @@ def _merge_ws(keep: cst.BaseParenthesizableWhitespace,
     return tail
 
 def _contains(container: cst.CSTNode, node: cst.CSTNode) -> bool:
-    return any(n is node for n in walk(container))
+    return any(n is node for n in iter_nodes(container, trivia=True))

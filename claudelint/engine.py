@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import dataclasses
 import fnmatch
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -25,7 +26,7 @@ from claudelint.context import (
 from claudelint.edits import Edits
 from claudelint.finding import Edit, Finding, Fix, parse_error
 from claudelint.knowledge import Knowledge, load_knowledge
-from claudelint.parsing import ParseLimitExceeded, parse_module
+from claudelint.parsing import ParseLimitExceeded, parse_both
 from claudelint.registry import code_matches, select_rules
 from claudelint.request import Request
 from claudelint.resolve import Resolver
@@ -42,22 +43,23 @@ class Positions:
 
     libcst's PositionProvider re-renders the whole module, the largest single cost of a file
     with findings. Here each top-level statement holding a reported node is rendered alone,
-    and its lines are shifted by where CPython's `ast` says that statement starts. When the
-    two parsers cannot be matched up (a text `ast` rejects), the whole-module provider is
-    used.
+    and its lines are shifted by where CPython's `ast` says that statement starts (`tree`, the
+    syntax tree the parse checks built, or parsed again). When the two parsers cannot be
+    matched up (a text `ast` rejects), the whole-module provider is used.
     """
 
-    def __init__(self, module: cst.Module, text: str) -> None:
+    def __init__(self, module: cst.Module, text: str, tree: ast.Module | None = None) -> None:
         self.module = module
         self.text = text
+        self._tree = tree
         self._ids: dict[int, set[int]] = {}
-        self._ranges: dict[int, dict[cst.CSTNode, CodeRange]] = {}
+        self._ranges: dict[int, tuple[Mapping[cst.CSTNode, CodeRange], int]] = {}
         self._starts: list[int] | None = None
         self._full: dict[cst.CSTNode, CodeRange] | None = None
         self._last = 0
 
     def _statement_of(self, node: cst.CSTNode) -> int | None:
-        from claudelint.resolve import walk
+        from claudelint.cstwalk import iter_nodes
 
         body = self.module.body
         order: list[int] = [self._last, *range(len(body))]
@@ -66,7 +68,7 @@ class Positions:
                 continue
             ids = self._ids.get(i)
             if ids is None:
-                ids = self._ids[i] = {id(n) for n in walk(body[i])}
+                ids = self._ids[i] = {id(n) for n in iter_nodes(body[i], trivia=True)}
             if id(node) in ids:
                 self._last = i
                 return i
@@ -75,23 +77,24 @@ class Positions:
     def holds(self, node: cst.CSTNode) -> bool:
         if node is self.module or self._statement_of(node) is not None:
             return True
-        from claudelint.resolve import walk
+        from claudelint.cstwalk import iter_nodes
 
         edges = [*self.module.header, *self.module.footer]
-        return any(id(node) in {id(n) for n in walk(e)} for e in edges)
+        return any(id(node) in {id(n) for n in iter_nodes(e, trivia=True)} for e in edges)
 
     def _statement_starts(self) -> list[int] | None:
         if self._starts is None:
-            import ast
-            import warnings
+            tree = self._tree
+            if tree is None:
+                import warnings
 
-            try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    tree = ast.parse(self.text)
-            except (SyntaxError, ValueError, MemoryError, RecursionError):
-                self._starts = []
-                return None
+                try:
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("ignore")
+                        tree = ast.parse(self.text)
+                except (SyntaxError, ValueError, MemoryError, RecursionError):
+                    self._starts = []
+                    return None
             starts: list[int] = []
             last_line = 0
             for st in tree.body:
@@ -115,19 +118,15 @@ class Positions:
         i = self._statement_of(node) if starts is not None else None
         if starts is None or i is None:
             return self._whole_module()[node]
-        ranges = self._ranges.get(i)
-        if ranges is None:
+        got = self._ranges.get(i)
+        if got is None:
             stmt = self.module.body[i]
             mini = self.module.with_changes(body=[stmt], header=[], footer=[])
             raw = MetadataWrapper(mini, unsafe_skip_copy=True).resolve(PositionProvider)
-            shift = starts[i] - raw[stmt].start.line
-            ranges = {
-                n: CodeRange((r.start.line + shift, r.start.column),
-                             (r.end.line + shift, r.end.column))
-                for n, r in raw.items()
-            }
-            self._ranges[i] = ranges
-        return ranges[node]
+            got = self._ranges[i] = (raw, starts[i] - raw[stmt].start.line)
+        raw, shift = got
+        r = raw[node]
+        return CodeRange((r.start.line + shift, r.start.column), (r.end.line + shift, r.end.column))
 
 
 @dataclass
@@ -145,12 +144,13 @@ class Analysis:
     resolver: Resolver | None = None
 
     text: str = ""
+    tree: ast.Module | None = None  # CPython's syntax tree of `text`, when it has one
     _positions_obj: Positions | None = None
 
     @property
     def positions(self) -> Positions:
         if self._positions_obj is None:
-            self._positions_obj = Positions(self.module, self.text)
+            self._positions_obj = Positions(self.module, self.text, self.tree)
         return self._positions_obj
 
     def position(self, node: cst.CSTNode) -> CodeRange:
@@ -171,7 +171,7 @@ def analyze(text: str, settings: Settings, path: str | Path | None = None) -> An
 
     With `path` (the file the text was read from), names imported from other modules of the
     project and prompt files read at known paths are resolved too (project.py)."""
-    module = parse_module(text)  # bounded: a deep or huge file must not crash the run
+    module, tree = parse_both(text)  # bounded: a deep or huge file must not crash the run
     index = ModuleIndex(module)
     index.text = text
     file_path: Path | None = None
@@ -189,7 +189,7 @@ def analyze(text: str, settings: Settings, path: str | Path | None = None) -> An
     )
     requests = finder.requests()
     return Analysis(module, requests, wrapper_requests=finder.wrapper_requests(requests), text=text,
-                    resolver=resolver)
+                    resolver=resolver, tree=tree)
 
 
 class RuleError(Exception):
@@ -216,7 +216,6 @@ def syntax_error(text: str, path: str, e: cst.ParserSyntaxError) -> Finding:
     """CL000 for a file libcst cannot parse. libcst places tokenizer errors (an unterminated
     string, a bad indent) at the start of the file; CPython's own parser knows the line, so
     ask it when it also rejects the text."""
-    import ast
     import warnings
 
     try:

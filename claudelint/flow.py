@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
+from claudelint.cstwalk import Visitor
 from claudelint.scopes import ModuleIndex, Scope, dotted_name
 from claudelint.values import DictV, ListV, Value
 
@@ -224,7 +225,7 @@ class _Facts:
         got = self._nodes.get(id(root))
         if got is None:
             v = _Collect(root)
-            root.visit(v)
+            v.walk(root)
             got = self._nodes[id(root)] = v.nodes
         return got
 
@@ -239,7 +240,7 @@ class _Facts:
         return self.module.code_for_node(node).strip()
 
 
-class _Collect(cst.CSTVisitor):
+class _Collect(Visitor):
     def __init__(self, root: cst.CSTNode) -> None:
         self.root = root
         self.nodes: list[cst.CSTNode] = []
@@ -270,7 +271,7 @@ def _growth_form(target: str, value: cst.BaseExpression | None) -> bool:
     return False
 
 
-class _FactsVisitor(cst.CSTVisitor):
+class _FactsVisitor(Visitor):
     def __init__(self, facts: _Facts) -> None:
         self.f = facts
         self.stack: list[cst.CSTNode] = []
@@ -356,7 +357,7 @@ def _facts(env: Env) -> _Facts:
     got = _FACTS.get(env.index)
     if got is None:
         got = _Facts(env.module, env.index)
-        env.module.visit(_FactsVisitor(got))
+        _FactsVisitor(got).walk(env.module)
         for s in env.index.scopes:
             got.scope_of[id(s.node)] = s
         _FACTS[env.index] = got
@@ -366,7 +367,7 @@ def _facts(env: Env) -> _Facts:
 # --------------------------------------------------------------------------- references
 
 
-class _Refs(cst.CSTVisitor):
+class _Refs(Visitor):
     """The chains an expression reads, the calls it makes, and whether it holds `target`."""
 
     def __init__(self, target: cst.CSTNode | None) -> None:
@@ -387,10 +388,10 @@ class _Refs(cst.CSTVisitor):
             if c:
                 self.refs.add(c)
                 return False
-            node.value.visit(self)
+            self.walk(node.value)
             return False
         if isinstance(node, cst.Arg):
-            node.value.visit(self)
+            self.walk(node.value)
             return False
         if isinstance(node, cst.Call):
             c = dotted_name(node.func)
@@ -401,7 +402,7 @@ class _Refs(cst.CSTVisitor):
 
 def _refs(expr: cst.CSTNode, target: cst.CSTNode | None = None) -> _Refs:
     v = _Refs(target)
-    expr.visit(v)
+    v.walk(expr)
     return v
 
 

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
+from claudelint.cstwalk import Visitor
+
 # Method names that can end a Messages request chain.
 REQUEST_METHODS = frozenset({"create", "stream", "parse", "tool_runner"})
 
@@ -166,7 +168,7 @@ def _string_key(expr: cst.BaseExpression) -> str | None:
     return None
 
 
-class ModuleIndex(cst.CSTVisitor):
+class ModuleIndex(Visitor):
     """Collects scopes, bindings, loops and candidate calls of one module."""
 
     def __init__(self, module: cst.Module) -> None:
@@ -187,7 +189,7 @@ class ModuleIndex(cst.CSTVisitor):
         self.name_seq: dict[int, tuple[int, tuple[int, ...]]] = {}
         # Calls of plain names, by name (callers of wrapper functions).
         self.name_calls: dict[str, list[NameCall]] = {}
-        module.visit(self)
+        self.walk(module)
 
     def seq_of(self, name: cst.Name) -> tuple[int, tuple[int, ...]] | None:
         """Where a name read at module level sits in the module's flow: its sequence number
@@ -276,10 +278,10 @@ class ModuleIndex(cst.CSTVisitor):
         self._bind(node.name.value, kind="def", node=node)
         # Decorators and defaults are evaluated in the enclosing scope.
         for dec in node.decorators:
-            dec.visit(self)
+            self.walk(dec)
         for param in _all_params(node.params):
             if param.default is not None:
-                param.default.visit(self)
+                self.walk(param.default)
         scope = Scope("function", node, self.scope, node.name.value,
                       is_async=node.asynchronous is not None)
         if self.scope.kind == "class":
@@ -296,7 +298,7 @@ class ModuleIndex(cst.CSTVisitor):
                        annotation=param.annotation.annotation if param.annotation else None)
         saved_loops = self.loops
         self.loops = []
-        node.body.visit(self)
+        self.walk(node.body)
         self.loops = saved_loops
         self._pop()
         return False
@@ -304,27 +306,27 @@ class ModuleIndex(cst.CSTVisitor):
     def visit_Lambda(self, node: cst.Lambda) -> bool:
         for param in _all_params(node.params):
             if param.default is not None:
-                param.default.visit(self)
+                self.walk(param.default)
         self._push(Scope("lambda", node, self.scope, "<lambda>"))
         for param in _all_params(node.params):
             self._bind(param.name.value, kind="param", node=param)
         saved_loops = self.loops
         self.loops = []
-        node.body.visit(self)
+        self.walk(node.body)
         self.loops = saved_loops
         self._pop()
         return False
 
     def _comprehension(self, node: cst.BaseComp | cst.DictComp, elts: list[cst.CSTNode]) -> bool:
         # The first iterable is evaluated in the enclosing scope.
-        node.for_in.iter.visit(self)
+        self.walk(node.for_in.iter)
         self._push(Scope("comprehension", node, self.scope, "<comprehension>"))
         comp: cst.CompFor | None = node.for_in
         first = True
         loop = Loop("comprehension", node, self.scope)
         while comp is not None:
             if not first:
-                comp.iter.visit(self)
+                self.walk(comp.iter)
             for name in _target_names(comp.target):
                 self._bind(name, kind="loop", node=comp)
             loop.target_names += tuple(_target_names(comp.target))
@@ -332,13 +334,13 @@ class ModuleIndex(cst.CSTVisitor):
                 loop.iter_node = comp.iter
                 loop.is_async = comp.asynchronous is not None
             for cond in comp.ifs:
-                cond.visit(self)
+                self.walk(cond)
             comp = comp.inner_for_in
             first = False
         loop.scope = self.scope
         self.loops.append(loop)
         for e in elts:
-            e.visit(self)
+            self.walk(e)
         self.loops.pop()
         self._pop()
         return False
@@ -375,23 +377,23 @@ class ModuleIndex(cst.CSTVisitor):
 
     def visit_If(self, node: cst.If) -> bool:
         self._compound(node)
-        node.test.visit(self)
+        self.walk(node.test)
         saved = self._enter_block(node)
-        node.body.visit(self)
+        self.walk(node.body)
         self._blocks = saved
         if node.orelse is not None:
             saved = self._enter_block(node.orelse)
-            node.orelse.visit(self)
+            self.walk(node.orelse)
             self._blocks = saved
         self._leave_compound()
         return False
 
     def visit_Match(self, node: cst.Match) -> bool:
         self._compound(node)
-        node.subject.visit(self)
+        self.walk(node.subject)
         for case in node.cases:
             saved = self._enter_block(case)
-            case.visit(self)
+            self.walk(case)
             self._blocks = saved
         self._leave_compound()
         return False
@@ -399,17 +401,17 @@ class ModuleIndex(cst.CSTVisitor):
     def visit_With(self, node: cst.With) -> bool:
         self._compound(node)
         for item in node.items:
-            item.item.visit(self)
+            self.walk(item.item)
             if item.asname is not None:
                 self._bind_target(item.asname.name, item.item, kind="with")
-        node.body.visit(self)
+        self.walk(node.body)
         self._leave_compound()
         return False
 
     def visit_Try(self, node: cst.Try | cst.TryStar) -> bool:
         self._compound(node)
         saved = self._enter_block(node)
-        node.body.visit(self)
+        self.walk(node.body)
         self._blocks = saved
         parts: list[cst.CSTNode] = [*node.handlers]
         if node.orelse is not None:
@@ -418,7 +420,7 @@ class ModuleIndex(cst.CSTVisitor):
             parts.append(node.finalbody)
         for part in parts:
             saved = self._enter_block(part)
-            part.visit(self)
+            self.walk(part)
             self._blocks = saved
         self._leave_compound()
         return False
@@ -436,7 +438,7 @@ class ModuleIndex(cst.CSTVisitor):
 
     def visit_For(self, node: cst.For) -> bool:
         self._compound(node)
-        node.iter.visit(self)
+        self.walk(node.iter)
         pushed = self._push_loop_scope(node)
         loop = Loop("for", node, self.scope, tuple(_target_names(node.target)), node.iter,
                     node.asynchronous is not None)
@@ -444,7 +446,7 @@ class ModuleIndex(cst.CSTVisitor):
         saved = self._enter_block(node)
         for name in _target_names(node.target):
             self._bind(name, kind="loop", node=node)
-        node.body.visit(self)
+        self.walk(node.body)
         self._blocks = saved
         return self._leave_loop(node, pushed)
 
@@ -455,7 +457,7 @@ class ModuleIndex(cst.CSTVisitor):
             self._pop()
         if node.orelse is not None:
             saved = self._enter_block(node.orelse)
-            node.orelse.visit(self)
+            self.walk(node.orelse)
             self._blocks = saved
         self._leave_compound()
         return False
@@ -465,34 +467,34 @@ class ModuleIndex(cst.CSTVisitor):
         pushed = self._push_loop_scope(node)
         self.loops.append(Loop("while", node, self.scope))
         saved = self._enter_block(node)
-        node.test.visit(self)
-        node.body.visit(self)
+        self.walk(node.test)
+        self.walk(node.body)
         self._blocks = saved
         return self._leave_loop(node, pushed)
 
     # Assignments bind after their value is read (`x = x + 1` reads the earlier `x`).
 
     def visit_Assign(self, node: cst.Assign) -> bool:
-        node.value.visit(self)
+        self.walk(node.value)
         for t in node.targets:
             self._bind_target(t.target, node.value)
         for t in node.targets:
-            t.visit(self)
+            self.walk(t)
         return False
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> bool:
-        node.annotation.visit(self)
+        self.walk(node.annotation)
         if node.value is not None:
-            node.value.visit(self)
+            self.walk(node.value)
         kind = "assign" if node.value is not None else "annotation"
         self._bind_target(node.target, node.value, kind=kind,
                           annotation=node.annotation.annotation)
-        node.target.visit(self)
+        self.walk(node.target)
         return False
 
     def visit_AugAssign(self, node: cst.AugAssign) -> bool:
-        node.value.visit(self)
-        node.target.visit(self)
+        self.walk(node.value)
+        self.walk(node.target)
         if isinstance(node.target, cst.Name):
             self._bind(node.target.value, kind="augassign", value=node.value)
         elif isinstance(node.target, cst.Attribute):

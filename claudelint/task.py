@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
+from claudelint.cstwalk import Visitor
 from claudelint.scopes import Scope, dotted_name
 from claudelint.values import Const, DictV, ListV, Text, Value, const_str, walk_texts
 
@@ -447,7 +448,7 @@ class _Found:
     compared: list[str] = field(default_factory=list)  # short literals compared with
 
 
-class _Flow(cst.CSTVisitor):
+class _Flow(Visitor):
     """Follows a response through one function body (not into nested functions or classes):
     which names hold the Message, its content, a text block, or the response text, and how
     that text is used."""
@@ -467,11 +468,11 @@ class _Flow(cst.CSTVisitor):
     def run(self) -> _Found:
         for _ in range(3):  # bindings to a fixpoint (names used before, in loops)
             before = dict(self.names)
-            self.root.visit(self)
+            self.walk(self.root)
             if self.names == before:
                 break
         self.collect = True
-        self.root.visit(self)
+        self.walk(self.root)
         return self.found
 
     # --- scope: stay in this body ---------------------------------------------------------
@@ -867,7 +868,7 @@ def _edit_is_local(request: Request, via_kwargs: bool) -> bool:
     )
 
 
-class _NameCounter(cst.CSTVisitor):
+class _NameCounter(Visitor):
     def __init__(self, name: str) -> None:
         self.name = name
         self.count = 0
@@ -879,7 +880,7 @@ class _NameCounter(cst.CSTVisitor):
 
 def _count_names(root: cst.CSTNode, name: str) -> int:
     counter = _NameCounter(name)
-    root.visit(counter)
+    counter.walk(root)
     return counter.count
 
 

@@ -8,8 +8,8 @@ import libcst as cst
 import pytest
 from libcst.metadata import MetadataWrapper, PositionProvider
 
+from claudelint.cstwalk import iter_nodes
 from claudelint.engine import Positions
-from claudelint.resolve import walk
 
 ROOT = Path(__file__).resolve().parents[1]
 SHAPES = {
@@ -29,7 +29,7 @@ def _check(text: str) -> None:
     module = cst.parse_module(text)
     full = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
     pos = Positions(module, text)
-    nodes = [n for n in walk(module) if n is not module and n in full]
+    nodes = [n for n in iter_nodes(module, trivia=True) if n is not module and n in full]
     assert nodes or not text.strip()
     for n in nodes:
         assert pos.of(n) == full[n], (type(n).__name__, pos.of(n), full[n])

@@ -54,8 +54,9 @@ HOSTILE: dict[str, tuple[bytes, str | None]] = {
                            + CALL_LINE, "the file is nested too deeply"),
     "deep_blocks.py": (HEAD + b"".join(b" " * i + b"if x:\n" for i in range(150)) + b" " * 150
                        + CALL_LINE, "IndentationError: too many levels of indentation"),
+    # 300 nested f-strings (3.12 syntax): deep, but not too deep to analyse.
     "deep_fstring.py": (HEAD + b"x = " + b"f'{" * 300 + b"1" + b"}'" * 300 + b"\n" + CALL_LINE,
-                        "the file is nested too deeply"),
+                        None),
     "empty_with_name.py": (b"", None),
     "only_call.py": (CALL_LINE, None),
     "crlf.py": (GOOD_FILE.encode().replace(b"\n", b"\r\n"), None),
