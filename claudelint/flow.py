@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from claudelint.cstwalk import Visitor
+from claudelint.cstwalk import Visitor, children
 from claudelint.scopes import ModuleIndex, Scope, dotted_name
 from claudelint.values import DictV, ListV, Value
 
@@ -271,83 +271,107 @@ def _growth_form(target: str, value: cst.BaseExpression | None) -> bool:
     return False
 
 
-class _FactsVisitor(Visitor):
-    def __init__(self, facts: _Facts) -> None:
-        self.f = facts
-        self.stack: list[cst.CSTNode] = []
+def _collect_facts(f: _Facts) -> None:
+    """One pass over the module: every node's parent, and the facts by node type. A plain
+    loop over `children` (document order), not a visitor: this runs on every node."""
+    parents = f.parents
+    stack: list[cst.CSTNode] = [f.module]
+    while stack:
+        node = stack.pop()
+        kids = children(node)
+        for kid in kids:
+            parents[id(kid)] = node
+        kids.reverse()
+        stack.extend(kids)
+        handle = _FACT_HANDLERS.get(type(node))
+        if handle is not None:
+            handle(f, node)
 
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        f = self.f
-        if self.stack:
-            f.parents[id(node)] = self.stack[-1]
-        self.stack.append(node)
-        if isinstance(node, cst.Call):
-            self._call(node)
-        elif isinstance(node, cst.Attribute):
-            attr = node.attr.value
-            if attr == "batches" and isinstance(node.value, cst.Attribute) and \
-                    node.value.attr.value == "messages":
-                f.uses_batches = True
-            elif attr == "cache_control":
-                f.cache_marks.append(node)
-        elif isinstance(node, cst.SimpleString):
-            if "cache_control" in node.value:
-                f.cache_marks.append(node)
-        elif isinstance(node, cst.Arg):
-            if node.keyword is not None and node.keyword.value == "cache_control":
-                f.cache_marks.append(node)
-        elif isinstance(node, (cst.Assign, cst.AnnAssign)):
-            targets = ([t.target for t in node.targets] if isinstance(node, cst.Assign)
-                       else [node.target])
-            for t in targets:
-                if isinstance(t, cst.Subscript):
-                    c = _chain(t.value)
-                    if c and any(isinstance(s.slice, cst.Slice) for s in t.slice):
-                        f.trims.setdefault(c, []).append(node)  # H[:] = H[-10:]
-                    continue
-                for c in _target_chains(t):
-                    if _growth_form(c, node.value):
-                        f.growth.setdefault(c, []).append(node)
-                    else:
-                        f.assigns.setdefault(c, []).append((node, node.value))
-        elif isinstance(node, cst.AugAssign):
-            c = _chain(node.target)
-            if c and isinstance(node.operator, cst.AddAssign):
+
+def _on_call(f: _Facts, node: cst.CSTNode) -> None:
+    assert isinstance(node, cst.Call)
+    func = node.func
+    name = _func_name(node)
+    if name:
+        f.calls.setdefault(name, []).append(node)
+    if isinstance(func, cst.Attribute):
+        base = _chain(func.value)
+        if base:
+            if name in _GROW:
+                f.growth.setdefault(base, []).append(node)
+            elif name in _TRIM_METHODS:
+                f.trims.setdefault(base, []).append(node)
+    trimming = bool(name) and _TRIM_CALL.search(name) is not None
+    for a in node.args:
+        if a.keyword is not None or a.star:
+            if trimming and a.keyword is not None and (c := _chain(a.value)):
+                f.trims.setdefault(c, []).append(node)
+            continue
+        v = a.value
+        if isinstance(v, cst.Name):
+            f.refs.setdefault(v.value, []).append((v, node))
+        elif isinstance(v, cst.Attribute) and isinstance(v.value, cst.Name):
+            f.refs.setdefault(v.attr.value, []).append((v, node))
+        if trimming and (c := _chain(v)):
+            f.trims.setdefault(c, []).append(node)
+
+
+def _on_attribute(f: _Facts, node: cst.CSTNode) -> None:
+    assert isinstance(node, cst.Attribute)
+    attr = node.attr.value
+    if attr == "batches" and isinstance(node.value, cst.Attribute) and \
+            node.value.attr.value == "messages":
+        f.uses_batches = True
+    elif attr == "cache_control":
+        f.cache_marks.append(node)
+
+
+def _on_string(f: _Facts, node: cst.CSTNode) -> None:
+    assert isinstance(node, cst.SimpleString)
+    if "cache_control" in node.value:
+        f.cache_marks.append(node)
+
+
+def _on_arg(f: _Facts, node: cst.CSTNode) -> None:
+    assert isinstance(node, cst.Arg)
+    if node.keyword is not None and node.keyword.value == "cache_control":
+        f.cache_marks.append(node)
+
+
+def _on_assign(f: _Facts, node: cst.CSTNode) -> None:
+    assert isinstance(node, (cst.Assign, cst.AnnAssign))
+    targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
+    for t in targets:
+        if isinstance(t, cst.Subscript):
+            c = _chain(t.value)
+            if c and any(isinstance(s.slice, cst.Slice) for s in t.slice):
+                f.trims.setdefault(c, []).append(node)  # H[:] = H[-10:]
+            continue
+        for c in _target_chains(t):
+            if _growth_form(c, node.value):
                 f.growth.setdefault(c, []).append(node)
-        elif isinstance(node, cst.Del):
-            for c in _target_chains(node.target):
-                f.trims.setdefault(c, []).append(node)
-        return True
+            else:
+                f.assigns.setdefault(c, []).append((node, node.value))
 
-    def on_leave(self, original_node: cst.CSTNode) -> None:
-        self.stack.pop()
 
-    def _call(self, node: cst.Call) -> None:
-        f = self.f
-        func = node.func
-        name = _func_name(node)
-        if name:
-            f.calls.setdefault(name, []).append(node)
-        if isinstance(func, cst.Attribute):
-            base = _chain(func.value)
-            if base:
-                if name in _GROW:
-                    f.growth.setdefault(base, []).append(node)
-                elif name in _TRIM_METHODS:
-                    f.trims.setdefault(base, []).append(node)
-        trimming = bool(name) and _TRIM_CALL.search(name) is not None
-        for a in node.args:
-            if a.keyword is not None or a.star:
-                if trimming and a.keyword is not None and (c := _chain(a.value)):
-                    f.trims.setdefault(c, []).append(node)
-                continue
-            v = a.value
-            if isinstance(v, cst.Name):
-                f.refs.setdefault(v.value, []).append((v, node))
-            elif isinstance(v, cst.Attribute) and isinstance(v.value, cst.Name):
-                f.refs.setdefault(v.attr.value, []).append((v, node))
-            if trimming and (c := _chain(v)):
-                f.trims.setdefault(c, []).append(node)
+def _on_augassign(f: _Facts, node: cst.CSTNode) -> None:
+    assert isinstance(node, cst.AugAssign)
+    c = _chain(node.target)
+    if c and isinstance(node.operator, cst.AddAssign):
+        f.growth.setdefault(c, []).append(node)
+
+
+def _on_del(f: _Facts, node: cst.CSTNode) -> None:
+    assert isinstance(node, cst.Del)
+    for c in _target_chains(node.target):
+        f.trims.setdefault(c, []).append(node)
+
+
+_FACT_HANDLERS: dict[type, Callable[[_Facts, cst.CSTNode], None]] = {
+    cst.Call: _on_call, cst.Attribute: _on_attribute, cst.SimpleString: _on_string,
+    cst.Arg: _on_arg, cst.Assign: _on_assign, cst.AnnAssign: _on_assign,
+    cst.AugAssign: _on_augassign, cst.Del: _on_del,
+}
 
 
 _FACTS: weakref.WeakKeyDictionary[ModuleIndex, _Facts] = weakref.WeakKeyDictionary()
@@ -357,7 +381,7 @@ def _facts(env: Env) -> _Facts:
     got = _FACTS.get(env.index)
     if got is None:
         got = _Facts(env.module, env.index)
-        _FactsVisitor(got).walk(env.module)
+        _collect_facts(got)
         for s in env.index.scopes:
             got.scope_of[id(s.node)] = s
         _FACTS[env.index] = got
