@@ -216,7 +216,7 @@ class ModuleIndex(Visitor):
 
     def _bind(self, ident: str, /, **kw: object) -> None:
         self._seq += 1
-        binding = Binding(scope=self.scope, in_loop=bool(self._current_loops()),
+        binding = Binding(scope=self.scope, in_loop=bool(self.loops and self._current_loops()),
                           seq=self._seq, blocks=self._blocks, **kw)  # type: ignore[arg-type]
         self.scope.bind(ident, binding)
 
