@@ -11,7 +11,6 @@ import contextlib
 import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -106,6 +105,8 @@ class ResultsCache:
             folder.mkdir(exist_ok=True)
             payload = json.dumps({"findings": [finding_to_json(f) for f in findings],
                                   "deps": dict(deps or {})})
+            import tempfile  # here: a warm run only reads, and tempfile costs ~7 ms to import
+
             fd, name = tempfile.mkstemp(dir=folder, prefix=".tmp-")
             tmp = Path(name)
             try:
