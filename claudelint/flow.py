@@ -24,7 +24,6 @@ need; loop bodies are then walked on demand. Rules read only the dataclasses bel
 from __future__ import annotations
 
 import re
-import weakref
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -374,17 +373,17 @@ _FACT_HANDLERS: dict[type, Callable[[_Facts, cst.CSTNode], None]] = {
 }
 
 
-_FACTS: weakref.WeakKeyDictionary[ModuleIndex, _Facts] = weakref.WeakKeyDictionary()
-
-
 def _facts(env: Env) -> _Facts:
-    got = _FACTS.get(env.index)
+    # Kept on the index, so they live exactly as long as the module's analysis (a cache keyed
+    # by the index would keep every module of the run alive: the facts refer to it).
+    got = env.index.memo.get("flow.facts")
     if got is None:
         got = _Facts(env.module, env.index)
         _collect_facts(got)
         for s in env.index.scopes:
             got.scope_of[id(s.node)] = s
-        _FACTS[env.index] = got
+        env.index.memo["flow.facts"] = got
+    assert isinstance(got, _Facts)
     return got
 
 

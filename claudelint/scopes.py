@@ -189,6 +189,8 @@ class ModuleIndex(Visitor):
         self.name_seq: dict[int, tuple[int, tuple[int, ...]]] = {}
         # Calls of plain names, by name (callers of wrapper functions).
         self.name_calls: dict[str, list[NameCall]] = {}
+        # What other modules derive from this index (flow facts), cached for its lifetime.
+        self.memo: dict[str, object] = {}
         self.walk(module)
 
     def seq_of(self, name: cst.Name) -> tuple[int, tuple[int, ...]] | None:

@@ -409,3 +409,29 @@ def test_a_loop_over_the_queries_themselves_stays_batchable() -> None:
     g = _flow(HEAD + "def grade(query):\n"
               f"    for x in query.split(','):\n        print(query, {CALL})\n")
     assert g.repetition is not None  # the loop walks the query itself
+
+
+def test_a_files_analysis_is_freed_after_its_check() -> None:
+    """Nothing derived from one file (flow facts hold its whole tree) outlives its check: a run
+    over many files must not keep every tree alive (memory, and the garbage collector's time,
+    grew with each file)."""
+    import gc
+    import weakref
+
+    from claudelint.engine import Linter
+
+    text = (
+        "import anthropic\nclient = anthropic.Anthropic()\nhistory = []\n"
+        "for q in questions:\n    history.append({'role': 'user', 'content': q})\n"
+        "    r = client.messages.create(model='claude-sonnet-4-6', max_tokens=64000,\n"
+        "                               messages=history)\n"
+    )
+    linter = Linter(Settings())
+    analysis = analyze(text, Settings(), None)
+    findings = linter.check(analysis, text, "loop.py")
+    assert {f.code for f in findings} >= {"CL401", "CL501"}  # the flow facts were built
+    assert analysis.resolver is not None
+    index = weakref.ref(analysis.resolver.index)
+    del analysis, findings
+    gc.collect()
+    assert index() is None
