@@ -6,9 +6,12 @@ run over a tree with no Claude calls never pays for it.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
 import re
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -207,7 +210,33 @@ def _lint_job(job: _Job, options: RunOptions) -> RunResult:
     return out
 
 
+# The garbage collector's young-generation threshold while linting. libcst's parser allocates
+# some 4,000 objects per KB of code, none in cycles; at CPython's default (700) the collector
+# runs about ten times per file and took a sixth of a serial run on the bench tree. At 20,000
+# it takes half as long, with the same peak memory (larger thresholds were slower again).
+GC_YOUNG_THRESHOLD = 20_000
+
+
+@contextlib.contextmanager
+def _collector_tuned() -> Iterator[None]:
+    old = gc.get_threshold()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, *old[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
+
+
+def _tune_worker() -> None:
+    gc.set_threshold(GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])
+
+
 def _lint_many(jobs: list[_Job], options: RunOptions, linters: _Linters) -> list[RunResult]:
+    with _collector_tuned():
+        return _lint_all(jobs, options, linters)
+
+
+def _lint_all(jobs: list[_Job], options: RunOptions, linters: _Linters) -> list[RunResult]:
     workers = options.jobs if options.jobs is not None else (os.cpu_count() or 1)
     workers = min(workers, len(jobs))
     if workers <= 1 or len(jobs) < PARALLEL_THRESHOLD:
@@ -226,7 +255,8 @@ def _lint_many(jobs: list[_Job], options: RunOptions, linters: _Linters) -> list
     # handing it over, and no worker is left with a big file at the end while the other idles.
     order = sorted(range(len(jobs)), key=lambda i: -len(jobs[i].raw))
     placed: list[RunResult | None] = [None] * len(jobs)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
+                             initializer=_tune_worker) as pool:
         done = pool.map(_lint_job, [jobs[i] for i in order], [options] * len(jobs))
         for i, out in zip(order, done, strict=True):
             placed[i] = out

@@ -49,6 +49,29 @@ def test_parallel_and_serial_agree(tmp_path: Path) -> None:
     assert len(serial) == 20
 
 
+def test_linting_runs_with_a_larger_young_generation_then_restores_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    from claudelint import run
+
+    make_tree(tmp_path, 2)
+    seen: list[int] = []
+    real = run._lint_one
+
+    def spy(*args: object, **kwargs: object) -> None:
+        seen.append(gc.get_threshold()[0])
+        real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(run, "_lint_one", spy)
+    before = gc.get_threshold()
+    code, found = check(tmp_path, "--no-cache", "--jobs", "1")
+    assert code == 1 and len(found) == 2
+    assert seen == [run.GC_YOUNG_THRESHOLD] * 2
+    assert gc.get_threshold() == before
+
+
 def test_cache_hit_miss_and_corruption(tmp_path: Path) -> None:
     make_tree(tmp_path, 3)
     _, first = check(tmp_path)
