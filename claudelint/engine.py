@@ -7,7 +7,7 @@ import contextlib
 import dataclasses
 import fnmatch
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -49,10 +49,14 @@ class Positions:
     matched up (a text `ast` rejects), the whole-module provider is used.
     """
 
-    def __init__(self, module: cst.Module, text: str, tree: ast.Module | None = None) -> None:
+    def __init__(self, module: cst.Module, text: str, tree: ast.Module | None = None,
+                 parents: Callable[[], Mapping[int, cst.CSTNode] | None] | None = None) -> None:
         self.module = module
         self.text = text
         self._tree = tree
+        # The module's child -> parent links, when the analysis already has them (flow.py).
+        self._parents = parents
+        self._top: dict[int, int] | None = None
         self._ids: dict[int, set[int]] = {}
         self._ranges: dict[int, tuple[dict[cst.CSTNode, _Range], int]] = {}
         self._starts: list[int] | None = None
@@ -63,6 +67,18 @@ class Positions:
         from claudelint.cstwalk import iter_nodes
 
         body = self.module.body
+        parents = self._parents() if self._parents is not None else None
+        if parents is not None:  # climb to the module's child: no walk at all
+            top, up = node, parents.get(id(node))
+            while up is not None and up is not self.module:
+                top, up = up, parents.get(id(up))
+            if up is self.module:
+                if self._top is None:
+                    self._top = {id(st): i for i, st in enumerate(body)}
+                found = self._top.get(id(top))
+                if found is not None:
+                    self._last = found
+                    return found
         order: list[int] = [self._last, *range(len(body))]
         for i in order:
             if i >= len(body):
@@ -226,7 +242,13 @@ class Analysis:
     @property
     def positions(self) -> Positions:
         if self._positions_obj is None:
-            self._positions_obj = Positions(self.module, self.text, self.tree)
+            from claudelint.flow import known_parents
+
+            index = self.resolver.index if self.resolver is not None else None
+            self._positions_obj = Positions(
+                self.module, self.text, self.tree,
+                parents=(lambda: known_parents(index)) if index is not None else None,
+            )
         return self._positions_obj
 
     def position(self, node: cst.CSTNode) -> CodeRange:

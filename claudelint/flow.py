@@ -373,6 +373,12 @@ _FACT_HANDLERS: dict[type, Callable[[_Facts, cst.CSTNode], None]] = {
 }
 
 
+def known_parents(index: ModuleIndex) -> dict[int, cst.CSTNode] | None:
+    """The module's node -> parent links (by id), if its flow facts were built already."""
+    got = index.memo.get("flow.facts")
+    return got.parents if isinstance(got, _Facts) else None
+
+
 def _facts(env: Env) -> _Facts:
     # Kept on the index, so they live exactly as long as the module's analysis (a cache keyed
     # by the index would keep every module of the run alive: the facts refer to it).

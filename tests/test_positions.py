@@ -8,7 +8,7 @@ import libcst as cst
 import pytest
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from claudelint.cstwalk import iter_nodes
+from claudelint.cstwalk import children, iter_nodes
 from claudelint.engine import Positions
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,6 +34,12 @@ def _check(text: str) -> None:
     for n in nodes:
         assert pos.of(n) == full[n], (type(n).__name__, pos.of(n), full[n])
         assert pos.holds(n)
+    # With the parent links the analysis may already have (flow.py), found by climbing.
+    parents = {id(c): n for n in iter_nodes(module) for c in children(n)}
+    climbing = Positions(module, text, parents=lambda: parents)
+    for n in nodes:
+        assert climbing.of(n) == full[n], (type(n).__name__, climbing.of(n), full[n])
+        assert climbing.holds(n)
 
 
 @pytest.mark.parametrize("text", SHAPES.values(), ids=SHAPES.keys())
