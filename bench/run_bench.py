@@ -58,6 +58,7 @@ RUFF_E501 = "ruff --select E501"
 RUFF_DEFAULT = "ruff (default rules)"
 FIXIT = "fixit NoRedundantFString"
 PRE_COMMIT = "claudelint, 2 files"
+PARSE_FLOOR = "libcst parse only (floor)"
 
 
 # --------------------------------------------------------------------------- measuring
@@ -290,6 +291,10 @@ def build_commands(corpora: dict[str, tuple[Path, list[str]]], venv: Path,
             Command(corpus, PRE_COMMIT,
                     claudelint_argv("--no-cache", "--force-exclude", *pre_commit), root, (0,)),
         ]
+        if corpus == HEAVY:
+            commands.append(Command(corpus, PARSE_FLOOR,
+                                    [sys.executable, str(BENCH_DIR / "parse_floor.py")],
+                                    root, (0,)))
         if fixit_reps > 0:
             # Fixit's exit status is a bit set: 1 findings, 2 files it could not process.
             commands.append(Command(corpus, FIXIT, [fixit, "--rules", FIXIT_RULE, "lint", "."],
@@ -384,7 +389,8 @@ def targets(commands: list[Command]) -> tuple[list[Target], list[Target]]:
 
     cl_nc = _med(commands, NO_CLAUDE, CLAUDELINT_COLD)
     cl_h = _med(commands, HEAVY, CLAUDELINT_COLD)
-    rss = [c.peak_rss() for c in commands if c.name.startswith("claudelint")]
+    rss = [c.peak_rss() for c in commands
+           if c.name in (CLAUDELINT_COLD, CLAUDELINT_WARM, PRE_COMMIT)]
     peak = max((r for r in rss if r is not None), default=None)
     pre = [v for v in (_med(commands, HEAVY, PRE_COMMIT), _med(commands, NO_CLAUDE, PRE_COMMIT))
            if v is not None]
@@ -408,6 +414,11 @@ def targets(commands: list[Command]) -> tuple[list[Target], list[Target]]:
                _ratio(_med(commands, NO_CLAUDE, FIXIT), cl_nc), "", None),
         Target("Claude-heavy: claudelint / ruff E501",
                _ratio(cl_h, _med(commands, HEAVY, RUFF_E501)), "", None),
+        Target("Claude-heavy: libcst parse only (floor) / ruff default",
+               _ratio(_med(commands, HEAVY, PARSE_FLOOR), _med(commands, HEAVY, RUFF_DEFAULT)),
+               "", None),
+        Target("Claude-heavy: claudelint / libcst parse only (floor)",
+               _ratio(cl_h, _med(commands, HEAVY, PARSE_FLOOR)), "", None),
         Target("Claude-heavy: cold / warm claudelint",
                _ratio(cl_h, _med(commands, HEAVY, CLAUDELINT_WARM)), "", None),
         Target("no-Claude tree: warm / cold claudelint",
