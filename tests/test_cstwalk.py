@@ -18,7 +18,7 @@ import a.b as c, d
 from ..e import (f as g, h,)
 from . import *
 @dec(1, k=2)
-async def fn[T: int = str](x: int = 1, /, y=2, *args: str, z, **kw) -> "T":
+async def fn(x: int = 1, /, y=2, *args: str, z, **kw) -> "T":
     """doc"""  # comment
     global q
     nonlocal r
@@ -26,19 +26,18 @@ async def fn[T: int = str](x: int = 1, /, y=2, *args: str, z, **kw) -> "T":
         async for i, *j in k[1:2, ::3]:
             yield (await m) if n else -o ** 2
             x: list[int] = [*a, {**b}, {c, d}, (e,)]
-            x += f"{x!r:>{w}} {y=}" t"{z}" 'a' 'b'
+            x += f"{x!r:>{w}} {y=}" 'a' 'b'
             bb = b"" rb'q'
             del x[0], y.z
     try:
         raise E from F
-    except* (G, H) as e:
+    except (G, H) as e:
         pass
     else:
         ...
     finally:
         return lambda a, *, b=1: (yield)
 class C(B, metaclass=M):
-    type X[**P, *Ts] = dict[str, P]
     match v:
         case [1, *rest] | {"k": _, **kw} if rest: assert False, "m"
         case Point(x=0, y=0) as p: print(p)
@@ -47,6 +46,12 @@ while (n := n - 1) > 0: break
 else: continue
 print(*a, sep="", **k); x = y = [i for i in j if i for j in k]; z = {a: b async for a, b in c}
 '''
+# Syntax newer than some libcst versions claudelint supports parse (3.11-3.14).
+NEWER_SHAPES = {
+    "type parameters": "def f[T: int = str](x: T) -> T: ...\ntype X[**P, *Ts] = dict[str, P]\n",
+    "except star": "try:\n    pass\nexcept* (G, H) as e:\n    pass\n",
+    "template string": 'x = t"{z}"\n',
+}
 
 
 def _libcst_order(module: cst.Module) -> list[cst.CSTNode]:
@@ -87,8 +92,19 @@ def test_every_syntax_shape() -> None:
     module = cst.parse_module(EVERY_SHAPE)
     expected = _libcst_order(module)
     names = {type(n).__name__ for n in expected}
-    assert {"FormattedStringExpression", "TemplatedString", "MatchOr", "TypeParam",
-            "ImportStar", "Lambda", "StarredElement"} <= names
+    assert {"FormattedStringExpression", "MatchOr", "ImportStar", "Lambda",
+            "StarredElement"} <= names
+    assert [id(n) for n in _walk_order(module)] == [id(n) for n in expected]
+
+
+@pytest.mark.parametrize("text", NEWER_SHAPES.values(), ids=NEWER_SHAPES.keys())
+def test_newer_syntax(text: str) -> None:
+    try:
+        module = cst.parse_module(text)
+    except cst.ParserSyntaxError:
+        pytest.skip("this libcst does not parse it")
+    expected = _libcst_order(module)
+    assert len(expected) > 3
     assert [id(n) for n in _walk_order(module)] == [id(n) for n in expected]
 
 
