@@ -216,7 +216,9 @@ def _scan(text: str) -> tuple[list[Comment], int]:
                 first_statement = docstring if docstring is not None else tok.start[0]
     except (tokenize.TokenError, SyntaxError) as exc:
         failed = True
-        in_string = "string" in str(exc).lower()
+        # The message only: from Python 3.12 `str(exc)` also names the file, "<string>".
+        message = exc.msg if isinstance(exc, SyntaxError) else str(exc.args[0] if exc.args else "")
+        in_string = "string" in message.lower()
     if failed and not in_string:
         seen = {c[0] for c in comments}
         for row in range(last_row + 1, len(lines) + 1):
