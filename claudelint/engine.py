@@ -54,7 +54,7 @@ class Positions:
         self.module = module
         self.text = text
         self._tree = tree
-        # The module's child -> parent links, when the analysis already has them (flow.py).
+        # The module's child -> parent links (flow.py builds them once per module).
         self._parents = parents
         self._top: dict[int, int] | None = None
         self._ids: dict[int, set[int]] = {}
@@ -64,21 +64,24 @@ class Positions:
         self._last = 0
 
     def _statement_of(self, node: cst.CSTNode) -> int | None:
-        from claudelint.cstwalk import iter_nodes
+        from claudelint.cstwalk import TRIVIA, iter_nodes
 
         body = self.module.body
         parents = self._parents() if self._parents is not None else None
-        if parents is not None:  # climb to the module's child: no walk at all
+        if parents is not None and type(node) not in TRIVIA:
+            # Climb to the module's child: no walk. Every non-trivia node of the module has a
+            # parent link, so a node without one belongs to another module.
             top, up = node, parents.get(id(node))
             while up is not None and up is not self.module:
                 top, up = up, parents.get(id(up))
-            if up is self.module:
-                if self._top is None:
-                    self._top = {id(st): i for i, st in enumerate(body)}
-                found = self._top.get(id(top))
-                if found is not None:
-                    self._last = found
-                    return found
+            if up is None:
+                return None
+            if self._top is None:
+                self._top = {id(st): i for i, st in enumerate(body)}
+            found = self._top.get(id(top))
+            if found is not None:
+                self._last = found
+            return found
         order: list[int] = [self._last, *range(len(body))]
         for i in order:
             if i >= len(body):
@@ -242,12 +245,12 @@ class Analysis:
     @property
     def positions(self) -> Positions:
         if self._positions_obj is None:
-            from claudelint.flow import known_parents
+            from claudelint.flow import module_parents
 
             index = self.resolver.index if self.resolver is not None else None
             self._positions_obj = Positions(
                 self.module, self.text, self.tree,
-                parents=(lambda: known_parents(index)) if index is not None else None,
+                parents=(lambda: module_parents(index)) if index is not None else None,
             )
         return self._positions_obj
 

@@ -373,22 +373,28 @@ _FACT_HANDLERS: dict[type, Callable[[_Facts, cst.CSTNode], None]] = {
 }
 
 
-def known_parents(index: ModuleIndex) -> dict[int, cst.CSTNode] | None:
-    """The module's node -> parent links (by id), if its flow facts were built already."""
-    got = index.memo.get("flow.facts")
-    return got.parents if isinstance(got, _Facts) else None
+def module_parents(index: ModuleIndex) -> dict[int, cst.CSTNode]:
+    """The module's node -> parent links (by id; trivia not included), from its flow facts,
+    built now if no rule needed them yet."""
+    return _facts_of(index).parents
 
 
 def _facts(env: Env) -> _Facts:
+    return _facts_of(env.index)
+
+
+def _facts_of(index: ModuleIndex) -> _Facts:
     # Kept on the index, so they live exactly as long as the module's analysis (a cache keyed
     # by the index would keep every module of the run alive: the facts refer to it).
-    got = env.index.memo.get("flow.facts")
+    got = index.memo.get("flow.facts")
     if got is None:
-        got = _Facts(env.module, env.index)
+        module = index.module_scope.node
+        assert isinstance(module, cst.Module)
+        got = _Facts(module, index)
         _collect_facts(got)
-        for s in env.index.scopes:
+        for s in index.scopes:
             got.scope_of[id(s.node)] = s
-        env.index.memo["flow.facts"] = got
+        index.memo["flow.facts"] = got
     assert isinstance(got, _Facts)
     return got
 

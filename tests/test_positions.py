@@ -63,3 +63,13 @@ def test_foreign_node_is_not_held_and_unparsable_text_falls_back() -> None:
     # module provider answers.
     pos = Positions(module, "x = (\n")
     assert pos.of(module.body[0]).start.line == 1
+
+
+def test_foreign_node_is_not_held_when_climbing_parent_links() -> None:
+    module = cst.parse_module("x = f(1)\n")
+    other = cst.parse_module("y = g(2)\n")
+    parents = {id(c): n for n in iter_nodes(module) for c in children(n)}
+    pos = Positions(module, "x = f(1)\n", parents=lambda: parents)
+    foreign = [n for n in iter_nodes(other, trivia=True) if n is not other]
+    assert foreign and not any(pos.holds(n) for n in foreign)
+    assert all(pos.holds(n) for n in iter_nodes(module, trivia=True))
