@@ -236,15 +236,21 @@ _SOURCE_PROBE = (
 )
 
 
+def claudelint_folders(cwd: Path) -> list[str]:
+    """Where the measured claudelint's package and its rules live, as the commands (run in
+    `cwd`) import them."""
+    probe = subprocess.run([sys.executable, "-c", _SOURCE_PROBE], capture_output=True,
+                           text=True, check=False, env=_child_env(), cwd=cwd)
+    return sorted(set(probe.stdout.split()))
+
+
 def claudelint_source_digest(cwd: Path) -> str:
     """Names, sizes and mtimes of the measured claudelint's code and data. Its results cache
     is keyed by the same, so an edit during the run (a shared work tree) turns warm runs cold
     and may break runs: the benchmark says so instead of printing wrong figures. `cwd` is
     where the measured commands run (the current folder comes first on sys.path)."""
-    probe = subprocess.run([sys.executable, "-c", _SOURCE_PROBE], capture_output=True,
-                           text=True, check=False, env=_child_env(), cwd=cwd)
     h = hashlib.sha256()
-    for folder in sorted(set(probe.stdout.split())):
+    for folder in claudelint_folders(cwd):
         for p in sorted(Path(folder).rglob("*")):
             if p.suffix in (".py", ".toml"):
                 try:
@@ -259,9 +265,7 @@ def compile_claudelint(cwd: Path) -> None:
     """Byte-compile the measured claudelint, as `pip install` does for a user's copy. An
     editable install run with PYTHONDONTWRITEBYTECODE set (as on some CI images) would
     otherwise compile every module of its own on each start, a cost users do not pay."""
-    probe = subprocess.run([sys.executable, "-c", _SOURCE_PROBE], capture_output=True,
-                           text=True, check=False, env=_child_env(), cwd=cwd)
-    for folder in sorted(set(probe.stdout.split())):
+    for folder in claudelint_folders(cwd):
         subprocess.run([sys.executable, "-m", "compileall", "-q", folder],
                        stdout=subprocess.DEVNULL, check=False)
 

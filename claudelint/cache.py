@@ -105,18 +105,7 @@ class ResultsCache:
             folder.mkdir(exist_ok=True)
             payload = json.dumps({"findings": [finding_to_json(f) for f in findings],
                                   "deps": dict(deps or {})})
-            import tempfile  # here: a warm run only reads, and tempfile costs ~7 ms to import
-
-            fd, name = tempfile.mkstemp(dir=folder, prefix=".tmp-")
-            tmp = Path(name)
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                    fh.write(payload)
-                tmp.replace(folder / key)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    tmp.unlink()
-                raise
+            write_atomically(folder / key, payload)
         except OSError:
             pass  # a cache that cannot be written is no error
 
@@ -132,6 +121,23 @@ class ResultsCache:
                 with contextlib.suppress(OSError):
                     p.write_text(content, encoding="utf-8")
         self._ready = True
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write `text` to a temp file beside `path`, then rename it over `path`: a concurrent
+    reader sees the old file or the new one, never a part. Raises OSError."""
+    import tempfile  # here: a warm run only reads, and tempfile costs ~7 ms to import
+
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    tmp = Path(name)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        tmp.replace(path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
 
 
 def finding_to_json(f: Finding) -> dict[str, Any]:

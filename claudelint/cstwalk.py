@@ -172,14 +172,6 @@ def _walk_hooks(v: Visitor, node: cst.CSTNode,
 
 def _walk_generic(v: Visitor, node: cst.CSTNode) -> None:
     if v.on_visit(node):
-        names = _FIELDS.get(type(node))
-        for name in _fields(node) if names is None else names:
-            x = getattr(node, name)
-            tx = type(x)
-            if tx is tuple or tx is list:
-                for y in x:
-                    if type(y) not in TRIVIA:
-                        _walk_generic(v, y)
-            elif tx not in _LEAF and tx not in TRIVIA:
-                _walk_generic(v, x)
+        for child in children(node):
+            _walk_generic(v, child)
     v.on_leave(node)

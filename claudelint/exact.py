@@ -24,12 +24,11 @@ import contextlib
 import hashlib
 import json
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from claudelint.cache import CACHE_DIR
+from claudelint.cache import CACHE_DIR, write_atomically
 
 API_KEY_ENV = "ANTHROPIC_API_KEY"
 TOKENS_DIR = "tokens"
@@ -130,16 +129,7 @@ class TokenCounter:
             if not ignore.exists():
                 with contextlib.suppress(OSError):
                     ignore.write_text("# Created by claudelint\n*\n", encoding="utf-8")
-            fd, name = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-            tmp = Path(name)
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                    json.dump({"model": model, "input_tokens": tokens}, fh)
-                tmp.replace(path)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    tmp.unlink()
-                raise
+            write_atomically(path, json.dumps({"model": model, "input_tokens": tokens}))
         except OSError:
             pass  # a cache that cannot be written is no error
 

@@ -220,14 +220,15 @@ GC_YOUNG_THRESHOLD = 20_000
 @contextlib.contextmanager
 def _collector_tuned() -> Iterator[None]:
     old = gc.get_threshold()
-    gc.set_threshold(GC_YOUNG_THRESHOLD, *old[1:])
+    _tune_collector()
     try:
         yield
     finally:
         gc.set_threshold(*old)
 
 
-def _tune_worker() -> None:
+def _tune_collector() -> None:
+    """Also each pool worker's initializer (a spawned worker does not inherit the setting)."""
     gc.set_threshold(GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])
 
 
@@ -256,7 +257,7 @@ def _lint_all(jobs: list[_Job], options: RunOptions, linters: _Linters) -> list[
     order = sorted(range(len(jobs)), key=lambda i: -len(jobs[i].raw))
     placed: list[RunResult | None] = [None] * len(jobs)
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
-                             initializer=_tune_worker) as pool:
+                             initializer=_tune_collector) as pool:
         done = pool.map(_lint_job, [jobs[i] for i in order], [options] * len(jobs))
         for i, out in zip(order, done, strict=True):
             placed[i] = out

@@ -229,6 +229,13 @@ class ModuleIndex(Visitor):
             self._blocks = (*saved, id(node))
         return saved
 
+    def _walk_block(self, block: cst.CSTNode, *parts: cst.CSTNode) -> None:
+        """Walk `parts` inside the conditional block `block`."""
+        saved = self._enter_block(block)
+        for part in parts:
+            self.walk(part)
+        self._blocks = saved
+
     def visit_Name(self, node: cst.Name) -> None:
         if self.scope.function is None:
             self._seq += 1
@@ -380,13 +387,9 @@ class ModuleIndex(Visitor):
     def visit_If(self, node: cst.If) -> bool:
         self._compound(node)
         self.walk(node.test)
-        saved = self._enter_block(node)
-        self.walk(node.body)
-        self._blocks = saved
+        self._walk_block(node, node.body)
         if node.orelse is not None:
-            saved = self._enter_block(node.orelse)
-            self.walk(node.orelse)
-            self._blocks = saved
+            self._walk_block(node.orelse, node.orelse)
         self._leave_compound()
         return False
 
@@ -394,9 +397,7 @@ class ModuleIndex(Visitor):
         self._compound(node)
         self.walk(node.subject)
         for case in node.cases:
-            saved = self._enter_block(case)
-            self.walk(case)
-            self._blocks = saved
+            self._walk_block(case, case)
         self._leave_compound()
         return False
 
@@ -412,18 +413,14 @@ class ModuleIndex(Visitor):
 
     def visit_Try(self, node: cst.Try | cst.TryStar) -> bool:
         self._compound(node)
-        saved = self._enter_block(node)
-        self.walk(node.body)
-        self._blocks = saved
+        self._walk_block(node, node.body)
         parts: list[cst.CSTNode] = [*node.handlers]
         if node.orelse is not None:
             parts.append(node.orelse)
         if node.finalbody is not None:
             parts.append(node.finalbody)
         for part in parts:
-            saved = self._enter_block(part)
-            self.walk(part)
-            self._blocks = saved
+            self._walk_block(part, part)
         self._leave_compound()
         return False
 
@@ -458,9 +455,7 @@ class ModuleIndex(Visitor):
         if pushed:
             self._pop()
         if node.orelse is not None:
-            saved = self._enter_block(node.orelse)
-            self.walk(node.orelse)
-            self._blocks = saved
+            self._walk_block(node.orelse, node.orelse)
         self._leave_compound()
         return False
 
@@ -468,10 +463,7 @@ class ModuleIndex(Visitor):
         self._compound(node)
         pushed = self._push_loop_scope(node)
         self.loops.append(Loop("while", node, self.scope))
-        saved = self._enter_block(node)
-        self.walk(node.test)
-        self.walk(node.body)
-        self._blocks = saved
+        self._walk_block(node, node.test, node.body)
         return self._leave_loop(node, pushed)
 
     # Assignments bind after their value is read (`x = x + 1` reads the earlier `x`).
