@@ -250,7 +250,10 @@ class Request:
 
     @property
     def max_tokens(self) -> int | None:
-        return const_int(self.value("max_tokens"))
+        """The literal `max_tokens`; None when unknown or below 1 (the API rejects such a
+        request, so no cost or limit can be computed from it, and no arithmetic may see it)."""
+        value = const_int(self.value("max_tokens"))
+        return value if value is not None and value >= 1 else None
 
     # --- caching -------------------------------------------------------------------------
 
