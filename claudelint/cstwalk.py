@@ -154,6 +154,9 @@ class Visitor:
 def _walk_hooks(v: Visitor, node: cst.CSTNode,
                 table: dict[type, tuple[_Hook | None, _Hook | None]]) -> None:
     t = type(node)
+    if t is _CONCAT:
+        _walk_concat(v, node, table)
+        return
     visit, leave = table.get(t) or v._hooks(t)
     if visit is None or visit(v, node) is not False:
         names = _FIELDS.get(t)
@@ -168,6 +171,31 @@ def _walk_hooks(v: Visitor, node: cst.CSTNode,
                 _walk_hooks(v, x, table)
     if leave is not None:
         leave(v, node)
+
+
+_CONCAT = cst.ConcatenatedString
+
+
+def _walk_concat(v: Visitor, node: cst.CSTNode,
+                 table: dict[type, tuple[_Hook | None, _Hook | None]]) -> None:
+    """`"a" "b" "c" ...`: libcst nests each further literal one level deeper (`right`), so a
+    long run (1,000 literals in the stdlib's `pydoc_data/topics.py`) would exhaust Python's
+    recursion limit. Walk the chain in a loop, in the same order."""
+    left: list[tuple[_Hook, cst.CSTNode]] = []
+    while True:
+        visit, leave = table.get(_CONCAT) or v._hooks(_CONCAT)
+        if leave is not None:
+            left.append((leave, node))
+        if visit is not None and visit(v, node) is False:
+            break
+        assert isinstance(node, cst.ConcatenatedString)
+        _walk_hooks(v, node.left, table)
+        node = node.right
+        if type(node) is not _CONCAT:
+            _walk_hooks(v, node, table)
+            break
+    for leave, n in reversed(left):
+        leave(v, n)
 
 
 def _walk_generic(v: Visitor, node: cst.CSTNode) -> None:

@@ -62,6 +62,8 @@ class Positions:
         self._starts: list[int] | None = None
         self._full: dict[cst.CSTNode, CodeRange] | None = None
         self._last = 0
+        # Lines where libcst dropped form feeds (and what came before them): line -> count.
+        self._form_feeds: dict[int, int] | None = None
 
     def _statement_of(self, node: cst.CSTNode) -> int | None:
         from claudelint.cstwalk import TRIVIA, iter_nodes
@@ -134,6 +136,19 @@ class Positions:
         return self._full
 
     def of(self, node: cst.CSTNode) -> CodeRange:
+        r = self._of(node)
+        if "\f" not in self.text:
+            return r
+        return CodeRange((r.start.line, self._column(r.start.line, r.start.column)),
+                         (r.end.line, self._column(r.end.line, r.end.column)))
+
+    def _column(self, line: int, column: int) -> int:
+        """The column in the text of libcst's `column` on `line` (see `_form_feed_shifts`)."""
+        if self._form_feeds is None:
+            self._form_feeds = _form_feed_shifts(self.text)
+        return column + self._form_feeds.get(line, 0)
+
+    def _of(self, node: cst.CSTNode) -> CodeRange:
         starts = self._statement_starts()
         i = self._statement_of(node) if starts is not None else None
         if starts is None or i is None:
@@ -147,6 +162,36 @@ class Positions:
         raw, shift = got
         r = raw[node]
         return CodeRange((r[0] + shift, r[1]), (r[2] + shift, r[3]))
+
+
+def _form_feed_shifts(text: str) -> dict[int, int]:
+    """Lines where a statement starts after other indentation than libcst renders -> how many
+    characters libcst's columns there are short. libcst renders every statement of a block with
+    the indentation of the block's first line: a form feed in a later line's indentation (and
+    what precedes it, which CPython ignores) is dropped."""
+    import io
+    import tokenize
+
+    out: dict[int, int] = {}
+    skip = {tokenize.NL, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT}
+    indents = [""]
+    at_start = True
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(text, newline="").readline):
+            if tok.type == tokenize.NEWLINE:
+                at_start = True
+            elif tok.type == tokenize.INDENT:
+                indents.append(tok.string)
+            elif tok.type == tokenize.DEDENT:
+                indents.pop()
+            elif tok.type not in skip and at_start:
+                at_start = False
+                shift = tok.start[1] - len(indents[-1])
+                if shift:
+                    out[tok.start[0]] = shift
+    except (tokenize.TokenError, SyntaxError, ValueError, IndexError):
+        pass  # out holds the lines before the failure
+    return out
 
 
 _Range = tuple[int, int, int, int]  # start line, start column, end line, end column
@@ -313,6 +358,19 @@ def _rule_errors(rule: type[Rule]) -> Iterator[None]:
         raise RuleError(rule, exc) from exc
 
 
+def _valid_python(text: str) -> bool:
+    """Whether this interpreter's own parser accepts `text`."""
+    import warnings
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compile(text, "<claudelint>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return False
+    return True
+
+
 def syntax_error(text: str, path: str, e: cst.ParserSyntaxError) -> Finding:
     """CL000 for a file libcst cannot parse. libcst places tokenizer errors (an unterminated
     string, a bad indent) at the start of the file; CPython's own parser knows the line, so
@@ -349,11 +407,20 @@ class Linter:
         self._instances = [r() for r in self.rules]
         # The other files (project modules, prompt files) the last `lint_text` read.
         self.last_deps: dict[str, str] = {}
+        # Notes for stderr from the last `lint_text` (a file it could not analyse).
+        self.last_warnings: list[str] = []
 
     def lint_text(self, text: str, path: str, *, apply_suppressions: bool = True) -> list[Finding]:
+        self.last_warnings = []
         try:
             analysis = analyze(text, self.settings, path)
         except cst.ParserSyntaxError as e:
+            if _valid_python(text):
+                # Valid Python that libcst's grammar does not know (`(x): int = 1`): not a
+                # finding in the user's code. Say on stderr that the file was not analysed.
+                self.last_warnings.append(
+                    f"{path}: not analysed: valid Python that the parser (libcst) cannot read")
+                return []
             return [syntax_error(text, path, e)]
         except ParseLimitExceeded as e:
             return [parse_error(path, e.reason)]

@@ -317,6 +317,7 @@ def _lint_one(path: Path, display: str, raw: bytes, settings: Settings, linters:
                                         apply_suppressions=not options.ignore_noqa)
         findings = broken + findings
         result.deps.update(linter.last_deps)
+        result.warnings.extend(w for w in linter.last_warnings if w not in result.warnings)
         if options.add_noqa:
             _add_noqa(src, text, notebook, display, findings, result)
             return

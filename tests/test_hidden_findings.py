@@ -48,3 +48,43 @@ def test_negative_max_tokens_still_reports_the_retired_model(tmp_path: Path) -> 
     code, out = invoke(["check", "--no-cache", "demo.py"], tmp_path)
     assert code == 1
     assert "CL302" in out
+
+
+def test_valid_python_libcst_cannot_read_is_no_cl000(tmp_path: Path) -> None:
+    (tmp_path / "ann.py").write_text("(x): bool = True\n" + CALL.format(mt="4096"))
+    code, out = invoke(["check", "--no-cache", "ann.py"], tmp_path)
+    assert "CL000" not in out
+    assert code == 0
+    assert "not analysed" in out  # said on stderr, not hidden
+
+
+def test_a_thousand_concatenated_literals_are_analysed(tmp_path: Path) -> None:
+    # The stdlib's pydoc_data/topics.py: one dict of ~1,000 implicitly concatenated literals.
+    pieces = "\n".join(f"     'line {i}\\n'" for i in range(1500))
+    text = f"topics = {{'a': {pieces[5:]},\n 'b': 'x'}}\n" + CALL.format(mt="4096")
+    (tmp_path / "topics.py").write_text(text)
+    code, out = invoke(["check", "--no-cache", "topics.py"], tmp_path)
+    assert "CL000" not in out
+    assert code == 1 and "CL302" in out
+    code, out = invoke(["check", "--no-cache", "--fix", "--unsafe-fixes", "topics.py"], tmp_path)
+    assert code == 0, out
+    assert "claude-opus-5" in (tmp_path / "topics.py").read_text()
+
+
+def test_form_feed_in_indentation_keeps_columns_and_the_fix(tmp_path: Path) -> None:
+    text = ("import anthropic\n"
+            "c = anthropic.Anthropic()\n"
+            "\fc.messages.create(model='claude-3-opus-20240229', max_tokens=9,\n"
+            "\f  messages=[])\n"
+            "def f():\n"
+            "  \f    c.messages.create(model='claude-3-opus-20240229', max_tokens=9,"
+            " messages=[])\n")
+    (tmp_path / "ff.py").write_text(text)
+    code, out = invoke(["check", "--no-cache", "--output-format", "concise", "ff.py"], tmp_path)
+    assert "ff.py:3:26: CL302" in out
+    assert "ff.py:6:32: CL302" in out
+    code, out = invoke(["check", "--no-cache", "--fix", "--unsafe-fixes", "ff.py"], tmp_path)
+    assert code == 0 and "0 remaining" in out
+    fixed = (tmp_path / "ff.py").read_text()
+    assert "claude-3-opus" not in fixed
+    assert fixed == text.replace("claude-3-opus-20240229", fixed.split("model='")[1].split("'")[0])
