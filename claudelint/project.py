@@ -96,6 +96,7 @@ class Project:
         self._modules: dict[Path, ModuleCtx | None] = {}
         self._raw: dict[Path, bytes | None] = {}
         self._found: dict[tuple[Path, str], Path | None] = {}
+        self._missed: dict[tuple[Path, str], list[Path]] = {}
         self._files: dict[tuple[Path, str], FileText] = {}
         self._active: set[tuple[Path, str]] = set()
         self._sigs: dict[Path, tuple[int, int]] = {}
@@ -128,22 +129,30 @@ class Project:
         key = (importer.parent, module)
         if key in self._found:
             return self._found[key]
-        found = self._find(importer, module)
+        missed: list[Path] = []
+        found = self._find(importer, module, missed)
         self._found[key] = found
+        self._missed[key] = missed
         return found
 
-    def _find(self, importer: Path, module: str) -> Path | None:
+    def missed(self, importer: Path, module: str) -> list[Path]:
+        """The files `module_path` looked for before it found `module` (all of them when it
+        did not): one appearing would change what the import means."""
+        self.module_path(importer, module)
+        return self._missed.get((importer.parent, module), [])
+
+    def _find(self, importer: Path, module: str, missed: list[Path]) -> Path | None:
         dots = len(module) - len(module.lstrip("."))
         parts = [p for p in module[dots:].split(".") if p]
         if dots:
             base = importer.parent
             for _ in range(dots - 1):
                 base = base.parent
-            return _module_file(base, parts)
+            return _module_file(base, parts, missed)
         if not parts:
             return None
         for root in self._search_roots(importer):
-            found = _module_file(root, parts)
+            found = _module_file(root, parts, missed)
             if found is not None:
                 return found
         return None
@@ -197,12 +206,17 @@ class Project:
         or None when the module is not part of the project or does not bind the name (then
         the caller keeps its own "not known"). Files read are added to `deps`."""
         path = self.module_path(importer, module)
+        # A module that is missing (or shadowed by a file that may appear) is a dependency
+        # too: the results cache must notice when it comes (back).
+        deps.update(dict.fromkeys(map(str, self.missed(importer, module)), MISSING))
         if path is None:
             return None
         self._check(path)
         raw = self._read_module(path)
         if raw is None or name.encode() not in raw:
-            return None  # not bound there: no need to parse
+            # Not bound there: no need to parse; but binding it later changes the finding.
+            deps[str(path)] = hashlib.sha256(raw).hexdigest() if raw else file_digest(path)
+            return None
         key = (path, name)
         if key in self._active or len(self._active) >= MAX_IMPORT_DEPTH:
             from claudelint.values import Unknown
@@ -254,16 +268,17 @@ class Project:
         return got
 
 
-def _module_file(base: Path, parts: list[str]) -> Path | None:
-    if not parts:
-        init = base / "__init__.py"
-        return init if init.is_file() else None
+def _module_file(base: Path, parts: list[str], missed: list[Path]) -> Path | None:
+    """The file of the module `parts` under `base`, or None; the files looked for and not
+    found are added to `missed`."""
     folder = base.joinpath(*parts[:-1])
-    as_file = folder / f"{parts[-1]}.py"
-    if as_file.is_file():
-        return as_file
-    init = folder / parts[-1] / "__init__.py"
-    return init if init.is_file() else None
+    candidates = ([base / "__init__.py"] if not parts
+                  else [folder / f"{parts[-1]}.py", folder / parts[-1] / "__init__.py"])
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate
+        missed.append(candidate)
+    return None
 
 
 def _abs(p: Path) -> Path:

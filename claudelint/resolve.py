@@ -900,8 +900,7 @@ class Resolver:
         else:  # from m import sub
             base = b.module + b.name if b.module.endswith(".") else f"{b.module}.{b.name}"
         module, _, attr = f"{base}.{rest}".rpartition(".")
-        if not self.project.is_module(self.path, module):
-            return None
+        # None when `module` is not part of the project (its absence is recorded in deps).
         return self.project.import_value(self.path, module, attr, self.deps)
 
     def _class_scope(self, node: cst.ClassDef) -> Scope | None:

@@ -88,3 +88,48 @@ def test_form_feed_in_indentation_keeps_columns_and_the_fix(tmp_path: Path) -> N
     fixed = (tmp_path / "ff.py").read_text()
     assert "claude-3-opus" not in fixed
     assert fixed == text.replace("claude-3-opus-20240229", fixed.split("model='")[1].split("'")[0])
+
+
+APP = '''import anthropic
+from {module} import SYSTEM
+
+client = anthropic.Anthropic()
+
+
+def ask(q: str) -> str:
+    r = client.messages.create(model="claude-sonnet-4-5", max_tokens=1024, system=SYSTEM,
+                               messages=[{{"role": "user", "content": q}}])
+    return r.content[0].text
+'''
+PROMPTS = "SYSTEM = " + repr("You are a careful agent. " * 400) + "\n"
+
+
+@pytest.mark.parametrize("module, where", [
+    ("prompts", "prompts.py"), ("prompts", "prompts/__init__.py"), (".prompts", "prompts.py"),
+    ("lib.prompts", "lib/prompts.py"),
+])
+def test_cache_notices_a_missing_module_coming_back(tmp_path: Path, module: str,
+                                                    where: str) -> None:
+    (tmp_path / "app.py").write_text(APP.format(module=module))
+    _, out = invoke(["check", "--output-format", "concise", "app.py"], tmp_path)
+    assert "CL101" not in out
+    target = tmp_path / where
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if where.startswith("lib/"):
+        (tmp_path / "lib" / "__init__.py").write_text("")
+    target.write_text(PROMPTS)
+    _, out = invoke(["check", "--output-format", "concise", "app.py"], tmp_path)
+    assert "CL101" in out
+    target.unlink()
+    _, out = invoke(["check", "--output-format", "concise", "app.py"], tmp_path)
+    assert "CL101" not in out
+
+
+def test_cache_notices_a_module_starting_to_bind_the_name(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text(APP.format(module="prompts"))
+    (tmp_path / "prompts.py").write_text("OTHER = 1\n")
+    _, out = invoke(["check", "--output-format", "concise", "app.py"], tmp_path)
+    assert "CL101" not in out
+    (tmp_path / "prompts.py").write_text(PROMPTS)
+    _, out = invoke(["check", "--output-format", "concise", "app.py"], tmp_path)
+    assert "CL101" in out
