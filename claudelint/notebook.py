@@ -166,21 +166,23 @@ def _unmask(new: str, old: str) -> str:
 
 
 def _split_cells(text: str) -> dict[int, str]:
-    cells: dict[int, list[str]] = {}
+    """The cells of a linted text: each is its boundary line, its source and one separating
+    newline (a source's own trailing newline is kept)."""
+    out: dict[int, str] = {}
     current: int | None = None
+    lines: list[str] = []
     for line in text.split("\n"):
         m = _BOUNDARY_RE.match(line)
         if m:
+            if current is not None:
+                out[current] = "\n".join(lines)
             current = int(m.group(1))
-            cells[current] = []
+            lines = []
         elif current is not None:
-            cells[current].append(line)
-    out: dict[int, str] = {}
-    for k, lines in cells.items():
-        # Each cell was followed by exactly one separating newline.
-        if lines and lines[-1] == "":
-            lines = lines[:-1]
-        out[k] = "\n".join(lines)
+            lines.append(line)
+    if current is not None:
+        # The last cell: its separating newline ends the text, one more empty piece.
+        out[current] = "\n".join(lines[:-1] if lines and lines[-1] == "" else lines)
     return out
 
 

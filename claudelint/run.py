@@ -322,8 +322,9 @@ def _lint_one(path: Path, display: str, raw: bytes, settings: Settings, linters:
             _add_noqa(src, text, notebook, display, findings, result)
             return
         if (options.fix or options.diff) and any(f.fix for f in findings):
-            findings = _fix(src, text, notebook, display, findings, settings, linter, options,
-                            result, stdin)
+            # The cells that do not parse stay CL000 after fixing the others.
+            findings = broken + _fix(src, text, notebook, display, findings[len(broken):],
+                                     settings, linter, options, result, stdin)
     except RecursionError:
         result.findings.append(parse_error(display, "the file is nested too deeply to analyse"))
         return

@@ -133,3 +133,30 @@ def test_cache_notices_a_module_starting_to_bind_the_name(tmp_path: Path) -> Non
     (tmp_path / "prompts.py").write_text(PROMPTS)
     _, out = invoke(["check", "--output-format", "concise", "app.py"], tmp_path)
     assert "CL101" in out
+
+
+def _notebook(cells: list[list[str]]) -> str:
+    import json
+
+    return json.dumps({
+        "cells": [{"cell_type": "code", "execution_count": None, "id": str(i), "metadata": {},
+                   "outputs": [], "source": s} for i, s in enumerate(cells)],
+        "metadata": {"language_info": {"name": "python"}}, "nbformat": 4, "nbformat_minor": 5,
+    }, indent=1) + "\n"
+
+
+def test_notebook_fix_keeps_cl000_and_untouched_cells(tmp_path: Path) -> None:
+    call = CALL.format(mt="4096").split("\n")[1] + "\n"
+    cells = [["import anthropic\n", "x = 1\n"], [call], ["def broken(:\n"], ["y = 2\n", "z = 3"]]
+    before = _notebook(cells)
+    (tmp_path / "nb.ipynb").write_text(before)
+    code, out = invoke(["check", "--no-cache", "--fix", "--unsafe-fixes", "nb.ipynb"], tmp_path)
+    assert code == 1
+    assert "CL000" in out and "1 remaining" in out
+    after = (tmp_path / "nb.ipynb").read_text()
+    fixed = cells[1][0].replace("claude-3-opus-20240229",
+                                after.split('model=\\"')[1].split('\\"')[0])
+    assert "claude-3-opus" not in after
+    assert after == _notebook([cells[0], [fixed], cells[2], cells[3]])
+    code, out = invoke(["check", "--no-cache", "nb.ipynb"], tmp_path)
+    assert code == 1 and "CL000" in out
