@@ -160,3 +160,49 @@ def test_notebook_fix_keeps_cl000_and_untouched_cells(tmp_path: Path) -> None:
     assert after == _notebook([cells[0], [fixed], cells[2], cells[3]])
     code, out = invoke(["check", "--no-cache", "nb.ipynb"], tmp_path)
     assert code == 1 and "CL000" in out
+
+
+EDGE_TEXTS = [
+    "# header\n\nimport a\n# between\n\n\ndef f():\n    x = 1\n    # inside\n# after\n\n"
+    "@dec\n@dec2(1)\nclass C:\n\tpass\n\n\n# footer\n",
+    "a = 1; b = 2\nc = 3\n",
+    "a = 1; \\\nb = 2\nc = 3",
+    "if x:\n  y = 1\nelse:\n  y = 2\nz = 1\r\nw = 2\r\n",
+    "x = 1\rz = 2\r",
+]
+
+
+@pytest.mark.parametrize("text", [
+    *EDGE_TEXTS,
+    *(p.read_text(encoding="utf-8") for p in sorted(
+        (Path(__file__).parent.parent / "claudelint").glob("*.py"))),
+])
+def test_chunked_parse_is_the_whole_parse(monkeypatch: pytest.MonkeyPatch, text: str) -> None:
+    import libcst as cst
+
+    from claudelint import parsing
+
+    monkeypatch.setattr(parsing, "CHUNKED_FROM", 0)
+    monkeypatch.setattr(parsing, "CHUNK_CHARS", 1)
+    module, _ = parsing.parse_both(text)
+    whole = cst.parse_module(text)
+    assert module.code == whole.code  # libcst itself drops a final lone \r
+    assert module.deep_equals(whole)
+    assert module.default_indent == whole.default_indent
+
+
+def test_big_module_is_linted_in_chunks(tmp_path: Path) -> None:
+    from claudelint import parsing
+
+    body = "".join(f"\n\ndef test_{i}(self):\n    x = [{i}, 'abc']\n    assert x[0] == {i}\n"
+                   for i in range(3000))
+    text = '"""A big test module."""\nimport anthropic\n' + body + CALL.format(mt="4096")
+    assert len(text) > parsing.CHUNKED_FROM
+    (tmp_path / "big.py").write_text(text)
+    code, out = invoke(["check", "--no-cache", "--output-format", "concise", "big.py"], tmp_path)
+    lines = text.count("\n")
+    assert code == 1 and f"big.py:{lines}:45: CL302" in out
+    code, out = invoke(["check", "--no-cache", "--fix", "--unsafe-fixes", "big.py"], tmp_path)
+    assert code == 0
+    fixed = (tmp_path / "big.py").read_text()
+    assert fixed.startswith(text[:-150]) and "claude-3-opus" not in fixed
