@@ -24,7 +24,7 @@ _TAG = (
     "# This file is a cache directory tag created by claudelint.\n"
     "# For information about cache directory tags see https://bford.info/cachedir/\n"
 )
-_FORMAT = 1
+_FORMAT = 2  # 2: costs stored unrounded
 
 
 def settings_key(settings: Settings) -> str:
@@ -142,6 +142,9 @@ def write_atomically(path: Path, text: str) -> None:
 
 def finding_to_json(f: Finding) -> dict[str, Any]:
     d = f.to_json()
+    if f.cost is not None:
+        # Unrounded: a warm run must total and round exactly as the cold run did.
+        d["cost"]["usd_saved"] = f.cost.usd_saved
     d["suppress_lines"] = list(f.suppress_lines)
     d["statement_line"] = f.statement_line
     d["source_line"] = f.source_line

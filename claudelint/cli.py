@@ -120,6 +120,7 @@ def main() -> None:
 @click.option("--output-format", type=click.Choice(["text", "json"]), default="text")
 def rule_cmd(code: str | None, show_all: bool, output_format: str) -> None:
     """Explain a rule: `claudelint rule CL101` or `claudelint rule missing-cache-control`."""
+    from claudelint.finding import PARSE_ERROR_CODE, PARSE_ERROR_NAME
     from claudelint.registry import all_rules, get_rule, suggest
 
     if show_all:
@@ -129,6 +130,9 @@ def rule_cmd(code: str | None, show_all: bool, output_format: str) -> None:
         sys.exit(EXIT_ERROR)
     else:
         rule = get_rule(code)
+        if rule is None and code.strip().upper() in (PARSE_ERROR_CODE, PARSE_ERROR_NAME.upper()):
+            _parse_error_page(output_format)
+            return
         if rule is None:
             hint = suggest(code)
             _error(f"unknown rule {code!r}" + (f"; did you mean {hint!r}?" if hint else ""))
@@ -139,6 +143,26 @@ def rule_cmd(code: str | None, show_all: bool, output_format: str) -> None:
         click.echo(json.dumps(data if show_all else data[0], indent=2))
     else:
         click.echo("\n".join(r.page() for r in rules), nl=False)
+
+
+def _parse_error_page(output_format: str) -> None:
+    """CL000 is reported like a rule but is no rule class: its page, in the rule's shape."""
+    from claudelint.finding import (
+        PARSE_ERROR_CODE,
+        PARSE_ERROR_NAME,
+        PARSE_ERROR_SUMMARY,
+        parse_error_page,
+    )
+
+    page = parse_error_page()
+    if output_format == "json":
+        click.echo(json.dumps({
+            "code": PARSE_ERROR_CODE, "name": PARSE_ERROR_NAME, "summary": PARSE_ERROR_SUMMARY,
+            "level": "error", "fix": "none", "opt_in": False, "options": {},
+            "explanation": page.split("\n\n", 2)[2],
+        }, indent=2))
+    else:
+        click.echo(page, nl=False)
 
 
 @main.command("rules")
@@ -237,6 +261,10 @@ def check_cmd(paths: tuple[str, ...], fix: bool, unsafe_fixes: bool | None, diff
     from claudelint.config import ConfigError, ConfigResolver
     from claudelint.registry import is_valid_selector, suggest
 
+    if add_noqa and diff:
+        # --diff promises to write nothing and --add-noqa writes: refuse.
+        _error("--add-noqa cannot be combined with --diff (--diff writes nothing)")
+        sys.exit(EXIT_ERROR)
     for sel in _split_codes(select + extend_select + ignore):
         if not is_valid_selector(sel):
             hint = suggest(sel)
@@ -304,6 +332,7 @@ def check_cmd(paths: tuple[str, ...], fix: bool, unsafe_fixes: bool | None, diff
         unsafe_fixes_hidden=result.unsafe_fixes_hidden,
         fix_mode=fix,
         unsafe_fixes=root_settings.unsafe_fixes,
+        errors=len(result.errors),
     )
     stdin_fix = fix and not diff and list(paths) == ["-"]
     color = False

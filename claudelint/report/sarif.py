@@ -13,9 +13,16 @@ from typing import Any
 from urllib.parse import quote
 
 import claudelint
-from claudelint.finding import PARSE_ERROR_CODE, PARSE_ERROR_NAME, Edit, Finding
+from claudelint.finding import (
+    PARSE_ERROR_CODE,
+    PARSE_ERROR_NAME,
+    PARSE_ERROR_SUMMARY,
+    PARSE_ERROR_TEXT,
+    Edit,
+    Finding,
+)
 from claudelint.report import absolute, relative_to_root
-from claudelint.report.text import cost_text
+from claudelint.report.text import SAVINGS_LABEL, cost_text
 from claudelint.rule_base import Rule
 
 SCHEMA_URI = (
@@ -62,11 +69,7 @@ def rule_descriptor(rule: type[Rule]) -> dict[str, Any]:
 def _synthetic_descriptor(f: Finding) -> dict[str, Any]:
     """A descriptor for a code that is no enabled rule (CL000 parse errors)."""
     if f.code == PARSE_ERROR_CODE:
-        short = "File could not be read, decoded or parsed"
-        text = (
-            "claudelint could not read, decode or parse this file (a syntax error, "
-            "undecodable bytes, an unreadable file or a broken notebook), so it was not checked."
-        )
+        short, text = PARSE_ERROR_SUMMARY, PARSE_ERROR_TEXT
     else:
         short = text = f.name
     return {
@@ -104,7 +107,7 @@ def _replacement(e: Edit) -> dict[str, Any]:
 
 def _result(f: Finding, rule_index: int, root: Path, cost_basis_calls: int) -> dict[str, Any]:
     cost = cost_text(f, cost_basis_calls)
-    text = f.message if cost is None else f"{f.message}\nEst. savings: {cost}"
+    text = f.message if cost is None else f"{f.message}\n{SAVINGS_LABEL}: {cost}"
     location = _artifact_location(f.path, root)
     result: dict[str, Any] = {
         "ruleId": f.code,

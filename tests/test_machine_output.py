@@ -1,0 +1,118 @@
+"""Machine output is exact (issue 15, items 10-12): notebook positions in every format, the
+CLI's refusals and errors, statistics as JSON, cost figures and `per-file-ignores`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from claudelint.cache import finding_from_json, finding_to_json
+from claudelint.finding import Cost, Finding, format_usd
+from claudelint.report import RunSummary, render
+
+from test_cli import BAD, GOOD, invoke
+
+
+def _project(tmp_path: Path) -> Path:
+    (tmp_path / "app.py").write_text(BAD, encoding="utf-8")
+    (tmp_path / "clean.py").write_text(GOOD, encoding="utf-8")
+    return tmp_path
+
+
+# ------------------------------------------------------------------------------ item 11
+
+
+def test_add_noqa_with_diff_is_refused_and_writes_nothing(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    code, out = invoke(["check", "--isolated", "--add-noqa", "--diff", "app.py"], root)
+    assert code == 2
+    assert "--add-noqa cannot be combined with --diff" in out
+    assert (root / "app.py").read_text(encoding="utf-8") == BAD
+
+
+def test_missing_path_reports_only_the_error(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    code, out = invoke(["check", "--isolated", "clean.py", "nope.py"], root)
+    assert code == 2
+    assert "nope.py: no such file or directory" in out
+    assert "All checks passed!" not in out
+
+
+def test_rule_cl000_has_a_page(tmp_path: Path) -> None:
+    for key in ("CL000", "cl000", "parse-error"):
+        code, out = invoke(["rule", key], tmp_path)
+        assert code == 0, out
+        assert out.startswith("# parse-error (CL000)")
+        assert "did you mean" not in out
+    code, out = invoke(["rule", "CL000", "--output-format", "json"], tmp_path)
+    data = json.loads(out)
+    assert code == 0 and data["code"] == "CL000" and data["fix"] == "none"
+
+
+def test_statistics_as_json(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    code, out = invoke(
+        ["check", "--isolated", "--no-cache", "--statistics", "--output-format", "json",
+         "app.py"], root)
+    assert code == 1
+    rows = json.loads(out)
+    assert [r["code"] for r in rows] == ["CL101"]
+    row = rows[0]
+    assert row["count"] == 1 and row["name"] == "missing-cache-control"
+    assert row["fixable"] is True
+    assert row["est_savings"]["usd"] > 0 and row["est_savings"]["per_calls"] == 1000
+    # Without --statistics, json is still the findings list.
+    _, out = invoke(["check", "--isolated", "--no-cache", "--output-format", "json", "app.py"],
+                    root)
+    assert json.loads(out)[0]["code"] == "CL101"
+
+
+def _finding(usd: float, calls: int = 1000, upper: bool = False) -> Finding:
+    return Finding("CL101", "missing-cache-control", "m", "warning", "a.py", 1, 1, 1, 2,
+                   cost=Cost("claude-sonnet-4-6", 10, usd, calls, upper_bound=upper))
+
+
+def test_small_amounts_are_never_printed_as_zero_point_zeros(tmp_path: Path) -> None:
+    assert format_usd(0.00004) == "<$0.01"
+    assert format_usd(0.0) == "$0"
+    assert format_usd(0.006) == "$0.01"
+    out = render([_finding(0.00004)], fmt="full", rules=(), sources={},
+                 summary=RunSummary(files_checked=1), root=tmp_path)
+    assert "$0.0000" not in out
+    assert "est. savings ~<$0.01 per 1k calls" in out
+    # A zero saving is left out of the summary.
+    out = render([_finding(0.0)], fmt="concise", rules=(), sources={},
+                 summary=RunSummary(files_checked=1), root=tmp_path)
+    assert "savings" not in out and "$0" not in out
+
+
+def test_cache_keeps_costs_unrounded() -> None:
+    f = _finding(0.0053049, calls=1)
+    back = finding_from_json(json.loads(json.dumps(finding_to_json(f))))
+    assert back.cost == f.cost
+    # Cold ($5.30 per 1k calls) and warm runs round the same figure.
+    for x in (f, back):
+        out = render([x], fmt="concise", rules=(), sources={}, summary=RunSummary(),
+                     root=Path())
+        assert "~$5.30 per 1k calls" in out
+
+
+def test_cold_and_warm_runs_print_the_same_report(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    cold = invoke(["check", "--isolated", "app.py"], root)
+    warm = invoke(["check", "--isolated", "app.py"], root)
+    assert cold == warm and cold[0] == 1
+
+
+def test_one_name_for_the_savings_figure(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    outs = {
+        fmt: invoke(["check", "--isolated", "--no-cache", "--output-format", fmt, "app.py"],
+                    root)[1]
+        for fmt in ("full", "sarif", "github")
+    }
+    assert "= est. savings: ~$" in outs["full"]
+    assert "est. savings: ~$" in outs["sarif"]
+    assert "est. savings: ~$" in outs["github"]
+    for out in outs.values():
+        assert "cost: " not in out and "Est. savings" not in out
