@@ -6,11 +6,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from test_cli import BAD, GOOD, invoke
+
 from claudelint.cache import finding_from_json, finding_to_json
 from claudelint.finding import Cost, Finding, format_usd
 from claudelint.report import RunSummary, render
-
-from test_cli import BAD, GOOD, invoke
 
 
 def _project(tmp_path: Path) -> Path:
@@ -116,3 +116,41 @@ def test_one_name_for_the_savings_figure(tmp_path: Path) -> None:
     assert "est. savings: ~$" in outs["github"]
     for out in outs.values():
         assert "cost: " not in out and "Est. savings" not in out
+
+
+# ------------------------------------------------------------------------------ item 12
+
+
+PFI_FILES = ("tests/test_a.py", "tests/sub/test_b.py", "test_top.py", "pkg/a.py", "pkg/b.py",
+             "pkg/c.py", "other/tests", "app.py")
+
+
+def _flagged(tmp_path: Path, pattern: str) -> set[str]:
+    """The files that still report CL101 with `pattern = ["CL101"]` in per-file-ignores."""
+    for rel in PFI_FILES:
+        p = tmp_path / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(BAD, encoding="utf-8")
+    (tmp_path / ".claudelint.toml").write_text(
+        f"[per-file-ignores]\n{json.dumps(pattern)} = [\"CL101\"]\n", encoding="utf-8")
+    code, out = invoke(["check", "--no-cache", "--output-format", "json", *PFI_FILES],
+                       tmp_path)
+    assert code in (0, 1), out
+    return {Path(f["path"]).as_posix() for f in json.loads(out) if f["code"] == "CL101"}
+
+
+def test_per_file_ignores_follow_ruff(tmp_path: Path) -> None:
+    everything = set(PFI_FILES)
+    # A folder name alone matches only a file of that name (ruff: write "tests/*").
+    assert _flagged(tmp_path, "tests") == everything - {"other/tests"}
+    assert _flagged(tmp_path, "tests/") == everything
+    # "*" crosses "/": "tests/*" covers the whole folder, as in ruff.
+    assert _flagged(tmp_path, "tests/*") == everything - {"tests/test_a.py",
+                                                         "tests/sub/test_b.py"}
+    assert _flagged(tmp_path, "**/test_*.py") == everything - {
+        "tests/test_a.py", "tests/sub/test_b.py", "test_top.py"}
+    assert _flagged(tmp_path, "pkg/{a,b}.py") == everything - {"pkg/a.py", "pkg/b.py"}
+    # A bare file name matches that name in every folder.
+    assert _flagged(tmp_path, "a.py") == everything - {"pkg/a.py"}
+    # "!" applies the codes to every file the rest does not match.
+    assert _flagged(tmp_path, "!pkg/*") == {"pkg/a.py", "pkg/b.py", "pkg/c.py"}
