@@ -142,6 +142,7 @@ def write_atomically(path: Path, text: str) -> None:
 
 def finding_to_json(f: Finding) -> dict[str, Any]:
     d = f.to_json()
+    d["cell"] = f.cell  # the 0-based index, as Finding holds it
     if f.cost is not None:
         # Unrounded: a warm run must total and round exactly as the cold run did.
         d["cost"]["usd_saved"] = f.cost.usd_saved

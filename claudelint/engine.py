@@ -559,8 +559,8 @@ class Linter:
             source_line=lines[rng.start.line - 1] if 0 < rng.start.line <= len(lines) else "",
         )
 
-    def per_file_ignored(self, path: str) -> tuple[str, ...]:
-        return per_file_ignores_for(self.settings, path)
+    def per_file_ignored(self, path: str) -> list[str]:
+        return list(per_file_ignores_for(self.settings, path))
 
 
 def _fix_key(fix: FixPlan) -> tuple[object, ...]:

@@ -108,7 +108,8 @@ class Finding:
     end_column: int
     fix: Fix | None = None
     cost: Cost | None = None
-    # Notebook cell (0-based index) the finding is in, when the file is a notebook.
+    # Notebook cell (0-based index) the finding is in, when the file is a notebook; every
+    # output numbers cells from 1 (JSON included).
     cell: int | None = None
     # Lines (1-based, inclusive) on which a suppression comment covers this finding.
     suppress_lines: tuple[int, int] = (0, 0)
@@ -131,7 +132,8 @@ class Finding:
             "column": self.column,
             "end_line": self.end_line,
             "end_column": self.end_column,
-            "cell": self.cell,
+            # Numbered from 1, as text output and ruff number them.
+            "cell": None if self.cell is None else self.cell + 1,
             "fix": self.fix.to_json() if self.fix else None,
             "cost": self.cost.to_json() if self.cost else None,
         }

@@ -132,7 +132,12 @@ def collect(paths: list[Path], resolver: ConfigResolver, *, force_exclude: bool 
 
 def render_sites(rows: list[SiteRow], fmt: str) -> str:
     if fmt == "json":
-        return json.dumps([{**asdict(r), "location": r.location} for r in rows], indent=2) + "\n"
+        # Cells numbered from 1, as in the location and in `check` output.
+        items = [
+            {**asdict(r), "cell": None if r.cell is None else r.cell + 1, "location": r.location}
+            for r in rows
+        ]
+        return json.dumps(items, indent=2) + "\n"
     if fmt == "csv":
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\n")

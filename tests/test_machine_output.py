@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
+import pytest
 from test_cli import BAD, GOOD, invoke
+from test_notebook import ASK, SETUP, notebook
+from test_report import SCHEMA_PATH, validate_sarif
 
 from claudelint.cache import finding_from_json, finding_to_json
 from claudelint.finding import Cost, Finding, format_usd
@@ -17,6 +21,56 @@ def _project(tmp_path: Path) -> Path:
     (tmp_path / "app.py").write_text(BAD, encoding="utf-8")
     (tmp_path / "clean.py").write_text(GOOD, encoding="utf-8")
     return tmp_path
+
+
+# ------------------------------------------------------------------------------ item 10
+
+
+@pytest.mark.parametrize("indent", [1, 2, None])
+@pytest.mark.parametrize("one_string", [False, True])
+def test_notebook_positions_in_json_sarif_and_text(tmp_path: Path, indent: int | None,
+                                                   one_string: bool) -> None:
+    ask = list(ASK)
+    if one_string:  # the cell source as one string, not a list of lines
+        ask = "".join(ask)  # type: ignore[assignment]
+    raw = json.dumps(notebook(("# title",), SETUP, ask), indent=indent, ensure_ascii=True)
+    (tmp_path / "nb.ipynb").write_text(raw + "\n", encoding="utf-8")
+    args = ["check", "--isolated", "--no-cache", "nb.ipynb"]
+    _, text = invoke([*args, "--output-format", "concise"], tmp_path)
+    _, out = invoke([*args, "--output-format", "json"], tmp_path)
+    (f,) = json.loads(out)
+    # JSON numbers cells from 1, as text output does (and ruff).
+    assert text.startswith(f"nb.ipynb:cell {f['cell']}:{f['line']}:{f['column']}: CL101")
+    assert f["cell"] == 3
+    _, out = invoke([*args, "--output-format", "sarif"], tmp_path)
+    log: Any = json.loads(out)
+    if SCHEMA_PATH.is_file():
+        schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+        validate_sarif(log, schema)
+    (result,) = log["runs"][0]["results"]
+    assert result["properties"]["cell"] == 3
+    assert (result["properties"]["cellLine"], result["properties"]["cellColumn"]) == (
+        f["line"], f["column"])
+    assert "fixes" not in result  # cell edits do not address the .ipynb JSON
+    region = result["locations"][0]["physicalLocation"]["region"]
+    # The region addresses the .ipynb file itself: its line holds the flagged code.
+    raw_line = raw.split("\n")[region["startLine"] - 1]
+    assert "system=POLICY" in raw_line
+    if indent is None:
+        assert "startColumn" not in region
+    else:
+        assert raw_line[region["startColumn"] - 1:].startswith("POLICY")
+        assert raw_line[region["endColumn"] - 1:].startswith(",")
+
+
+def test_sarif_notebook_that_is_gone_has_no_made_up_region(tmp_path: Path) -> None:
+    from claudelint.report.sarif import sarif_log
+
+    f = Finding("CL101", "missing-cache-control", "m", "warning", str(tmp_path / "x.ipynb"),
+                3, 5, 3, 9, cell=2)
+    (result,) = sarif_log([f], rules=(), root=tmp_path)["runs"][0]["results"]
+    assert "region" not in result["locations"][0]["physicalLocation"]
+    assert result["properties"]["cell"] == 3
 
 
 # ------------------------------------------------------------------------------ item 11

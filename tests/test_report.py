@@ -390,7 +390,7 @@ def test_json_output(tmp_path: Path) -> None:
         ("CL302", 8),
         ("CL101", 9),
     ]
-    assert data[1]["cell"] == 2
+    assert data[1]["cell"] == 3  # numbered from 1, as in text output
     assert list(data[3]) == [
         "code", "name", "message", "level", "path", "line", "column",
         "end_line", "end_column", "cell", "fix", "cost",
