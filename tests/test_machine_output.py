@@ -208,3 +208,11 @@ def test_per_file_ignores_follow_ruff(tmp_path: Path) -> None:
     assert _flagged(tmp_path, "a.py") == everything - {"pkg/a.py"}
     # "!" applies the codes to every file the rest does not match.
     assert _flagged(tmp_path, "!pkg/*") == {"pkg/a.py", "pkg/b.py", "pkg/c.py"}
+
+
+def test_sites_json_numbers_cells_from_1(tmp_path: Path) -> None:
+    raw = json.dumps(notebook(("# title",), SETUP, ASK), indent=1)
+    (tmp_path / "nb.ipynb").write_text(raw + "\n", encoding="utf-8")
+    code, out = invoke(["sites", "--isolated", "--output-format", "json", "nb.ipynb"], tmp_path)
+    (row,) = json.loads(out)
+    assert code == 0 and row["cell"] == 3 and row["location"].startswith("nb.ipynb:cell 3:")
