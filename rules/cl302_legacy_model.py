@@ -49,8 +49,9 @@ class LegacyModel(Rule):
     date), the deprecation table of the installed `anthropic` SDK when it is newer than that
     data, and today's date (`CLAUDELINT_TODAY=YYYY-MM-DD` judges on another day): a deprecated
     model whose retirement date has passed is reported as retired. The message says which
-    source the date came from. Prices per token are compared as listed; newer models use a tokenizer that counts
-    about 30% more tokens for the same text, which the cost estimate includes.
+    source the date came from. Prices per token are compared as listed; newer models use a
+    tokenizer that counts about 30% more tokens for the same text, which the cost estimate
+    includes.
 
     ## Example
     ```python
