@@ -80,6 +80,12 @@ class MissingCacheControl(Rule):
     block whose tail changes per call (`f"{DOCUMENT} Question: {q}"`), the fix splits the
     block in two and caches the head: unsafe, because the model now sees two text blocks.
 
+    A fix only changes what the request sends. When the block to mark lives in a variable
+    (`FEW_SHOT = [...]`, `TOOLS = [...]`) that other code also reads — a few-shot list printed
+    elsewhere, a tools list whose names are read — no fix is offered and the message says so:
+    rewriting the constant would hand that other code a list of blocks where it expects a
+    string (or a tool with an extra key). A variable read by this request alone is fixed.
+
     ## Options
     None. The minimum cacheable length per model comes from the knowledge base
     (`claudelint/data/models.toml`), overridable with `[models]` in config.

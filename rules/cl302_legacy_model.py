@@ -87,6 +87,18 @@ class LegacyModel(Rule):
     model's behaviour, output style and price. It is offered only when the ID is a plain
     string literal and a successor accepts the request's thinking mode and `max_tokens`.
 
+    A successor is never offered for a request it would reject or starve: a request that ends
+    with an assistant turn (a prefill) gets only a model the knowledge base says accepts one
+    (Claude 4.6 and later models return 400), and a `max_tokens` of 100 or less, with thinking
+    not turned off, never gets a model that thinks by default (thinking would use up the limit
+    before the answer). When no successor fits, the message says why and no fix is offered.
+
+    When the ID is a constant that the program also uses for something other than `model=`
+    arguments (a key of its own pricing table, a label in logs), the fix replaces only this
+    call's argument, so that other code keeps working; when the call passes the model through
+    `**params`, no fix is offered. A constant used only as `model=` arguments is fixed where
+    it is defined.
+
     ## Options
     None. Models, dates and successors come from the knowledge base; add or override entries
     with `[models]` in config (for example `bedrock_retired_on` / `vertex_retired_on` dates).
@@ -266,9 +278,12 @@ class LegacyModel(Rule):
                 edit = NodeEdit(arg.node, f'"{target.id}"')
                 tail += (f" (the fix changes this call's argument only: `{reach.name}` is also "
                          "used other than as a `model=` argument)")
-            elif not reach.local:
-                tail += (" (no fix offered: the model string is also used other than as a "
+            elif not reach.local and reach.name is not None:
+                tail += (f" (no fix offered: `{reach.name}` is also used other than as a "
                          "`model=` argument)")
+            elif not reach.local:
+                tail += (" (no fix offered: the model string is set outside the call, where "
+                         "other code may read it)")
             if edit is not None:
                 fix = FixPlan(f"Replace `{model_id}` with `{target.id}`", "unsafe", (edit,))
         cost = _cost(request, info, target, ctx) if target is not None else None
