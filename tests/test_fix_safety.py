@@ -324,3 +324,35 @@ def test_concurrent_writers_never_lose_a_fix_silently(tmp_path: Path,
     assert "A" not in errors
     assert isinstance(errors.get("B"), ConcurrentModification)
     assert path.read_text() == "m = 'fixed by A'\n"
+
+
+PREFILL_CLASSIFIER = '''\
+import anthropic
+
+client = anthropic.Anthropic()
+
+
+def is_spam(text: str) -> bool:
+    r = client.messages.create(model="claude-opus-4-8", max_tokens=200,
+        system="Answer yes or no: is this spam?",
+        messages=[{"role": "user", "content": text}, {"role": "assistant", "content": "Answer:"}])
+    return r.content[0].text.strip().lower() == "yes"
+
+
+def is_spam_plain(text: str) -> bool:
+    r = client.messages.create(model="claude-opus-4-8", max_tokens=200,
+        system="Answer yes or no: is this spam?",
+        messages=[{"role": "user", "content": text}])
+    return r.content[0].text.strip().lower() == "yes"
+'''
+
+
+def test_cl301_suggests_only_a_haiku_that_takes_the_request(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text(PREFILL_CLASSIFIER)
+    out = _check(tmp_path, "--output-format", "concise")
+    lines = [line for line in out.splitlines() if "CL301" in line]
+    assert len(lines) == 2
+    # Haiku 5.5 rejects the prefill: Haiku 4.5 takes it. Without one, Haiku 5.5 has room
+    # to think in 200 tokens.
+    assert "claude-haiku-4-5-20251001 is enough" in lines[0]
+    assert "claude-haiku-5-5 is enough" in lines[1]
