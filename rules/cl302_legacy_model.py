@@ -6,6 +6,8 @@ import datetime
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+import libcst as cst
+
 from claudelint.context import NodeEdit
 from claudelint.finding import Cost
 from claudelint.request import static_json
@@ -13,8 +15,6 @@ from claudelint.rule_base import Invalid, Rule, Valid
 from claudelint.values import DictV, Text, const_str, walk_texts
 
 if TYPE_CHECKING:
-    import libcst as cst
-
     from claudelint.context import Diagnostic, RuleContext
     from claudelint.knowledge import Knowledge, ModelInfo
     from claudelint.request import Request
@@ -272,7 +272,8 @@ class LegacyModel(Rule):
 
             reach = edit_reach(request, value.node, keywords=("model",))
             edit = ctx.edit.replace_string(value.node, target.id) if reach.local else None
-            if not reach.local and reach.name is not None and not arg.via_kwargs:
+            if (not reach.local and reach.name is not None and not arg.via_kwargs
+                    and isinstance(arg.node, (cst.Name, cst.Subscript))):
                 # The constant is also used for something else (a pricing key, a log label):
                 # change only what this call sends.
                 edit = NodeEdit(arg.node, f'"{target.id}"')

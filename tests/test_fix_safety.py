@@ -356,3 +356,29 @@ def test_cl301_suggests_only_a_haiku_that_takes_the_request(tmp_path: Path) -> N
     # to think in 200 tokens.
     assert "claude-haiku-4-5-20251001 is enough" in lines[0]
     assert "claude-haiku-5-5 is enough" in lines[1]
+
+
+ENV_DEFAULT = '''\
+import os
+
+import anthropic
+
+client = anthropic.Anthropic()
+MODEL = "claude-3-5-sonnet-20241022"
+PRICES = {MODEL: 3.0}
+
+
+def ask(q: str) -> str:
+    return client.messages.create(model=os.getenv("CLAUDE_MODEL", MODEL), max_tokens=512,
+                                  messages=[{"role": "user", "content": q}]).content[0].text
+'''
+
+
+def test_cl302_never_replaces_an_expression_that_does_more_than_name_the_model(
+        tmp_path: Path) -> None:
+    """`os.getenv("X", MODEL)` lets the environment choose: replacing the whole argument
+    with a literal would drop that, and `MODEL` keys a dict: no fix, and the message says so."""
+    (tmp_path / "app.py").write_text(ENV_DEFAULT)
+    out = _check(tmp_path, "--fix", "--unsafe-fixes", "--output-format", "concise")
+    assert (tmp_path / "app.py").read_text() == ENV_DEFAULT
+    assert "no fix offered: `MODEL` is also used other than as a `model=` argument" in out
