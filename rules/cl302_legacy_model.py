@@ -6,15 +6,14 @@ import datetime
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-import libcst as cst
-
-from claudelint.context import NodeEdit
 from claudelint.finding import Cost
 from claudelint.request import static_json
 from claudelint.rule_base import Invalid, Rule, Valid
 from claudelint.values import DictV, Text, const_str, walk_texts
 
 if TYPE_CHECKING:
+    import libcst as cst
+
     from claudelint.context import Diagnostic, RuleContext
     from claudelint.knowledge import Knowledge, ModelInfo
     from claudelint.request import Request
@@ -267,7 +266,9 @@ class LegacyModel(Rule):
         assert value is not None and arg is not None
         fix = None
         if target is not None and value.node is not None and platform == "anthropic":
-            from claudelint.context import FixPlan
+            import libcst as cst
+
+            from claudelint.context import FixPlan, NodeEdit
             from claudelint.task import edit_reach
 
             reach = edit_reach(request, value.node, keywords=("model",))
