@@ -28,8 +28,14 @@ _FORMAT = 1
 
 
 def settings_key(settings: Settings) -> str:
-    """A digest of everything in the settings that can change findings."""
-    parts = (
+    """A digest of everything in the settings that can change findings, including the
+    date-dependent facts: which of the model data's lifecycle dates have passed by
+    `settings.today`, and the installed SDK read for deprecations (a model whose retirement
+    date passes must not keep its cached "deprecated" verdict)."""
+    from claudelint.knowledge import load_knowledge
+
+    epoch = load_knowledge(settings.models).date_epoch(settings.today)
+    parts = (epoch,
         settings.select, settings.extend_select, settings.ignore, settings.per_file_ignores,
         settings.default_model, settings.extend_client_factories, settings.cost_basis_calls,
         repr(settings.models), repr(sorted((k, repr(v)) for k, v in settings.options.items())),

@@ -66,6 +66,28 @@ def _warn(message: str) -> None:
     click.echo(f"claudelint: warning: {message}", err=True)
 
 
+def _check_today() -> None:
+    """Exit 2 with a clear message when `CLAUDELINT_TODAY` is set but is not a date."""
+    from claudelint.settings import current_date
+
+    try:
+        current_date()
+    except ValueError as e:
+        _error(str(e))
+        sys.exit(EXIT_ERROR)
+
+
+def _stale_data_note(settings: Any, quiet: bool) -> None:
+    """Once per run, on stderr: the shipped model data is more than 90 days old."""
+    if quiet or not settings.stale_data_warning:
+        return
+    from claudelint.knowledge import stale_data_warning
+
+    message = stale_data_warning(settings.today)
+    if message is not None:
+        _warn(message)
+
+
 def _exact_tokens_root() -> Path | None:
     """Where --exact-tokens caches counts (the working directory), or None with a warning
     when it cannot run: no API key."""
@@ -98,9 +120,9 @@ class _Group(click.Group):
 def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
     if not value or ctx.resilient_parsing:
         return
-    from claudelint.knowledge import data_as_of
+    from claudelint.knowledge import version_line
 
-    click.echo(f"claudelint {__version__} (model data as of {data_as_of()})")
+    click.echo(f"claudelint {__version__} ({version_line()})")
     ctx.exit()
 
 
@@ -174,6 +196,7 @@ def sites_cmd(paths: tuple[str, ...], output_format: str, output_file: str | Non
     from claudelint.config import ConfigError, ConfigResolver
     from claudelint.sites import collect, render_sites
 
+    _check_today()
     try:
         resolver = ConfigResolver(config_file=config_file, isolated=isolated)
         rows, errors = collect([Path(p) for p in (paths or (".",))], resolver)
@@ -260,10 +283,12 @@ def check_cmd(paths: tuple[str, ...], fix: bool, unsafe_fixes: bool | None, diff
     if config_file is not None and not config_file.is_file():
         _error(f"config file not found: {config_file}")
         sys.exit(EXIT_ERROR)
+    _check_today()
     try:
         resolver = ConfigResolver(config_file=config_file, isolated=isolated,
                                   overrides=overrides)
         root_settings = resolver.root_settings(Path.cwd())
+        _stale_data_note(root_settings, quiet)
         if output_format is None:
             output_format = root_settings.output_format
         from claudelint.run import RunOptions, run
