@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -47,9 +46,12 @@ class LegacyModel(Rule):
 
     ## Known problems
     Retirement is judged from the shipped knowledge base (`claudelint --version` prints its
-    date) and today's date: a deprecated model whose retirement date has passed is reported as
-    retired. Prices per token are compared as listed; newer models use a tokenizer that counts
-    about 30% more tokens for the same text, which the cost estimate includes.
+    date), the deprecation table of the installed `anthropic` SDK when it is newer than that
+    data, and today's date (`CLAUDELINT_TODAY=YYYY-MM-DD` judges on another day): a deprecated
+    model whose retirement date has passed is reported as retired. The message says which
+    source the date came from. Prices per token are compared as listed; newer models use a
+    tokenizer that counts about 30% more tokens for the same text, which the cost estimate
+    includes.
 
     ## Example
     ```python
@@ -85,6 +87,18 @@ class LegacyModel(Rule):
     Unsafe: the fix replaces the model ID string with the successor, which changes the
     model's behaviour, output style and price. It is offered only when the ID is a plain
     string literal and a successor accepts the request's thinking mode and `max_tokens`.
+
+    A successor is never offered for a request it would reject or starve: a request that ends
+    with an assistant turn (a prefill) gets only a model the knowledge base says accepts one
+    (Claude 4.6 and later models return 400), and a `max_tokens` of 100 or less, with thinking
+    not turned off, never gets a model that thinks by default (thinking would use up the limit
+    before the answer). When no successor fits, the message says why and no fix is offered.
+
+    When the ID is a constant that the program also uses for something other than `model=`
+    arguments (a key of its own pricing table, a label in logs), the fix replaces only this
+    call's argument, so that other code keeps working; when the call passes the model through
+    `**params`, no fix is offered. A constant used only as `model=` arguments is fixed where
+    it is defined.
 
     ## Options
     None. Models, dates and successors come from the knowledge base; add or override entries
@@ -133,7 +147,7 @@ class LegacyModel(Rule):
         # Active but superseded ("legacy" on the docs page): not deprecated, not reported.
         Valid(
             "import anthropic\nclient = anthropic.Anthropic()\n"
-            f"r = client.messages.create(model='claude-opus-4-5', max_tokens=512, {_Q})\n"
+            f"r = client.messages.create(model='claude-haiku-4-5', max_tokens=512, {_Q})\n"
         ),
     )
     invalid = (
@@ -162,16 +176,17 @@ class LegacyModel(Rule):
                 f'r = client.messages.create(model="claude-opus-5-5", max_tokens=300, {_Q})\n'
             ),
         ),
-        # Deprecated: a warning with the retirement date.
+        # Deprecated: a warning with the retirement date and where it comes from.
         Invalid(
             "import anthropic\nclient = anthropic.Anthropic()\n"
             "def ask(q):\n"
-            "    return client.messages.create(model='claude-sonnet-4-5', max_tokens=512,\n"
+            "    return client.messages.create(model='claude-opus-4-5', max_tokens=512,\n"
             "        messages=[{'role': 'user', 'content': q}])\n",
             expected_lines=(4,),
-            message="2026-11-30",
+            message="will be retired on 2027-01-22 (per claudelint's model data",
         ),
         # A dict of constants; the finding points into the call, the fix edits the constant.
+        # max_tokens=10 leaves no room to think: Haiku 5.5 (thinks by default) is skipped.
         Invalid(
             "import anthropic\nclient = anthropic.Anthropic()\n"
             "MODELS = {'fast': 'claude-3-haiku-20240307', 'smart': 'claude-opus-4-8'}\n"
@@ -179,10 +194,10 @@ class LegacyModel(Rule):
             "    return client.messages.create(model=MODELS['fast'], max_tokens=10,\n"
             "        messages=[{'role': 'user', 'content': text}])\n",
             expected_lines=(5,),
-            message="claude-haiku-5-5",
+            message="use `claude-haiku-4-5-20251001`",
             fixed=(
                 "import anthropic\nclient = anthropic.Anthropic()\n"
-                "MODELS = {'fast': 'claude-haiku-5-5', 'smart': 'claude-opus-4-8'}\n"
+                "MODELS = {'fast': 'claude-haiku-4-5-20251001', 'smart': 'claude-opus-4-8'}\n"
                 "def classify(text):\n"
                 "    return client.messages.create(model=MODELS['fast'], max_tokens=10,\n"
                 "        messages=[{'role': 'user', 'content': text}])\n"
@@ -211,49 +226,58 @@ class LegacyModel(Rule):
         model_id = request.model_id
         if model_id is None:
             return
-        match = ctx.knowledge.lookup(model_id)
-        if match is None:
+        found = ctx.knowledge.model_state(model_id, request.client, ctx.today)
+        if found is None:
             return
+        match, platform, state = found
         info = match.info
-        platform = match.platform
-        client_platform = _client_platform(request.client)
-        if platform == "anthropic" and client_platform != "anthropic":
-            platform = client_platform
-        dates = info.lifecycle(platform)
-        if dates is None:
-            return  # a cloud spelling without that cloud's own dates
-        deprecated_on, retired_on = dates
-        today = datetime.date.today()
-        retired = (info.status == "retired" and platform == "anthropic") or (
-            retired_on is not None and retired_on <= today
-        )
-        deprecated = (info.status == "deprecated" and platform == "anthropic") or (
-            deprecated_on is not None and deprecated_on <= today
-        )
-        if not retired and not deprecated:
-            return
+        if state is None or state.status == "active":
+            return  # active, or a cloud spelling without that cloud's own dates
+        retired = state.status == "retired"
+        retired_on = state.retired_on
         target = successor_for(ctx.knowledge, info, request)
+        refused = _refusal(ctx.knowledge, info, request) if target is None else None
         where = "" if platform == "anthropic" else f" on {_PLATFORM_NAMES[platform]}"
         if retired:
             when = f" on {retired_on.isoformat()}" if retired_on is not None else ""
-            head = f"`{model_id}` was retired{where}{when}: the API rejects every request"
+            head = (f"`{model_id}` was retired{where}{when} (per {state.source}): the API "
+                    "rejects every request")
         elif retired_on is not None:
             head = (f"`{model_id}` is deprecated{where} and will be retired on "
-                    f"{retired_on.isoformat()}")
+                    f"{retired_on.isoformat()} (per {state.source})")
         else:
             head = f"`{model_id}` is deprecated{where} (no retirement date published)"
         tail = ""
         if target is not None:
             tail = f"; use `{target.id}`{_price_change(info, target)}"
+        elif refused is not None:
+            tail = f"; no successor fits this request: {refused}"
         value = request.value("model")
         arg = request.arg("model")
         assert value is not None and arg is not None
         fix = None
         if target is not None and value.node is not None and platform == "anthropic":
-            edit = ctx.edit.replace_string(value.node, target.id)
-            if edit is not None:
-                from claudelint.context import FixPlan
+            import libcst as cst
 
+            from claudelint.context import FixPlan, NodeEdit
+            from claudelint.task import edit_reach
+
+            reach = edit_reach(request, value.node, keywords=("model",))
+            edit = ctx.edit.replace_string(value.node, target.id) if reach.local else None
+            if (not reach.local and reach.name is not None and not arg.via_kwargs
+                    and isinstance(arg.node, (cst.Name, cst.Subscript))):
+                # The constant is also used for something else (a pricing key, a log label):
+                # change only what this call sends.
+                edit = NodeEdit(arg.node, f'"{target.id}"')
+                tail += (f" (the fix changes this call's argument only: `{reach.name}` is also "
+                         "used other than as a `model=` argument)")
+            elif not reach.local and reach.name is not None:
+                tail += (f" (no fix offered: `{reach.name}` is also used other than as a "
+                         "`model=` argument)")
+            elif not reach.local:
+                tail += (" (no fix offered: the model string is set outside the call, where "
+                         "other code may read it)")
+            if edit is not None:
                 fix = FixPlan(f"Replace `{model_id}` with `{target.id}`", "unsafe", (edit,))
         cost = _cost(request, info, target, ctx) if target is not None else None
         node: cst.CSTNode = value.node if value.node is not None else arg.node
@@ -265,14 +289,6 @@ class LegacyModel(Rule):
 _PLATFORM_NAMES = {"bedrock": "Amazon Bedrock", "vertex": "Vertex AI"}
 
 
-def _client_platform(client: str) -> str:
-    if "Bedrock" in client:
-        return "bedrock"
-    if "Vertex" in client or "GoogleCloud" in client:
-        return "vertex"
-    return "anthropic"
-
-
 def successor_for(knowledge: Knowledge, info: ModelInfo, request: Request) -> ModelInfo | None:
     """The newest active model on `info`'s successor chain that accepts the request's thinking
     type and `max_tokens`; the newest active one when none does; None when none is active."""
@@ -282,9 +298,13 @@ def successor_for(knowledge: Knowledge, info: ModelInfo, request: Request) -> Mo
     thinking = request.value("thinking")
     kind = const_str(thinking.get("type")) if isinstance(thinking, DictV) else None
     max_tokens = request.max_tokens
+    from claudelint.task import breaks_request
+
     for candidate in reversed(active):
         if kind is not None and candidate.accepts_thinking(kind) is not True:
             continue  # rejected, or not known to be accepted
+        if breaks_request(candidate, request) is not None:
+            continue  # an assistant prefill it rejects, or no room to think
         if (
             max_tokens is not None and candidate.max_output_tokens is not None
             and max_tokens > candidate.max_output_tokens
@@ -292,6 +312,15 @@ def successor_for(knowledge: Knowledge, info: ModelInfo, request: Request) -> Mo
             continue
         return candidate
     return None
+
+
+def _refusal(knowledge: Knowledge, info: ModelInfo, request: Request) -> str | None:
+    """Why no active successor was offered, when the newest one breaks the request (an
+    assistant prefill it rejects, or `max_tokens` too small for a model that thinks)."""
+    from claudelint.task import breaks_request
+
+    active = [m for m in knowledge.successor_chain(info.id) if m.is_active]
+    return breaks_request(active[-1], request) if active else None
 
 
 def _money(x: float) -> str:
