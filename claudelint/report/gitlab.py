@@ -1,0 +1,109 @@
+"""`--output-format gitlab`: a GitLab Code Quality report (the CodeClimate JSON subset GitLab
+reads): https://docs.gitlab.com/ci/testing/code_quality/#code-quality-report-format
+
+Each finding's `fingerprint` is what GitLab compares between a merge request and its target
+branch, so it must stay the same while the finding does and differ between findings. It hashes
+the rule code, the path and the flagged source text (whitespace-normalised), never a line number:
+inserting lines above a finding keeps its fingerprint. Findings that would share one (the same
+rule on identical text in one file) are told apart by their order of occurrence.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from claudelint.finding import Finding
+from claudelint.report import relative_to_root
+from claudelint.report.text import cost_text
+
+# Code Quality severities: info, minor, major, critical, blocker.
+SEVERITY: dict[str, str] = {"error": "major", "warning": "minor"}
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_SPACE = re.compile(r"\s+")
+
+
+def flagged_text(f: Finding, sources: Mapping[str, str]) -> str:
+    """The source text the finding points at, whitespace-normalised; the message when the
+    source is not at hand (a notebook cell without its text)."""
+    text = sources.get(f.path) if f.cell is None else None
+    if text is not None:
+        lines = _LINE_BREAK.split(text)
+        if 1 <= f.line <= f.end_line <= len(lines):
+            chunk = lines[f.line - 1 : f.end_line]
+            if f.line == f.end_line:
+                chunk[0] = chunk[0][f.column - 1 : max(f.end_column - 1, f.column)]
+            else:
+                chunk[0] = chunk[0][f.column - 1 :]
+                chunk[-1] = chunk[-1][: max(f.end_column - 1, 0)]
+            flagged = _SPACE.sub(" ", "\n".join(chunk)).strip()
+            if flagged:
+                return flagged
+    if f.source_line and f.line == f.end_line:
+        return _SPACE.sub(" ", f.source_line).strip()
+    return f.message
+
+
+def _display_path(f: Finding, root: Path) -> str:
+    rel = relative_to_root(f.path, root)
+    return str(rel) if rel is not None else f.path
+
+
+def fingerprints(
+    findings: Sequence[Finding], *, root: Path, sources: Mapping[str, str]
+) -> list[str]:
+    """One fingerprint per finding (in order): sha256 of code, path, cell and flagged text,
+    plus the occurrence number when the same key repeats."""
+    seen: dict[str, int] = {}
+    out: list[str] = []
+    for f in findings:
+        cell = "" if f.cell is None else str(f.cell)
+        key = "\0".join((f.code, _display_path(f, root), cell, flagged_text(f, sources)))
+        n = seen.get(key, 0)
+        seen[key] = n + 1
+        payload = key if n == 0 else f"{key}\0{n}"
+        out.append(hashlib.sha256(payload.encode("utf-8", "surrogatepass")).hexdigest())
+    return out
+
+
+def issue(f: Finding, fingerprint: str, *, root: Path, cost_basis_calls: int) -> dict[str, Any]:
+    """One Code Quality issue."""
+    description = f"{f.code}: {f.message}"
+    if f.cell is not None:
+        description = f"{f.code}: cell {f.cell + 1}, line {f.line}: {f.message}"
+    cost = cost_text(f, cost_basis_calls)
+    if cost is not None:
+        description += f" (est. savings: {cost})"
+    begin, end = max(f.line, 1), max(f.end_line, f.line, 1)
+    return {
+        "type": "issue",
+        "check_name": f.code,
+        "description": description,
+        "categories": ["Performance"] if f.level == "warning" else ["Bug Risk"],
+        "fingerprint": fingerprint,
+        "severity": SEVERITY.get(f.level, "minor"),
+        "location": {
+            "path": _display_path(f, root),
+            "lines": {"begin": begin, "end": end},
+        },
+    }
+
+
+def render_gitlab(
+    findings: Sequence[Finding],
+    *,
+    root: Path,
+    sources: Mapping[str, str],
+    cost_basis_calls: int = 1000,
+) -> str:
+    prints = fingerprints(findings, root=root, sources=sources)
+    items = [
+        issue(f, fp, root=root, cost_basis_calls=cost_basis_calls)
+        for f, fp in zip(findings, prints, strict=True)
+    ]
+    return json.dumps(items, indent=2, ensure_ascii=False) + "\n"
