@@ -58,10 +58,10 @@ def _commands() -> list[str]:
 def test_yaml_blocks_parse_and_name_the_expected_tools() -> None:
     blocks = _yaml_blocks()
     hooks = [b for b in blocks if isinstance(b, dict) and "repos" in b]
-    assert len(hooks) == 2  # pre-commit without and with --fix
+    assert len(hooks) == 3  # pre-commit without and with --fix, and the whole-project hook
     ids = [h["repos"][0]["hooks"][0] for h in hooks]
-    assert [i["id"] for i in ids] == ["claudelint", "claudelint"]
-    assert [i.get("args") for i in ids] == [None, ["--fix"]]
+    assert [i["id"] for i in ids] == ["claudelint", "claudelint", "claudelint-project"]
+    assert [i.get("args") for i in ids] == [None, ["--fix"], None]
     text = json.dumps(blocks)
     assert "github/codeql-action/upload-sarif" in text
     assert any(isinstance(b, dict) and "claudelint" in b and "script" in b["claudelint"]

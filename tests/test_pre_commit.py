@@ -106,3 +106,57 @@ def test_try_repo(tmp_path: Path) -> None:
     assert "cache_control" in "".join(notebook["cells"][1]["source"])
     second = run_hooks()
     assert second.returncode == 0, second.stdout + second.stderr
+
+
+def test_project_hook_definition() -> None:
+    yaml = pytest.importorskip("yaml")
+    hooks = {h["id"]: h for h in yaml.safe_load(
+        (ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))}
+    project = hooks["claudelint-project"]
+    assert project["entry"] == "claudelint check"
+    assert project["pass_filenames"] is False and project["always_run"] is True
+    assert project["language"] == hooks["claudelint"]["language"] == "python"
+
+
+@pytest.mark.skipif(not IN_GIT_CHECKOUT, reason="needs a git checkout of claudelint")
+def test_project_hook_checks_the_callers_of_a_changed_module(tmp_path: Path) -> None:
+    """A commit that only enlarges a shared prompt module: the per-file hook checks that
+    module alone and passes; the whole-project hook reports the caller's CL101."""
+    pytest.importorskip("pre_commit")
+    repo = tmp_path / "project"
+    repo.mkdir()
+    _git(repo, "init", "-q")
+    _git(repo, "config", "user.email", "t@example.invalid")
+    _git(repo, "config", "user.name", "t")
+    (repo / "prompts.py").write_text('POLICY = "Be brief."\n', encoding="utf-8")
+    (repo / "caller.py").write_text(
+        "import anthropic\n\nfrom prompts import POLICY\n\nclient = anthropic.Anthropic()\n\n\n"
+        "def answer(q):\n"
+        "    return client.messages.create(\n"
+        '        model="claude-sonnet-4-6", max_tokens=100, system=POLICY,\n'
+        '        messages=[{"role": "user", "content": q}],\n'
+        "    )\n", encoding="utf-8")
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True,
+                          text=True, check=True).stdout.strip()
+    (repo / ".pre-commit-config.yaml").write_text(
+        f"repos:\n- repo: {ROOT}\n  rev: {head}\n  hooks:\n  - id: claudelint\n"
+        "  - id: claudelint-project\n", encoding="utf-8")
+    _git(repo, "add", ".")
+    _git(repo, "commit", "-q", "-m", "start")
+    (repo / "prompts.py").write_text(f"POLICY = {BIG!r}\n", encoding="utf-8")
+    _git(repo, "add", "prompts.py")
+    env = dict(os.environ, PRE_COMMIT_HOME=str(tmp_path / "cache"))
+    env.pop("NO_COLOR", None)
+
+    def run_hook(hook: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "pre_commit", "run", hook, "--color", "never"],
+            cwd=repo, env=env, capture_output=True, text=True, timeout=900,
+        )
+
+    per_file = run_hook("claudelint")
+    assert per_file.returncode == 0, per_file.stdout + per_file.stderr
+    project = run_hook("claudelint-project")
+    out = project.stdout + project.stderr
+    assert project.returncode == 1, out
+    assert "caller.py:10:" in out and "CL101" in out
