@@ -131,6 +131,33 @@ def test_gitlab_fingerprints_unique_for_identical_text(tmp_path: Path) -> None:
         [finding(path, 9, cell=0, message="in a cell")], root=tmp_path, sources={})
 
 
+def test_gitlab_multiline_finding_keyed_by_its_first_line(tmp_path: Path) -> None:
+    path = str(tmp_path / "a.py")
+    loop = "for t in tickets:\n    print(route(t))\n"
+    f = finding(path, 1, column=1, end_column=21, end_line=2)
+    before = fingerprints([f], root=tmp_path, sources={path: loop})
+    edited = loop.replace("print(route(t))", "print(route(t), flush=True)")
+    assert fingerprints([f], root=tmp_path, sources={path: edited}) == before
+    renamed = loop.replace("for t in tickets", "for t in others")
+    assert fingerprints([f], root=tmp_path, sources={path: renamed}) != before
+
+
+def test_gitlab_notebook_finding(tmp_path: Path) -> None:
+    nb = finding(str(tmp_path / "nb.ipynb"), 4, cell=1, message="big prefix",
+                 source_line="    system=POLICY,\n")
+    out = render([nb], fmt="gitlab", rules=(), sources={}, summary=RunSummary(), root=tmp_path)
+    (issue,) = json.loads(out)
+    assert issue["location"] == {"path": "nb.ipynb", "lines": {"begin": 1, "end": 1}}
+    assert issue["description"] == "CL101: cell 2, line 4: big prefix"
+    # Keyed by the cell's source line, not its message, line or cell number.
+    moved = finding(str(tmp_path / "nb.ipynb"), 9, cell=3, message="bigger prefix",
+                    source_line="    system=POLICY,\n")
+    assert fingerprints([moved], root=tmp_path, sources={}) == fingerprints(
+        [nb], root=tmp_path, sources={})
+    both = fingerprints([nb, moved], root=tmp_path, sources={})
+    assert both[0] != both[1]
+
+
 def test_gitlab_empty_report_is_an_empty_list(tmp_path: Path) -> None:
     out = render([], fmt="gitlab", rules=(), sources={}, summary=RunSummary(), root=tmp_path)
     assert json.loads(out) == []

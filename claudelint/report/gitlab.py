@@ -3,9 +3,9 @@ reads): https://docs.gitlab.com/ci/testing/code_quality/#code-quality-report-for
 
 Each finding's `fingerprint` is what GitLab compares between a merge request and its target
 branch, so it must stay the same while the finding does and differ between findings. It hashes
-the rule code, the path and the flagged source text (whitespace-normalised), never a line number:
-inserting lines above a finding keeps its fingerprint. Findings that would share one (the same
-rule on identical text in one file) are told apart by their order of occurrence.
+the rule code, the path and the flagged source text (its first line, whitespace-normalised),
+never a line number: inserting lines above a finding keeps its fingerprint. Findings that would
+share one (the same rule on identical text in one file) are told apart by their order.
 """
 
 from __future__ import annotations
@@ -29,23 +29,22 @@ _SPACE = re.compile(r"\s+")
 
 
 def flagged_text(f: Finding, sources: Mapping[str, str]) -> str:
-    """The source text the finding points at, whitespace-normalised; the message when the
-    source is not at hand (a notebook cell without its text)."""
+    """The source text the finding points at on its first line, whitespace-normalised (the
+    first line only: an edit inside a flagged loop body leaves the finding the same one); the
+    message when the source is not at hand (a notebook cell without its text)."""
     text = sources.get(f.path) if f.cell is None else None
+    first: str | None = None
     if text is not None:
         lines = _LINE_BREAK.split(text)
-        if 1 <= f.line <= f.end_line <= len(lines):
-            chunk = lines[f.line - 1 : f.end_line]
-            if f.line == f.end_line:
-                chunk[0] = chunk[0][f.column - 1 : max(f.end_column - 1, f.column)]
-            else:
-                chunk[0] = chunk[0][f.column - 1 :]
-                chunk[-1] = chunk[-1][: max(f.end_column - 1, 0)]
-            flagged = _SPACE.sub(" ", "\n".join(chunk)).strip()
-            if flagged:
-                return flagged
-    if f.source_line and f.line == f.end_line:
-        return _SPACE.sub(" ", f.source_line).strip()
+        if 1 <= f.line <= len(lines):
+            first = lines[f.line - 1]
+    elif f.source_line:
+        first = f.source_line.rstrip("\r\n")
+    if first is not None:
+        end = max(f.end_column - 1, f.column) if f.end_line == f.line else len(first)
+        flagged = _SPACE.sub(" ", first[f.column - 1 : end]).strip()
+        if flagged:
+            return flagged
     return f.message
 
 
@@ -57,13 +56,13 @@ def _display_path(f: Finding, root: Path) -> str:
 def fingerprints(
     findings: Sequence[Finding], *, root: Path, sources: Mapping[str, str]
 ) -> list[str]:
-    """One fingerprint per finding (in order): sha256 of code, path, cell and flagged text,
-    plus the occurrence number when the same key repeats."""
+    """One fingerprint per finding (in order): sha256 of code, path and flagged text, plus
+    the occurrence number when the same key repeats. Neither line nor notebook cell number
+    enters it: a cell inserted above moves a finding without making it a new one."""
     seen: dict[str, int] = {}
     out: list[str] = []
     for f in findings:
-        cell = "" if f.cell is None else str(f.cell)
-        key = "\0".join((f.code, _display_path(f, root), cell, flagged_text(f, sources)))
+        key = "\0".join((f.code, _display_path(f, root), flagged_text(f, sources)))
         n = seen.get(key, 0)
         seen[key] = n + 1
         payload = key if n == 0 else f"{key}\0{n}"
@@ -80,6 +79,10 @@ def issue(f: Finding, fingerprint: str, *, root: Path, cost_basis_calls: int) ->
     if cost is not None:
         description += f" (est. savings: {cost})"
     begin, end = max(f.line, 1), max(f.end_line, f.line, 1)
+    if f.cell is not None:
+        # A notebook's lines count from the top of the cell, not of the .ipynb file: point at
+        # the file and say where in the description.
+        begin = end = 1
     return {
         "type": "issue",
         "check_name": f.code,
