@@ -151,6 +151,16 @@ def test_args_paths_and_options(tmp_path: Path) -> None:
     assert "CL201" not in result.stdout and "support_bot" not in result.stdout
 
 
+def test_args_over_several_lines(tmp_path: Path) -> None:
+    result, _ = run_check(tmp_path, args="examples/support_bot.py\n--select\n  CL101\n",
+                          output_format="concise")
+    assert result.returncode == 1, result.stderr
+    assert result.stdout.startswith("examples/support_bot.py:21:16: CL101")
+    assert "ticket_router" not in result.stdout
+    result, _ = run_check(tmp_path, args="examples/*.py", output_format="concise")
+    assert result.returncode == 2  # no globbing: the literal name does not exist
+
+
 def test_job_summary(tmp_path: Path) -> None:
     summary = tmp_path / "summary.md"
     summary.write_text("earlier step\n", encoding="utf-8")
