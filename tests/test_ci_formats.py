@@ -206,6 +206,22 @@ def test_markdown_message_with_pipes_and_tags(tmp_path: Path) -> None:
     assert row.replace("\\|", "").count("|") == 6
 
 
+def test_markdown_long_report_is_cut_with_a_count(tmp_path: Path) -> None:
+    from claudelint.report.markdown import render_markdown
+
+    many = [finding(str(tmp_path / "a.py"), n, message="x" * 200) for n in range(1, 501)]
+    out = render_markdown(many, root=tmp_path, summary=RunSummary())
+    assert len(out) < 65_536
+    rows = [ln for ln in out.splitlines() if ln.startswith("| [CL101]")]
+    assert 0 < len(rows) < 500
+    assert f"… and {500 - len(rows)} more findings not shown" in out
+    assert "Found 500 problems" in out  # the summary counts them all
+    whole = render_markdown(many, root=tmp_path, summary=RunSummary(), max_chars=10**9)
+    assert whole.count("| [CL101]") == 500 and "not shown" not in whole
+    one = render_markdown(many[:1], root=tmp_path, summary=RunSummary(), max_chars=10)
+    assert one.count("| [CL101]") == 1 and "not shown" not in one
+
+
 def test_markdown_no_findings(tmp_path: Path) -> None:
     out = render([], fmt="markdown", rules=(), sources={}, summary=RunSummary(), root=tmp_path)
     assert out == "## claudelint\n\nNo problems found.\n"

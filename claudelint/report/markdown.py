@@ -2,7 +2,8 @@
 
 GitHub-flavoured Markdown: one row per finding (rule, location, message, estimated savings,
 fix), then the run's summary line. Cell text is escaped so that a message quoting a prompt
-(`|`, `<document>`, line breaks) can neither break the table nor be read as HTML.
+(`|`, `<document>`, line breaks) can neither break the table nor be read as HTML. A long
+table stops before `MAX_CHARS` with a count of the rows left out.
 """
 
 from __future__ import annotations
@@ -15,6 +16,10 @@ from claudelint.finding import Finding
 from claudelint.report import RunSummary, relative_to_root
 from claudelint.report.sarif import RULE_HELP_URI
 from claudelint.report.text import cost_text, summary_lines
+
+# GitHub takes at most 65,536 characters in a pull-request comment (and 1 MiB in a job summary):
+# rows stop before the table would pass this, and a last line says how many were left out.
+MAX_CHARS = 60_000
 
 # A code span: a run of backticks, then the shortest text up to the same run.
 _CODE_SPAN = re.compile(r"(`+)(.+?)(?<!`)\1(?!`)", re.S)
@@ -61,7 +66,9 @@ def render_markdown(
     root: Path,
     summary: RunSummary,
     cost_basis_calls: int = 1000,
+    max_chars: int = MAX_CHARS,
 ) -> str:
+    """The report; rows stop before it passes `max_chars` (at least one is shown)."""
     lines = ["## claudelint", ""]
     if not findings:
         lines.append("No problems found.")
@@ -70,7 +77,8 @@ def render_markdown(
         "| Rule | Location | Message | Est. savings | Fix |",
         "| --- | --- | --- | --- | --- |",
     ]
-    for f in findings:
+    size = sum(len(line) + 1 for line in lines)
+    for shown, f in enumerate(findings):
         rule = f"[{f.code}]({RULE_HELP_URI.format(code=f.code)}) {escape_cell(f.name)}"
         cells = [
             rule,
@@ -79,7 +87,14 @@ def render_markdown(
             escape_cell(cost_text(f, cost_basis_calls) or ""),
             escape_cell(_fix(f)),
         ]
-        lines.append("| " + " | ".join(cells) + " |")
+        row = "| " + " | ".join(cells) + " |"
+        size += len(row) + 1
+        if size > max_chars and shown:
+            left = len(findings) - shown
+            lines += ["", f"… and {left:,} more finding{'s' if left != 1 else ''} not shown "
+                      "(the whole report: `--output-format full` or `json`)."]
+            break
+        lines.append(row)
     lines.append("")
     lines += [escape_cell(s) for s in summary_lines(findings, summary, cost_basis_calls) if s]
     return "\n".join(lines) + "\n"
