@@ -24,12 +24,18 @@ _TAG = (
     "# This file is a cache directory tag created by claudelint.\n"
     "# For information about cache directory tags see https://bford.info/cachedir/\n"
 )
-_FORMAT = 1
+_FORMAT = 2  # 2: costs stored unrounded
 
 
 def settings_key(settings: Settings) -> str:
-    """A digest of everything in the settings that can change findings."""
-    parts = (
+    """A digest of everything in the settings that can change findings, including the
+    date-dependent facts: which of the model data's lifecycle dates have passed by
+    `settings.today`, and the installed SDK read for deprecations (a model whose retirement
+    date passes must not keep its cached "deprecated" verdict)."""
+    from claudelint.knowledge import load_knowledge
+
+    epoch = load_knowledge(settings.models).date_epoch(settings.today)
+    parts = (epoch,
         settings.select, settings.extend_select, settings.ignore, settings.per_file_ignores,
         settings.default_model, settings.extend_client_factories, settings.cost_basis_calls,
         repr(settings.models), repr(sorted((k, repr(v)) for k, v in settings.options.items())),
@@ -142,6 +148,10 @@ def write_atomically(path: Path, text: str) -> None:
 
 def finding_to_json(f: Finding) -> dict[str, Any]:
     d = f.to_json()
+    d["cell"] = f.cell  # the 0-based index, as Finding holds it
+    if f.cost is not None:
+        # Unrounded: a warm run must total and round exactly as the cold run did.
+        d["cost"]["usd_saved"] = f.cost.usd_saved
     d["suppress_lines"] = list(f.suppress_lines)
     d["statement_line"] = f.statement_line
     d["source_line"] = f.source_line

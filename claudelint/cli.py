@@ -66,6 +66,28 @@ def _warn(message: str) -> None:
     click.echo(f"claudelint: warning: {message}", err=True)
 
 
+def _check_today() -> None:
+    """Exit 2 with a clear message when `CLAUDELINT_TODAY` is set but is not a date."""
+    from claudelint.settings import current_date
+
+    try:
+        current_date()
+    except ValueError as e:
+        _error(str(e))
+        sys.exit(EXIT_ERROR)
+
+
+def _stale_data_note(settings: Any, quiet: bool) -> None:
+    """Once per run, on stderr: the shipped model data is more than 90 days old."""
+    if quiet or not settings.stale_data_warning:
+        return
+    from claudelint.knowledge import stale_data_warning
+
+    message = stale_data_warning(settings.today)
+    if message is not None:
+        _warn(message)
+
+
 def _exact_tokens_root() -> Path | None:
     """Where --exact-tokens caches counts (the working directory), or None with a warning
     when it cannot run: no API key."""
@@ -98,9 +120,9 @@ class _Group(click.Group):
 def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
     if not value or ctx.resilient_parsing:
         return
-    from claudelint.knowledge import data_as_of
+    from claudelint.knowledge import version_line
 
-    click.echo(f"claudelint {__version__} (model data as of {data_as_of()})")
+    click.echo(f"claudelint {__version__} ({version_line()})")
     ctx.exit()
 
 
@@ -120,6 +142,7 @@ def main() -> None:
 @click.option("--output-format", type=click.Choice(["text", "json"]), default="text")
 def rule_cmd(code: str | None, show_all: bool, output_format: str) -> None:
     """Explain a rule: `claudelint rule CL101` or `claudelint rule missing-cache-control`."""
+    from claudelint.finding import PARSE_ERROR_CODE, PARSE_ERROR_NAME
     from claudelint.registry import all_rules, get_rule, suggest
 
     if show_all:
@@ -129,6 +152,9 @@ def rule_cmd(code: str | None, show_all: bool, output_format: str) -> None:
         sys.exit(EXIT_ERROR)
     else:
         rule = get_rule(code)
+        if rule is None and code.strip().upper() in (PARSE_ERROR_CODE, PARSE_ERROR_NAME.upper()):
+            _parse_error_page(output_format)
+            return
         if rule is None:
             hint = suggest(code)
             _error(f"unknown rule {code!r}" + (f"; did you mean {hint!r}?" if hint else ""))
@@ -139,6 +165,26 @@ def rule_cmd(code: str | None, show_all: bool, output_format: str) -> None:
         click.echo(json.dumps(data if show_all else data[0], indent=2))
     else:
         click.echo("\n".join(r.page() for r in rules), nl=False)
+
+
+def _parse_error_page(output_format: str) -> None:
+    """CL000 is reported like a rule but is no rule class: its page, in the rule's shape."""
+    from claudelint.finding import (
+        PARSE_ERROR_CODE,
+        PARSE_ERROR_NAME,
+        PARSE_ERROR_SUMMARY,
+        parse_error_page,
+    )
+
+    page = parse_error_page()
+    if output_format == "json":
+        click.echo(json.dumps({
+            "code": PARSE_ERROR_CODE, "name": PARSE_ERROR_NAME, "summary": PARSE_ERROR_SUMMARY,
+            "level": "error", "fix": "none", "opt_in": False, "options": {},
+            "explanation": page.split("\n\n", 2)[2],
+        }, indent=2))
+    else:
+        click.echo(page, nl=False)
 
 
 @main.command("rules")
@@ -174,6 +220,7 @@ def sites_cmd(paths: tuple[str, ...], output_format: str, output_file: str | Non
     from claudelint.config import ConfigError, ConfigResolver
     from claudelint.sites import collect, render_sites
 
+    _check_today()
     try:
         resolver = ConfigResolver(config_file=config_file, isolated=isolated)
         rows, errors = collect([Path(p) for p in (paths or (".",))], resolver)
@@ -242,6 +289,10 @@ def check_cmd(paths: tuple[str, ...], fix: bool, unsafe_fixes: bool | None, diff
     from claudelint.config import ConfigError, ConfigResolver
     from claudelint.registry import is_valid_selector, suggest
 
+    if add_noqa and diff:
+        # --diff promises to write nothing and --add-noqa writes: refuse.
+        _error("--add-noqa cannot be combined with --diff (--diff writes nothing)")
+        sys.exit(EXIT_ERROR)
     for sel in _split_codes(select + extend_select + ignore):
         if not is_valid_selector(sel):
             hint = suggest(sel)
@@ -265,10 +316,12 @@ def check_cmd(paths: tuple[str, ...], fix: bool, unsafe_fixes: bool | None, diff
     if config_file is not None and not config_file.is_file():
         _error(f"config file not found: {config_file}")
         sys.exit(EXIT_ERROR)
+    _check_today()
     try:
         resolver = ConfigResolver(config_file=config_file, isolated=isolated,
                                   overrides=overrides)
         root_settings = resolver.root_settings(Path.cwd())
+        _stale_data_note(root_settings, quiet)
         if output_format is None:
             output_format = root_settings.output_format
         from claudelint.run import RunOptions, run
@@ -309,6 +362,7 @@ def check_cmd(paths: tuple[str, ...], fix: bool, unsafe_fixes: bool | None, diff
         unsafe_fixes_hidden=result.unsafe_fixes_hidden,
         fix_mode=fix,
         unsafe_fixes=root_settings.unsafe_fixes,
+        errors=len(result.errors),
     )
     stdin_fix = fix and not diff and list(paths) == ["-"]
     color = False

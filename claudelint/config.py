@@ -414,6 +414,7 @@ _KEYS: dict[str, tuple[str, _Handler]] = {
     "default-model": ("default_model", _Validator.string),
     "extend-client-factories": ("extend_client_factories", _Validator.factories),
     "cost-basis-calls": ("cost_basis_calls", _Validator.positive_int),
+    "stale-data-warning": ("stale_data_warning", _Validator.boolean),
     "models": ("models", _Validator.models),
     "options": ("options", _Validator.options),
 }

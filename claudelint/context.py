@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
@@ -107,6 +108,11 @@ class RuleContext:
     @property
     def cost_basis_calls(self) -> int:
         return self.settings.cost_basis_calls
+
+    @property
+    def today(self) -> datetime.date:
+        """The date date-dependent verdicts are judged on (`Settings.today`)."""
+        return self.settings.today
 
     def option(self, key: str) -> Any:
         opt = self.rule.options[key]

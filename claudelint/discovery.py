@@ -111,8 +111,10 @@ def may_hold_call_site(data: bytes) -> bool:
 # --------------------------------------------------------------------------------- patterns
 
 
-def _glob_to_regex(pattern: str) -> str:
-    """A glob as a regex: `*`/`?` within a component, `**` across, `[...]`, `{a,b}`."""
+def _glob_to_regex(pattern: str, literal_separator: bool = True) -> str:
+    """A glob as a regex: `*`/`?` within a component, `**` across, `[...]`, `{a,b}`.
+    Without `literal_separator` (ruff's per-file-ignores), `*` and `?` match `/` too."""
+    star, one = ("[^/]*", "[^/]") if literal_separator else (".*", ".")
     out: list[str] = []
     i, n, depth = 0, len(pattern), 0
     while i < n:
@@ -128,13 +130,13 @@ def _glob_to_regex(pattern: str) -> str:
                     out.append(".*")
                     i += 2
                 continue
-            out.append("[^/]*")
+            out.append(star)
             i += 2
         elif c == "*":
-            out.append("[^/]*")
+            out.append(star)
             i += 1
         elif c == "?":
-            out.append("[^/]")
+            out.append(one)
             i += 1
         elif c == "[":
             j = i + 1
@@ -284,17 +286,50 @@ def is_excluded(path: Path, settings: Settings) -> bool:
     return _exclude_matcher(settings).match_path(abs_path, is_dir=os.path.isdir(abs_path))  # noqa: PTH112
 
 
-def per_file_ignores_for(settings: Settings, path: Path) -> tuple[str, ...]:
-    """The selectors `per-file-ignores` of `settings` ignores for `path`."""
+def per_file_ignores_for(settings: Settings, path: Path | str) -> tuple[str, ...]:
+    """The selectors `per-file-ignores` of `settings` ignores for `path` (the one
+    implementation; the engine asks here).
+
+    Ruff's semantics: a pattern applies when it matches the file's name, or when the pattern
+    joined to the settings root (unless absolute) matches the file's absolute path. `*`, `?`
+    and `**` match across `/` (so `tests/*` covers `tests/sub/x.py`), `{a,b}` alternates, and
+    a leading `!` applies the codes to every file the rest does NOT match. A folder name alone
+    (`tests`, `tests/`) matches only a file of that name: write `tests/*` or `**/tests/*`.
+    """
     if not settings.per_file_ignores:
         return ()
     abs_path = _posix_abs(path)
+    name = posixpath.basename(abs_path)
     root = _root_of(settings)
     out: list[str] = []
     for pattern, codes in settings.per_file_ignores:
-        if _matcher((pattern,), root).match_path(abs_path):
+        negated, by_name, by_path = _per_file_pattern(pattern, root)
+        hit = by_name.fullmatch(name) is not None or by_path.fullmatch(abs_path) is not None
+        if hit != negated:
             out.extend(codes)
     return tuple(out)
+
+
+@lru_cache(maxsize=256)
+def _per_file_pattern(pattern: str, root: str) -> tuple[bool, re.Pattern[str], re.Pattern[str]]:
+    """(negated, regex for the file name, regex for the absolute path) of one pattern."""
+    negated = pattern.startswith("!")
+    if negated:
+        pattern = pattern[1:]
+    glob = pattern.replace("\\", "/") if os.sep == "\\" else pattern
+    by_name = re.compile(_glob_to_regex(glob, literal_separator=False), re.DOTALL)
+    # As ruff's normalize_path_to: relative to the root, "." and ".." and a trailing "/" folded.
+    if posixpath.isabs(glob):
+        by_path = _glob_to_regex(posixpath.normpath(glob), literal_separator=False)
+    else:
+        joined = posixpath.normpath(posixpath.join(root, glob))
+        prefix = root.rstrip("/") + "/"
+        if joined.startswith(prefix):
+            by_path = re.escape(prefix) + _glob_to_regex(
+                joined[len(prefix):], literal_separator=False)
+        else:  # "../x" climbed above the root
+            by_path = _glob_to_regex(joined, literal_separator=False)
+    return negated, by_name, re.compile(by_path, re.DOTALL)
 
 
 # --------------------------------------------------------------------------------- gitignore

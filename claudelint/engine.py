@@ -5,11 +5,10 @@ from __future__ import annotations
 import ast
 import contextlib
 import dataclasses
-import fnmatch
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState
@@ -24,6 +23,7 @@ from claudelint.context import (
     RuleContext,
     TokenCounter,
 )
+from claudelint.discovery import per_file_ignores_for
 from claudelint.edits import Edits
 from claudelint.finding import Edit, Finding, Fix, parse_error
 from claudelint.knowledge import Knowledge, load_knowledge
@@ -560,25 +560,7 @@ class Linter:
         )
 
     def per_file_ignored(self, path: str) -> list[str]:
-        if not self.settings.per_file_ignores:
-            return []
-        p = Path(path)
-        rel = p
-        if self.settings.root is not None:
-            try:
-                rel = p.resolve().relative_to(self.settings.root.resolve())
-            except (ValueError, OSError):
-                rel = p
-        rel_posix = PurePosixPath(rel.as_posix())
-        out: list[str] = []
-        for pattern, codes in self.settings.per_file_ignores:
-            if (
-                fnmatch.fnmatch(str(rel_posix), pattern)
-                or fnmatch.fnmatch(p.name, pattern)
-                or rel_posix.match(pattern)
-            ):
-                out.extend(codes)
-        return out
+        return list(per_file_ignores_for(self.settings, path))
 
 
 def _fix_key(fix: FixPlan) -> tuple[object, ...]:

@@ -81,9 +81,10 @@ def format_usd(amount: float) -> str:
         return f"${amount:,.0f}"
     if amount >= 1:
         return f"${amount:,.2f}"
-    if amount >= 0.01:
+    if amount >= 0.005:  # rounds to $0.01 at least
         return f"${amount:.2f}"
-    return f"${amount:.4f}"
+    # Below a cent: no "$0.0000" (or a misleading "$0.00") for a saving too small to count.
+    return "<$0.01" if amount > 0 else "$0"
 
 
 def format_calls(calls: int) -> str:
@@ -107,7 +108,8 @@ class Finding:
     end_column: int
     fix: Fix | None = None
     cost: Cost | None = None
-    # Notebook cell (0-based index) the finding is in, when the file is a notebook.
+    # Notebook cell (0-based index) the finding is in, when the file is a notebook; every
+    # output numbers cells from 1 (JSON included).
     cell: int | None = None
     # Lines (1-based, inclusive) on which a suppression comment covers this finding.
     suppress_lines: tuple[int, int] = (0, 0)
@@ -130,7 +132,8 @@ class Finding:
             "column": self.column,
             "end_line": self.end_line,
             "end_column": self.end_column,
-            "cell": self.cell,
+            # Numbered from 1, as text output and ruff number them.
+            "cell": None if self.cell is None else self.cell + 1,
             "fix": self.fix.to_json() if self.fix else None,
             "cost": self.cost.to_json() if self.cost else None,
         }
@@ -138,6 +141,29 @@ class Finding:
 
 PARSE_ERROR_CODE = "CL000"
 PARSE_ERROR_NAME = "parse-error"
+PARSE_ERROR_SUMMARY = "File could not be read, decoded or parsed"
+PARSE_ERROR_TEXT = (
+    "claudelint could not read, decode or parse this file (a syntax error, "
+    "undecodable bytes, an unreadable file or a broken notebook), so it was not checked."
+)
+
+
+def parse_error_page() -> str:
+    """The page `claudelint rule CL000` prints: CL000 is no rule class, but it is reported."""
+    return (
+        f"# {PARSE_ERROR_NAME} ({PARSE_ERROR_CODE})\n\n"
+        "Level: error. No fix.\n\n"
+        "## What it does\n\n"
+        f"{PARSE_ERROR_TEXT}\n\n"
+        "## Why is this bad?\n\n"
+        "A file claudelint cannot parse is not checked at all: none of its calls are seen. "
+        "The message names the reason and, for a syntax error, its position (in a notebook, "
+        "the cell). A notebook cell that does not parse (e.g. unusual IPython syntax) is left "
+        "out and reported; the other cells are still checked.\n\n"
+        "## How to fix\n\n"
+        "Fix the syntax error or the encoding, or exclude the file (`extend-exclude`). "
+        "CL000 can be selected and ignored like a rule (`--ignore CL000`).\n"
+    )
 
 
 def parse_error(path: str, message: str, line: int = 1, column: int = 1) -> Finding:

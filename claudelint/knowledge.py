@@ -19,7 +19,10 @@ import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from claudelint.installed_sdk import InstalledSdk
 
 __all__ = [
     "FAMILIES",
@@ -27,6 +30,7 @@ __all__ = [
     "STATUSES",
     "TOKENIZERS",
     "Knowledge",
+    "Lifecycle",
     "ModelInfo",
     "ModelMatch",
     "SdkData",
@@ -329,10 +333,69 @@ def _build_info(fields: Mapping[str, Any], batch_multiplier: float) -> ModelInfo
 # --------------------------------------------------------------------------- the knowledge base
 
 
+def _family_of(model_id: str) -> tuple[str, str]:
+    """(family, line) guessed from a model ID's words, for a model only the SDK knows."""
+    for family in ("opus", "sonnet", "haiku"):
+        if family in model_id:
+            return family, family
+    for line in ("fable", "mythos"):
+        if line in model_id:
+            return "other", line
+    return "other", "other"
+
+
+def _merge_sdk(merged: dict[str, dict[str, Any]], sdk: InstalledSdk) -> set[str]:
+    """Merge the installed SDK's deprecation table and model IDs into ``merged`` (the shipped
+    entries, by ID), under the shipped data: a shipped retirement date or retired status is
+    kept; an SDK end-of-life date is added where the data has none (the model becomes
+    deprecated); an ID the data does not know becomes a model with no prices or limits.
+    Returns the IDs whose retirement date now comes from the SDK."""
+    names: dict[str, str] = {}
+    for model_id, fields in merged.items():
+        for name in (model_id, *fields.get("aliases", ())):
+            names.setdefault(name, model_id)
+    source = f"installed anthropic {sdk.version}"
+    dated: set[str] = set()
+    for name, end_of_life in sdk.deprecated.items():
+        known = names.get(name)
+        if known is None:
+            family, line = _family_of(name)
+            merged[name] = {"id": name, "family": family, "line": line, "status": "deprecated",
+                            "retired_on": end_of_life, "source": source}
+            names[name] = name
+            dated.add(name)
+            continue
+        fields = merged[known]
+        if fields.get("status") == "retired" or fields.get("retired_on") is not None:
+            continue
+        merged[known] = {**fields, "status": "deprecated", "retired_on": end_of_life}
+        dated.add(known)
+    for name in sdk.models:
+        if name not in names:
+            family, line = _family_of(name)
+            merged[name] = {"id": name, "family": family, "line": line, "status": "active",
+                            "source": source}
+            names[name] = name
+    return dated
+
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    """Where a model stands on a given day (see :meth:`Knowledge.lifecycle_on`)."""
+
+    status: str  # "active", "deprecated" or "retired"
+    retired_on: datetime.date | None
+    # Where the retirement date comes from, for messages: "claudelint's model data of
+    # 2026-12-04" or "the installed anthropic 2.18.0's deprecation table".
+    source: str
+
+
 class Knowledge:
     """The loaded knowledge base. Obtain it through :func:`load_knowledge`."""
 
-    def __init__(self, data: Mapping[str, Any], extra_models: Iterable[Mapping[str, Any]] = ()):
+    def __init__(self, data: Mapping[str, Any], extra_models: Iterable[Mapping[str, Any]] = (),
+                 sdk: InstalledSdk | None = None):
         as_of = data.get("as_of")
         if not isinstance(as_of, datetime.date):
             raise ValueError("models.toml: 'as_of' must be a date")
@@ -355,6 +418,11 @@ class Knowledge:
             if fields["id"] in merged:
                 raise ValueError(f"models.toml: model {fields['id']!r} is listed twice")
             merged[fields["id"]] = fields
+        # The installed SDK's deprecations and model IDs, under the shipped data: it fills in
+        # what the shipped data does not say; configured entries still override both.
+        self.installed_sdk: InstalledSdk | None = sdk
+        self._dated_by_sdk: frozenset[str] = frozenset(
+            _merge_sdk(merged, sdk) if sdk is not None else ())
         for entry in extra_models:
             entry_id = entry.get("id") if isinstance(entry, Mapping) else None
             known = isinstance(entry_id, str) and entry_id in merged
@@ -363,6 +431,8 @@ class Knowledge:
                 merged[fields["id"]] = {**merged[fields["id"]], **fields}
             else:
                 merged[fields["id"]] = fields
+            if "retired_on" in fields or "status" in fields:
+                self._dated_by_sdk -= {fields["id"]}
 
         self._models: tuple[ModelInfo, ...] = tuple(
             _build_info(fields, float(batch_multiplier)) for fields in merged.values()
@@ -427,6 +497,70 @@ class Knowledge:
 
     def active_models(self) -> tuple[ModelInfo, ...]:
         return tuple(m for m in self._models if m.is_active)
+
+    # ------------------------------------------------------------------ dates
+
+    def lifecycle_on(self, info: ModelInfo, today: datetime.date,
+                     platform: str = "anthropic") -> Lifecycle | None:
+        """Where ``info`` stands on ``today`` on ``platform``: retired once its retirement date
+        has passed (or, with no date, when the data says so), deprecated likewise, else
+        active. ``None`` for a cloud platform the data has no dates for (the clouds retire
+        models on their own schedule).
+        The one place that judges a model's status by date: CL302 and ``claudelint sites``
+        both ask it, so they agree."""
+        dates = info.lifecycle(platform)
+        if dates is None:
+            return None
+        deprecated_on, retired_on = dates
+        first_party = platform == "anthropic"
+        # A known retirement date decides (on a day before it, a model the data calls retired
+        # was still deprecated); without one, the data's status does.
+        if retired_on is not None:
+            is_retired = retired_on <= today
+        else:
+            is_retired = info.status == "retired" and first_party
+        if is_retired:
+            status = "retired"
+        elif (info.status in ("deprecated", "retired") and first_party) or (
+            deprecated_on is not None and deprecated_on <= today
+        ):
+            status = "deprecated"
+        else:
+            status = "active"
+        if info.id in self._dated_by_sdk and self.installed_sdk is not None:
+            source = f"the installed anthropic {self.installed_sdk.version}'s deprecation table"
+        else:
+            source = f"claudelint's model data of {self.as_of.isoformat()}"
+        return Lifecycle(status, retired_on, source)
+
+    def model_state(self, model_id: str, client: str,
+                    today: datetime.date) -> tuple[ModelMatch, str, Lifecycle | None] | None:
+        """How a request's model stands on ``today``: its match, the platform it is served on
+        (the spelling's, else the client's: ``AnthropicBedrock`` serves API IDs on Bedrock),
+        and its lifecycle there (``None``: that platform's dates are unknown). ``None`` for an
+        unknown model."""
+        match = self.lookup(model_id)
+        if match is None:
+            return None
+        platform = match.platform
+        if platform == "anthropic":
+            if "Bedrock" in client:
+                platform = "bedrock"
+            elif "Vertex" in client or "GoogleCloud" in client:
+                platform = "vertex"
+        return match, platform, self.lifecycle_on(match.info, today, platform)
+
+    def date_epoch(self, today: datetime.date) -> str:
+        """Every lifecycle date of the data that has passed by ``today``, as one string: two
+        days with the same epoch get the same date-dependent verdicts, so the results cache
+        keys on it (not on the date, which would empty it daily)."""
+        passed = sorted(
+            {d for m in self._models for d in (
+                m.deprecated_on, m.retired_on, m.bedrock_deprecated_on, m.bedrock_retired_on,
+                m.vertex_deprecated_on, m.vertex_retired_on) if d is not None and d <= today}
+        )
+        sdk = self.installed_sdk.version if self.installed_sdk is not None else "-"
+        return f"{len(passed)}:{passed[-1] if passed else '-'}:{sdk}"
 
     def lookup(self, model: str) -> ModelMatch | None:
         """Resolve a model string as the API, Bedrock or Vertex AI would spell it.
@@ -638,7 +772,19 @@ def _shipped_data() -> dict[str, Any]:
 
 @functools.lru_cache(maxsize=16)
 def _load_frozen(frozen_extra: tuple[Frozen, ...]) -> Knowledge:
-    return Knowledge(_shipped_data(), tuple(_thaw(entry) for entry in frozen_extra))
+    return Knowledge(_shipped_data(), tuple(_thaw(entry) for entry in frozen_extra),
+                     sdk=newer_installed_sdk())
+
+
+def newer_installed_sdk() -> InstalledSdk | None:
+    """The installed ``anthropic`` when it is newer than the one ``data/sdk.toml`` was
+    generated from (its deprecations and model IDs may be newer than the shipped data)."""
+    from claudelint.installed_sdk import find_installed_sdk, version_key
+
+    sdk = find_installed_sdk()
+    if sdk is None or version_key(sdk.version) <= version_key(load_sdk_data().version):
+        return None
+    return sdk
 
 
 def load_knowledge(extra_models: tuple[Mapping[str, Any], ...] = ()) -> Knowledge:
@@ -659,6 +805,46 @@ def data_as_of() -> str:
     """The date the shipped model data was compiled (for `claudelint --version`)."""
     as_of = _shipped_data().get("as_of")
     return str(as_of) if as_of is not None else "unknown"
+
+
+def shipped_data_date() -> datetime.date:
+    as_of = _shipped_data().get("as_of")
+    assert isinstance(as_of, datetime.date), "models.toml: 'as_of' must be a date"
+    return as_of
+
+
+# The shipped data is called stale once it is this much older than today.
+STALE_AFTER_DAYS = 90
+
+
+def stale_data_warning(today: datetime.date) -> str | None:
+    """A warning when the shipped model data is more than ``STALE_AFTER_DAYS`` older than
+    ``today`` (models released or retired since are unknown to it); None otherwise."""
+    as_of = shipped_data_date()
+    age = (today - as_of).days
+    if age <= STALE_AFTER_DAYS:
+        return None
+    return (f"claudelint's model data is {age} days old (as of {as_of.isoformat()}): newer "
+            "models and retirement dates may be missing; upgrade claudelint, or set "
+            "`stale-data-warning = false` to silence this")
+
+
+def version_line() -> str:
+    """What `claudelint --version` prints after the version: the data's date, the SDK the
+    shipped SDK data was generated from, and the installed SDK it reads when that is newer."""
+    shipped = load_sdk_data().version
+    parts = [f"model data as of {data_as_of()}", f"SDK data from anthropic {shipped}"]
+    from claudelint.installed_sdk import find_installed_sdk
+
+    installed = find_installed_sdk()
+    if installed is None:
+        parts.append("no installed anthropic read")
+    elif newer_installed_sdk() is not None:
+        parts.append(f"deprecations and model IDs also read from the installed anthropic "
+                     f"{installed.version}")
+    else:
+        parts.append(f"installed anthropic {installed.version}")
+    return "; ".join(parts)
 
 
 # --------------------------------------------------------------------------- SDK signatures

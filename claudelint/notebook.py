@@ -247,3 +247,90 @@ def read_notebook(text: str) -> Notebook:
         reproducible = False
     return Notebook(data, code_cells, "".join(parts), first_lines, indent, ensure_ascii,
                     trailing, reproducible)
+
+
+_MARK = "\x00claudelint-{}\x00"
+_MARK_RE = re.compile(r'"\\u0000claudelint-(\d+)\\u0000"')
+
+
+@dataclass(frozen=True)
+class _Piece:
+    """One source string of a code cell, where the raw .ipynb file holds it."""
+
+    first_line: int  # 1-based line of the cell the string starts on
+    text: str
+    raw_line: int  # 1-based line of the .ipynb file
+    quote: int  # 0-based index of its opening quote on that line (-1: not known)
+
+
+class RawIndex:
+    """Cell positions -> positions in the raw .ipynb JSON text, for formats whose locations
+    address the file itself (SARIF)."""
+
+    def __init__(self, pieces: dict[int, list[_Piece]], ensure_ascii: bool) -> None:
+        self._pieces = pieces
+        self._ensure_ascii = ensure_ascii
+
+    def position(self, cell: int, line: int, column: int) -> tuple[int, int | None] | None:
+        """(1-based line, 1-based column or None when unknown) in the .ipynb file of `line`,
+        `column` of notebook cell `cell` (0-based index); None when not known."""
+        pieces = self._pieces.get(cell)
+        if not pieces:
+            return None
+        piece = pieces[0]
+        for p in pieces:
+            if p.first_line <= line:
+                piece = p
+        if piece.quote < 0:
+            return piece.raw_line, None
+        lines = piece.text.split("\n")
+        k = line - piece.first_line
+        if k >= len(lines):
+            return piece.raw_line, None
+        offset = sum(len(s) + 1 for s in lines[:k]) + min(max(column - 1, 0), len(lines[k]))
+        escaped = json.dumps(piece.text[:offset], ensure_ascii=self._ensure_ascii)[1:-1]
+        return piece.raw_line, piece.quote + 2 + len(escaped)
+
+
+def raw_index(raw: str) -> RawIndex | None:
+    """Where each code cell's source lines are in the raw JSON `raw`; None when the file's
+    layout cannot be reproduced exactly (then no position in it can be trusted)."""
+    try:
+        data = json.loads(raw)
+        if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
+            return None
+        indent, ensure_ascii, trailing = _detect_layout(raw)
+        if _dump(data, indent, ensure_ascii, trailing) != raw:
+            return None
+        # The same document with every code source string replaced by a marker: only string
+        # contents change (and JSON strings never hold a raw newline), so every marker lands
+        # on the line of the string it replaces.
+        found: dict[int, tuple[int, str]] = {}
+        n = 0
+        for i, cell in enumerate(data["cells"]):
+            if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+                continue
+            source = cell.get("source")
+            parts = [source] if isinstance(source, str) else source
+            if not isinstance(parts, list) or not all(isinstance(s, str) for s in parts):
+                continue
+            marks = []
+            for s in parts:
+                found[n] = (i, s)
+                marks.append(_MARK.format(n))
+                n += 1
+            cell["source"] = marks[0] if isinstance(source, str) else marks
+        marked = _dump(data, indent, ensure_ascii, trailing)
+    except (ValueError, RecursionError):
+        return None
+    pieces: dict[int, list[_Piece]] = {}
+    firsts: dict[int, int] = {}
+    for lineno, row in enumerate(marked.split("\n"), 1):
+        for m in _MARK_RE.finditer(row):
+            cell, text = found[int(m.group(1))]
+            first = firsts.get(cell, 1)
+            firsts[cell] = first + text.count("\n")
+            # On a one-line file the strings before it have other lengths than the markers.
+            quote = m.start() if indent is not None else -1
+            pieces.setdefault(cell, []).append(_Piece(first, text, lineno, quote))
+    return RawIndex(pieces, ensure_ascii)

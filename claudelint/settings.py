@@ -6,9 +6,29 @@ the command line overrides fields with `dataclasses.replace`.
 
 from __future__ import annotations
 
+import datetime
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+# The one place that decides what "today" is. Verdicts that depend on the date (a deprecated
+# model whose retirement date has passed is retired) read `Settings.today`, which defaults to
+# this. `CLAUDELINT_TODAY=YYYY-MM-DD` pins it: the test suite pins it, and a user can ask
+# "what will fail on that date?".
+TODAY_ENV = "CLAUDELINT_TODAY"
+
+
+def current_date() -> datetime.date:
+    """`CLAUDELINT_TODAY` when set, else the real date. Raises ValueError on a malformed
+    `CLAUDELINT_TODAY` (the command line reports it and exits 2)."""
+    pinned = os.environ.get(TODAY_ENV, "").strip()
+    if pinned:
+        try:
+            return datetime.date.fromisoformat(pinned)
+        except ValueError:
+            raise ValueError(f"{TODAY_ENV}={pinned!r} is not a date (YYYY-MM-DD)") from None
+    return datetime.date.today()
 
 DEFAULT_EXCLUDES: tuple[str, ...] = (
     ".bzr",
@@ -55,6 +75,8 @@ class Settings:
     default_model: str | None = None
     extend_client_factories: tuple[str, ...] = ()
     cost_basis_calls: int = 1000
+    # Warn (once per run, on stderr) when the shipped model data is more than 90 days old.
+    stale_data_warning: bool = True
     # Extra or overriding model entries, same shape as data/models.toml [[model]] tables.
     models: tuple[dict[str, Any], ...] = ()
     # rule name -> option name -> value
@@ -63,6 +85,8 @@ class Settings:
     # its relative patterns.
     config_path: Path | None = None
     root: Path | None = None
+    # The date that date-dependent verdicts are judged on (see `current_date`).
+    today: datetime.date = field(default_factory=current_date)
 
     def option(self, rule_name: str, key: str, default: Any) -> Any:
         return self.options.get(rule_name, {}).get(key, default)

@@ -12,12 +12,16 @@ import io
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from claudelint.config import ConfigResolver
 from claudelint.discovery import discover, may_hold_call_site
 from claudelint.settings import Settings
 from claudelint.source import SourceError, decode_source, read_file_bytes
+
+if TYPE_CHECKING:
+    from claudelint.knowledge import Knowledge
+    from claudelint.request import Request
 
 
 @dataclass
@@ -87,7 +91,7 @@ def _rows(text: str, display: str, settings: Settings, cell_of: Any) -> list[Sit
         rows.append(SiteRow(
             path=display, line=line, column=rng.start.column + 1, cell=cell,
             method=("beta." if req.beta else "") + req.method, model=req.model_id,
-            model_status=info.status if info is not None else None,
+            model_status=_status(knowledge, req, settings),
             max_tokens=req.max_tokens, prefix_tokens=prefix_tokens, cached=cached,
             in_loop=bool(req.site.loops), repeated=req.site.repeated, usd_per_call=cost,
             findings=codes,
@@ -132,7 +136,12 @@ def collect(paths: list[Path], resolver: ConfigResolver, *, force_exclude: bool 
 
 def render_sites(rows: list[SiteRow], fmt: str) -> str:
     if fmt == "json":
-        return json.dumps([{**asdict(r), "location": r.location} for r in rows], indent=2) + "\n"
+        # Cells numbered from 1, as in the location and in `check` output.
+        items = [
+            {**asdict(r), "cell": None if r.cell is None else r.cell + 1, "location": r.location}
+            for r in rows
+        ]
+        return json.dumps(items, indent=2) + "\n"
     if fmt == "csv":
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\n")
@@ -168,3 +177,14 @@ def render_sites(rows: list[SiteRow], fmt: str) -> str:
                  f"one call of each costs at most ${total:.4f} "
                  "(input at the static prefix size, output at max_tokens)")
     return "\n".join(lines) + "\n"
+
+
+def _status(knowledge: Knowledge, req: Request, settings: Settings) -> str | None:
+    """The model's status as CL302 judges it: by date, on the platform that serves it."""
+    if not req.model_id:
+        return None
+    found = knowledge.model_state(req.model_id, req.client, settings.today)
+    if found is None:
+        return None
+    match, _platform, state = found
+    return state.status if state is not None else match.info.status

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -47,9 +46,12 @@ class LegacyModel(Rule):
 
     ## Known problems
     Retirement is judged from the shipped knowledge base (`claudelint --version` prints its
-    date) and today's date: a deprecated model whose retirement date has passed is reported as
-    retired. Prices per token are compared as listed; newer models use a tokenizer that counts
-    about 30% more tokens for the same text, which the cost estimate includes.
+    date), the deprecation table of the installed `anthropic` SDK when it is newer than that
+    data, and today's date (`CLAUDELINT_TODAY=YYYY-MM-DD` judges on another day): a deprecated
+    model whose retirement date has passed is reported as retired. The message says which
+    source the date came from. Prices per token are compared as listed; newer models use a
+    tokenizer that counts about 30% more tokens for the same text, which the cost estimate
+    includes.
 
     ## Example
     ```python
@@ -133,7 +135,7 @@ class LegacyModel(Rule):
         # Active but superseded ("legacy" on the docs page): not deprecated, not reported.
         Valid(
             "import anthropic\nclient = anthropic.Anthropic()\n"
-            f"r = client.messages.create(model='claude-opus-4-5', max_tokens=512, {_Q})\n"
+            f"r = client.messages.create(model='claude-haiku-4-5', max_tokens=512, {_Q})\n"
         ),
     )
     invalid = (
@@ -162,14 +164,14 @@ class LegacyModel(Rule):
                 f'r = client.messages.create(model="claude-opus-5-5", max_tokens=300, {_Q})\n'
             ),
         ),
-        # Deprecated: a warning with the retirement date.
+        # Deprecated: a warning with the retirement date and where it comes from.
         Invalid(
             "import anthropic\nclient = anthropic.Anthropic()\n"
             "def ask(q):\n"
-            "    return client.messages.create(model='claude-sonnet-4-5', max_tokens=512,\n"
+            "    return client.messages.create(model='claude-opus-4-5', max_tokens=512,\n"
             "        messages=[{'role': 'user', 'content': q}])\n",
             expected_lines=(4,),
-            message="2026-11-30",
+            message="will be retired on 2027-01-22 (per claudelint's model data",
         ),
         # A dict of constants; the finding points into the call, the fix edits the constant.
         Invalid(
@@ -211,35 +213,24 @@ class LegacyModel(Rule):
         model_id = request.model_id
         if model_id is None:
             return
-        match = ctx.knowledge.lookup(model_id)
-        if match is None:
+        found = ctx.knowledge.model_state(model_id, request.client, ctx.today)
+        if found is None:
             return
+        match, platform, state = found
         info = match.info
-        platform = match.platform
-        client_platform = _client_platform(request.client)
-        if platform == "anthropic" and client_platform != "anthropic":
-            platform = client_platform
-        dates = info.lifecycle(platform)
-        if dates is None:
-            return  # a cloud spelling without that cloud's own dates
-        deprecated_on, retired_on = dates
-        today = datetime.date.today()
-        retired = (info.status == "retired" and platform == "anthropic") or (
-            retired_on is not None and retired_on <= today
-        )
-        deprecated = (info.status == "deprecated" and platform == "anthropic") or (
-            deprecated_on is not None and deprecated_on <= today
-        )
-        if not retired and not deprecated:
-            return
+        if state is None or state.status == "active":
+            return  # active, or a cloud spelling without that cloud's own dates
+        retired = state.status == "retired"
+        retired_on = state.retired_on
         target = successor_for(ctx.knowledge, info, request)
         where = "" if platform == "anthropic" else f" on {_PLATFORM_NAMES[platform]}"
         if retired:
             when = f" on {retired_on.isoformat()}" if retired_on is not None else ""
-            head = f"`{model_id}` was retired{where}{when}: the API rejects every request"
+            head = (f"`{model_id}` was retired{where}{when} (per {state.source}): the API "
+                    "rejects every request")
         elif retired_on is not None:
             head = (f"`{model_id}` is deprecated{where} and will be retired on "
-                    f"{retired_on.isoformat()}")
+                    f"{retired_on.isoformat()} (per {state.source})")
         else:
             head = f"`{model_id}` is deprecated{where} (no retirement date published)"
         tail = ""
@@ -263,14 +254,6 @@ class LegacyModel(Rule):
 
 
 _PLATFORM_NAMES = {"bedrock": "Amazon Bedrock", "vertex": "Vertex AI"}
-
-
-def _client_platform(client: str) -> str:
-    if "Bedrock" in client:
-        return "bedrock"
-    if "Vertex" in client or "GoogleCloud" in client:
-        return "vertex"
-    return "anthropic"
 
 
 def successor_for(knowledge: Knowledge, info: ModelInfo, request: Request) -> ModelInfo | None:

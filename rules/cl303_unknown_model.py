@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
@@ -21,6 +22,9 @@ _Q = "messages=[{'role': 'user', 'content': 'Hello'}]"
 _DATE_SUFFIX = re.compile(r"-(\d{8})\Z")
 # A suggestion found only by string similarity is offered as a fix from this ratio on.
 _CLOSE_RATIO = 0.9
+# Claude's naming scheme from the 4 models on: line, version, optional snapshot date.
+_SCHEME = re.compile(r"\Aclaude-(?P<line>opus|sonnet|haiku|fable|mythos)-(?P<major>\d{1,2})"
+                     r"(?:-(?P<minor>\d{1,2}))?(?:-(?P<date>\d{8}))?\Z")
 
 
 class UnknownModel(Rule):
@@ -40,10 +44,14 @@ class UnknownModel(Rule):
     only in production, where the string comes from config. Nothing is billed for a rejected
     request, so the finding's cost line is $0: the cost is the feature being down.
 
+    An ID that follows Claude's naming scheme and is newer than every model of its line in
+    the data (`claude-opus-6`, `claude-sonnet-5-7-20270101`) may be a model released after the
+    data: it is a `warning` that says so, with no fix, never an error.
+
     ## Known problems
     The list of models is claudelint's knowledge base (`claudelint --version` prints its
-    date). A model released after that date is reported until the data is updated; add it
-    under `[models]` in config meanwhile.
+    date), plus the model IDs of the installed `anthropic` SDK when that is newer than the
+    data. Add a model under `[models]` in config to silence the warning for a new model.
 
     ## Example
     ```python
@@ -171,6 +179,18 @@ class UnknownModel(Rule):
             expected_lines=(3,),
             message="claude-sonnet-4-5-20250929",
         ),
+        # Claude's naming scheme, newer than the data: a warning, never rewritten to an older
+        # model.
+        Invalid(
+            "import anthropic\nclient = anthropic.Anthropic()\n"
+            f"r = client.messages.create(model='claude-opus-6', max_tokens=512, {_Q})\n",
+            expected_lines=(3,),
+            message="may be a model released since",
+            fixed=(
+                "import anthropic\nclient = anthropic.Anthropic()\n"
+                f"r = client.messages.create(model='claude-opus-6', max_tokens=512, {_Q})\n"
+            ),
+        ),
         # Close to a retired ID only: suggested, but no fix to a model the API rejects.
         Invalid(
             "import anthropic\nclient = anthropic.Anthropic()\n"
@@ -190,10 +210,27 @@ class UnknownModel(Rule):
             return
         if ctx.knowledge.lookup(model_id) is not None:
             return
-        suggestion, close = closest_model(ctx.knowledge, model_id)
         value = request.value("model")
         arg = request.arg("model")
         assert value is not None and arg is not None
+        node: cst.CSTNode = value.node if value.node is not None else arg.node
+        fallback = arg.node if not arg.via_kwargs else request.call
+        line = newer_than_data(ctx.knowledge, model_id)
+        if line is not None:
+            yield ctx.diagnostic(
+                node,
+                f"`{model_id}` is not in claudelint's model data of "
+                f"{ctx.knowledge.as_of.isoformat()}, but it follows Claude's naming scheme and "
+                f"is newer than every {line} model the data knows: it may be a model released "
+                "since. Check the ID; add it under `[models]` in config once confirmed",
+                cost=Cost(model_id, 0, 0.0, ctx.cost_basis_calls, (
+                    "no saving is estimated: if the ID does not exist the API rejects the "
+                    "request before billing anything; if it is a new model, claudelint has no "
+                    "prices for it",)),
+                fallback=fallback, level="warning",
+            )
+            return
+        suggestion, close = closest_model(ctx.knowledge, model_id)
         message = (
             f"`{model_id}` is not a Claude model ID (model data of "
             f"{ctx.knowledge.as_of.isoformat()}): the API rejects the request"
@@ -216,9 +253,40 @@ class UnknownModel(Rule):
             ("the API rejects the request (404 not_found_error) before any tokens are "
              "processed: nothing is billed; the cost is the failed request",),
         )
-        node: cst.CSTNode = value.node if value.node is not None else arg.node
-        fallback = arg.node if not arg.via_kwargs else request.call
         yield ctx.diagnostic(node, message, fix=fix, cost=cost, fallback=fallback)
+
+
+@functools.lru_cache(maxsize=8)
+def _newest_versions(knowledge: Knowledge) -> dict[str, tuple[int, int]]:
+    """The newest version of each line (`opus` -> (5, 5)) among the names the data knows."""
+    newest: dict[str, tuple[int, int]] = {}
+    for info in knowledge.models():
+        for name in info.names:
+            m = _SCHEME.match(name)
+            if m:
+                version = (int(m.group("major")), int(m.group("minor") or 0))
+                newest[m.group("line")] = max(newest.get(m.group("line"), version), version)
+    return newest
+
+
+def newer_than_data(knowledge: Knowledge, model_id: str) -> str | None:
+    """The line (`opus`) when `model_id` follows Claude's naming scheme and is newer than the
+    data: a higher version than every model of its line, or the newest version with a
+    snapshot date after the data's date. None otherwise (a typo of a known model)."""
+    m = _SCHEME.match(model_id)
+    if m is None:
+        return None
+    line = m.group("line")
+    newest = _newest_versions(knowledge).get(line)
+    if newest is None:
+        return None
+    version = (int(m.group("major")), int(m.group("minor") or 0))
+    if version > newest:
+        return line
+    snapshot = m.group("date")
+    if version == newest and snapshot and snapshot > knowledge.as_of.strftime("%Y%m%d"):
+        return line
+    return None
 
 
 def _plain_api_form(model_id: str) -> bool:

@@ -82,7 +82,7 @@ def test_full_output_has_frame_cost_and_fix(project: Path) -> None:
     _, out = invoke(["check", "--isolated", "app.py"], project)
     assert "app.py:11:16: CL101 [*]" in out
     assert "system=POLICY," in out and "^^^^^^" in out
-    assert "= cost: ~$" in out and "per 1k calls" in out
+    assert "= est. savings: ~$" in out and "per 1k calls" in out
     assert "Found 1 problem" in out and "1 fixable with --fix" in out
 
 

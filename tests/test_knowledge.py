@@ -5,12 +5,11 @@ from __future__ import annotations
 import datetime
 import subprocess
 import sys
-import typing
 from typing import Any
 
 import pytest
 
-from claudelint.knowledge import Knowledge, ModelInfo, load_knowledge
+from claudelint.knowledge import Knowledge, ModelInfo, load_knowledge, load_sdk_data
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +39,7 @@ NEW_TOKENIZER = {
 
 
 def test_data_loads_with_sections(kb: Knowledge) -> None:
-    assert kb.as_of == datetime.date(2026, 11, 22)
+    assert kb.as_of == datetime.date(2026, 12, 4)
     assert len(kb.sources) >= 10
     assert kb.pricing_rules["batch_multiplier"] == 0.5
     assert kb.caching["max_breakpoints"] == 4
@@ -74,7 +73,7 @@ def test_fields_are_typed(kb: Knowledge) -> None:
     assert fable.min_cacheable_tokens is None  # no source: unknown, not guessed
     sonnet45 = kb.get("claude-sonnet-4-5")
     assert sonnet45 is not None
-    assert sonnet45.status == "deprecated"
+    assert sonnet45.status == "retired"
     assert sonnet45.retired_on == datetime.date(2026, 11, 30)
     assert kb.get("claude-2.1") is not None
     assert kb.get("claude-2.1").line == "claude-2"  # type: ignore[union-attr]
@@ -228,9 +227,8 @@ def test_unknown_spellings(kb: Knowledge, spelling: str) -> None:
 
 
 def test_sdk_current_ids_are_known(kb: Knowledge) -> None:
-    anthropic = pytest.importorskip("anthropic")
-    literal = typing.get_args(anthropic.types.ModelParam)[0]
-    sdk_ids = typing.get_args(literal)
+    """The pinned SDK data's model list (data/sdk.toml), not the installed SDK's."""
+    sdk_ids = load_sdk_data().model_param
     assert len(sdk_ids) >= 20
     missing = [model_id for model_id in sdk_ids if kb.lookup(model_id) is None]
     assert missing == []

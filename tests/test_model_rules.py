@@ -4,6 +4,7 @@ costs, and the SDK keyword data staying in step with the installed `anthropic` S
 
 from __future__ import annotations
 
+import datetime
 import importlib.util
 import sys
 from dataclasses import replace
@@ -216,11 +217,39 @@ def test_untraced_receiver_with_a_non_claude_model_is_silent() -> None:
 
 
 def test_deprecated_is_a_warning_with_its_retirement_date() -> None:
-    found = lint(HEAD + call("'claude-sonnet-4-5-20250929'"))
+    # Judged on a pinned day before Sonnet 4.5's retirement (2026-11-30).
+    found = lint(HEAD + call("'claude-sonnet-4-5-20250929'"), today=datetime.date(2026, 11, 1))
     assert [(f.code, f.level) for f in found] == [("CL302", "warning")]
-    assert "2026-11-30" in found[0].message
+    assert "will be retired on 2026-11-30 (per claudelint's model data of" in found[0].message
     assert "claude-sonnet-5-5" in found[0].message
     assert "input $3 -> $2, output $15 -> $10 per MTok" in found[0].message
+
+
+@pytest.mark.parametrize(
+    ("today", "level", "words"),
+    [
+        (datetime.date(2027, 1, 21), "warning", "will be retired on 2027-01-22"),
+        (datetime.date(2027, 1, 22), "error", "was retired on 2027-01-22"),
+    ],
+)
+def test_the_verdict_follows_the_pinned_date(today: datetime.date, level: str,
+                                             words: str) -> None:
+    found = lint(HEAD + call("'claude-opus-4-5'"), today=today)
+    assert [(f.code, f.level) for f in found] == [("CL302", level)]
+    assert words in found[0].message
+
+
+def test_opus_4_5_is_deprecated_with_the_sdk_end_of_life() -> None:
+    for spelling in ("claude-opus-4-5", "claude-opus-4-5-20251101"):
+        found = lint(HEAD + call(f"'{spelling}'"), today=datetime.date(2026, 12, 4))
+        assert [(f.code, f.level) for f in found] == [("CL302", "warning")]
+        assert "will be retired on 2027-01-22" in found[0].message
+
+
+def test_retired_sonnet_4_5_is_an_error_after_its_date() -> None:
+    found = lint(HEAD + call("'claude-sonnet-4-5'"), today=datetime.date(2026, 12, 4))
+    assert [(f.code, f.level) for f in found] == [("CL302", "error")]
+    assert "was retired on 2026-11-30" in found[0].message
 
 
 def test_deprecated_past_its_retirement_date_is_an_error() -> None:
@@ -232,7 +261,8 @@ def test_deprecated_past_its_retirement_date_is_an_error() -> None:
 
 
 def test_json_level_follows_the_finding() -> None:
-    found = lint(HEAD + call("'claude-2.1'") + call("'claude-sonnet-4-5'"))
+    found = lint(HEAD + call("'claude-2.1'") + call("'claude-opus-4-5'"),
+                 today=datetime.date(2026, 12, 4))
     assert [f.to_json()["level"] for f in found] == ["error", "warning"]
 
 
@@ -262,9 +292,16 @@ def test_unknown_prices_give_no_cost() -> None:
 
 
 def test_deprecated_without_a_date() -> None:
-    found = lint(HEAD + call("'claude-mythos-preview'"))
+    models = ({"id": "claude-sonnet-4-6", "status": "deprecated"},)
+    found = lint(HEAD + call("'claude-sonnet-4-6'"), models=models)
     assert "no retirement date published" in found[0].message
     assert found[0].level == "warning"
+
+
+def test_mythos_preview_is_past_its_sdk_end_of_life() -> None:
+    found = lint(HEAD + call("'claude-mythos-preview'"), today=datetime.date(2026, 12, 4))
+    assert [(f.code, f.level) for f in found] == [("CL302", "error")]
+    assert "was retired on 2026-06-30" in found[0].message
 
 
 # ---------------------------------------------------------------------- CL303 details
@@ -404,29 +441,57 @@ def _shipped_sdk_text() -> str:
     return resources.files("claudelint.data").joinpath("sdk.toml").read_text(encoding="utf-8")
 
 
-def test_sdk_data_matches_the_installed_sdk() -> None:
-    """Regenerate the keyword data from the installed `anthropic` and compare: when this fails,
-    the SDK changed — run `python scripts/update_sdk_data.py` and review the diff."""
-    pytest.importorskip("anthropic")
-    script = _update_script()
-    regenerated = script.render(script.collect())
-    assert regenerated == _shipped_sdk_text(), (
-        "claudelint/data/sdk.toml is out of date: run `python scripts/update_sdk_data.py`"
-    )
-
-
 def test_update_script_check_mode_and_model_report(tmp_path: Path,
-                                                   capsys: pytest.CaptureFixture[str]) -> None:
-    pytest.importorskip("anthropic")
+                                                   capsys: pytest.CaptureFixture[str],
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """The drift check, run against pinned SDK data (the shipped file's own contents), never
+    against whatever `anthropic` is installed."""
     script = _update_script()
-    stale = tmp_path / "sdk.toml"
+    pinned = _pinned_sdk_data()
+    monkeypatch.setattr(script, "collect", lambda: dict(pinned))
+    current = tmp_path / "sdk.toml"
+    current.write_text(_shipped_sdk_text(), encoding="utf-8")
+    assert script.main(["--check", "--output", str(current)]) == 0
+    stale = tmp_path / "stale.toml"
     stale.write_text("sdk_version = \"0\"\n", encoding="utf-8")
     assert script.main(["--check", "--output", str(stale)]) == 1
     assert "out of date" in capsys.readouterr().out
-    data = script.collect()
-    data["model_param"] = [*data["model_param"], "claude-opus-9"]
-    missing, gone = script.model_report(data)
+    newer = {**pinned, "model_param": [*pinned["model_param"], "claude-opus-9"]}
+    missing, gone = script.model_report(newer)
     assert missing == ["claude-opus-9"] and gone == []
+
+
+def _pinned_sdk_data() -> dict[str, Any]:
+    """What `collect()` read from the SDK the shipped file was generated from, rebuilt from
+    that file."""
+    raw = tomllib.loads(_shipped_sdk_text())
+    return {
+        "sdk_version": raw["sdk_version"],
+        "nonstreaming_max_tokens": raw.get("nonstreaming_max_tokens"),
+        "keywords": raw["keywords"],
+        "model_nonstreaming_tokens": raw["model_nonstreaming_tokens"],
+        "model_param": raw["models"]["model_param"],
+        "deprecated_models": raw["models"]["deprecated"],
+    }
+
+
+def test_the_shipped_sdk_file_is_what_the_script_renders() -> None:
+    assert _update_script().render(_pinned_sdk_data()) == _shipped_sdk_text()
+
+
+def test_shipped_data_agrees_with_the_sdks_deprecation_table() -> None:
+    """Every model the pinned SDK data calls deprecated is deprecated or retired in the model
+    data, with the SDK's end-of-life date (or an earlier retirement)."""
+    from claudelint.installed_sdk import parse_end_of_life
+
+    knowledge = load_knowledge()
+    for model_id, when in _pinned_sdk_data()["deprecated_models"].items():
+        info = knowledge.get(model_id)
+        assert info is not None, model_id
+        assert info.status in ("deprecated", "retired"), model_id
+        end_of_life = parse_end_of_life(when)
+        assert info.retired_on is not None and end_of_life is not None
+        assert info.retired_on <= end_of_life, model_id
 
 
 def test_sdk_data_is_consistent_with_the_knowledge_base() -> None:

@@ -69,7 +69,7 @@ def test_finding_reported_with_cell(tmp_path: Path) -> None:
     code, out = check(tmp_path, "--output-format", "json", "nb.ipynb")
     assert code == 1
     (f,) = json.loads(out)
-    assert (f["code"], f["cell"], f["line"], f["column"]) == ("CL101", 2, 3, 59)
+    assert (f["code"], f["cell"], f["line"], f["column"]) == ("CL101", 3, 3, 59)
     code, out = check(tmp_path, "--output-format", "concise", "nb.ipynb")
     assert out.startswith("nb.ipynb:cell 3:3:59: CL101")
 
@@ -156,9 +156,10 @@ def test_a_cell_that_does_not_parse_is_reported_and_the_rest_linted(tmp_path: Pa
     write(tmp_path, notebook(SETUP, broken, curly, ASK))
     _, out = check(tmp_path, "--output-format", "json", "nb.ipynb")
     found = [(f["code"], f["cell"], f["line"]) for f in json.loads(out)]
-    assert ("CL000", 1, 1) in found  # the def without a body, in its own cell
-    assert any(c == "CL000" and cell == 2 for c, cell, _ in found)  # the curly quotes
-    assert ("CL101", 3, 3) in found  # the cells after them are still linted
+    # Cells numbered from 1, as in text output.
+    assert ("CL000", 2, 1) in found  # the def without a body, in its own cell
+    assert any(c == "CL000" and cell == 3 for c, cell, _ in found)  # the curly quotes
+    assert ("CL101", 4, 3) in found  # the cells after them are still linted
     messages = [f["message"] for f in json.loads(out) if f["code"] == "CL000"]
     assert all("detected at line" not in m for m in messages)
 

@@ -49,7 +49,7 @@ def _expected() -> dict[tuple[str, int | None, int], list[str]]:
         nb = json.loads(p.read_text(encoding="utf-8"))
         for index, cell in enumerate(nb["cells"]):
             if cell["cell_type"] == "code":
-                scan(p.relative_to(FIXTURE).as_posix(), index, "".join(cell["source"]))
+                scan(p.relative_to(FIXTURE).as_posix(), index + 1, "".join(cell["source"]))
     return out
 
 
@@ -378,7 +378,7 @@ def test_notebook_cells_redefining_a_name(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["check", "--isolated", "--no-cache",
                                        "--output-format", "json", str(p)])
     found = json.loads(result.output)
-    assert [(f["code"], f["cell"]) for f in found] == [("CL302", 3)]
+    assert [(f["code"], f["cell"]) for f in found] == [("CL302", 4)]  # cells from 1
 
 
 # --------------------------------------------------------------------------- wrappers

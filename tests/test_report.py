@@ -196,7 +196,7 @@ def test_full_output_shape(tmp_path: Path) -> None:
         "   |",
     ]
     assert (
-        "   = cost: ~$13.50 per 1k calls (model claude-sonnet-4-6, 2,345 tokens)"
+        "   = est. savings: ~$13.50 per 1k calls (model claude-sonnet-4-6, 2,345 tokens)"
         in block.splitlines()
     )
     assert "   = help: Wrap `system` in a text block with `cache_control`" in block
@@ -205,7 +205,7 @@ def test_full_output_shape(tmp_path: Path) -> None:
     assert "= help: Replace with `claude-opus-4-1`" in legacy
     assert "^^^^^^^^^^^^^^^^^^^^^^^^ CL302" in legacy
     # The CL302 cost is given per 100 calls; it is shown per 1k.
-    assert "cost: ~$5.00 per 1k calls (model claude-3-opus-20240229, 0 tokens)" in legacy
+    assert "est. savings: ~$5.00 per 1k calls (model claude-3-opus-20240229, 0 tokens)" in legacy
     # The parse error file has no source: header only, no frame.
     broken = out.split(f"{tmp_path / 'broken.py'}:2:1:")[1].splitlines()
     assert broken[1] == ""
@@ -248,7 +248,7 @@ def test_unsafe_fixes_enabled_star_and_count(tmp_path: Path) -> None:
 
 def test_cost_basis_calls(tmp_path: Path) -> None:
     out = run([cache_finding(tmp_path)], "full", tmp_path, cost_basis_calls=1_000_000)
-    assert "= cost: ~$13,500 per 1M calls (model claude-sonnet-4-6, 2,345 tokens)" in out
+    assert "= est. savings: ~$13,500 per 1M calls (model claude-sonnet-4-6, 2,345 tokens)" in out
     assert out.splitlines()[-2].endswith("est. savings ~$13,500 per 1M calls.")
 
 
@@ -302,7 +302,7 @@ def test_no_ansi_without_color_and_some_with(tmp_path: Path) -> None:
     assert "\x1b[1;31mCL302\x1b[0m" in colored  # errors in red
     assert "\x1b[1;33mCL101\x1b[0m" in colored  # warnings in yellow
     assert f"\x1b[1m{tmp_path / 'broken.py'}:2:1\x1b[0m" in colored  # bold path
-    assert "\x1b[36mcost: ~$13.50 per 1k calls" in colored  # cyan cost
+    assert "\x1b[36mest. savings: ~$13.50 per 1k calls" in colored  # cyan cost
     # Stripping the escapes gives the plain output back.
     assert ANSI.sub("", colored) == run(findings, "full", tmp_path)
     assert "\x1b[" in run(findings, "concise", tmp_path, color=True)
@@ -390,7 +390,7 @@ def test_json_output(tmp_path: Path) -> None:
         ("CL302", 8),
         ("CL101", 9),
     ]
-    assert data[1]["cell"] == 2
+    assert data[1]["cell"] == 3  # numbered from 1, as in text output
     assert list(data[3]) == [
         "code", "name", "message", "level", "path", "line", "column",
         "end_line", "end_column", "cell", "fix", "cost",
@@ -468,7 +468,7 @@ def test_sarif_validates_and_describes_rules(tmp_path: Path, sarif_schema: dict[
     assert cache_result["level"] == "warning"
     assert cache_result["message"]["text"] == (
         "Static prefix of ~2,345 tokens is re-sent on every call without caching\n"
-        "Est. savings: ~$13.50 per 1k calls (model claude-sonnet-4-6, 2,345 tokens)"
+        "est. savings: ~$13.50 per 1k calls (model claude-sonnet-4-6, 2,345 tokens)"
     )
     assert cache_result["locations"][0]["physicalLocation"]["region"] == {
         "startLine": 9,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import time
 
 import pytest
 from hypothesis import given
@@ -170,13 +169,14 @@ def test_estimates_add_up_across_parts() -> None:
     assert abs(whole.high - parts.high) <= 1
 
 
-def test_large_text_is_fast() -> None:
-    text = (PROSE + CODE + "日本語の文章です。") * 5_000  # about 10 MB
-    start = time.perf_counter()
+def test_large_text_is_estimated() -> None:
+    # No wall-clock limit here (the suite has none): the speed of estimates is the benchmark's.
+    part = PROSE + CODE + "日本語の文章です。"
+    text = part * 5_000  # about 10 MB
     est = estimate_tokens(text, "new")
-    elapsed = time.perf_counter() - start
+    one = estimate_tokens(part, "new")
     assert est.low > 1_000_000
-    assert elapsed < 2.0
+    assert abs(est.low - one.low * 5_000) <= 5_000
 
 
 @given(st.text(max_size=400), st.sampled_from(["legacy", "new"]))

@@ -31,6 +31,9 @@ class RunSummary:
     fix_mode: bool = False
     # --unsafe-fixes was given: unsafe fixes count as fixable and get the `[*]` marker.
     unsafe_fixes: bool = False
+    # Paths or files the run could not check (errors printed on stderr): never "All checks
+    # passed!" then.
+    errors: int = 0
 
 
 def render(
@@ -69,6 +72,8 @@ def render(
     if fmt == "json":
         from claudelint.report import json_
 
+        if statistics:
+            return json_.render_statistics_json(ordered, summary, cost_basis_calls)
         return json_.render_json(ordered)
     if fmt == "sarif":
         from claudelint.report import sarif

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from claudelint.finding import Finding
 from claudelint.report import relative_to_root
-from claudelint.report.text import cost_text
+from claudelint.report.text import SAVINGS_LABEL, cost_text
 
 
 def escape_data(text: str) -> str:
@@ -42,7 +42,7 @@ def annotation(f: Finding, *, root: Path, cost_basis_calls: int = 1000) -> str:
     props.append(("title", f"{f.code} ({f.name})"))
     cost = cost_text(f, cost_basis_calls)
     if cost is not None:
-        message += f"\nest. savings: {cost}"
+        message += f"\n{SAVINGS_LABEL}: {cost}"
     head = ",".join(f"{k}={escape_property(v)}" for k, v in props)
     return f"::{f.level} {head}::{escape_data(message)}"
 

@@ -13,9 +13,17 @@ from typing import Any
 from urllib.parse import quote
 
 import claudelint
-from claudelint.finding import PARSE_ERROR_CODE, PARSE_ERROR_NAME, Edit, Finding
+from claudelint.finding import (
+    PARSE_ERROR_CODE,
+    PARSE_ERROR_NAME,
+    PARSE_ERROR_SUMMARY,
+    PARSE_ERROR_TEXT,
+    Edit,
+    Finding,
+)
+from claudelint.notebook import RawIndex, raw_index
 from claudelint.report import absolute, relative_to_root
-from claudelint.report.text import cost_text
+from claudelint.report.text import SAVINGS_LABEL, cost_text
 from claudelint.rule_base import Rule
 
 SCHEMA_URI = (
@@ -62,11 +70,7 @@ def rule_descriptor(rule: type[Rule]) -> dict[str, Any]:
 def _synthetic_descriptor(f: Finding) -> dict[str, Any]:
     """A descriptor for a code that is no enabled rule (CL000 parse errors)."""
     if f.code == PARSE_ERROR_CODE:
-        short = "File could not be read, decoded or parsed"
-        text = (
-            "claudelint could not read, decode or parse this file (a syntax error, "
-            "undecodable bytes, an unreadable file or a broken notebook), so it was not checked."
-        )
+        short, text = PARSE_ERROR_SUMMARY, PARSE_ERROR_TEXT
     else:
         short = text = f.name
     return {
@@ -102,25 +106,55 @@ def _replacement(e: Edit) -> dict[str, Any]:
     }
 
 
-def _result(f: Finding, rule_index: int, root: Path, cost_basis_calls: int) -> dict[str, Any]:
+def _notebook_region(f: Finding, index: RawIndex | None) -> dict[str, int] | None:
+    """The region of a notebook finding in the .ipynb file itself (SARIF locations address
+    the file, not the cell): the lines of the cell's source strings in the JSON, and columns
+    inside them when the layout gives them; None when the file cannot be mapped."""
+    if index is None or f.cell is None:
+        return None
+    start = index.position(f.cell, f.line, f.column)
+    end = index.position(f.cell, f.end_line, f.end_column)
+    if start is None:
+        return None
+    line, column = start
+    end_line, end_column = end if end is not None else (line, None)
+    if column is None or end_column is None:
+        return {"startLine": line, "endLine": max(end_line, line)}
+    return _region(line, column, end_line, end_column)
+
+
+def _raw_index(path: str) -> RawIndex | None:
+    try:
+        raw = absolute(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    return raw_index(raw)
+
+
+def _result(f: Finding, rule_index: int, root: Path, cost_basis_calls: int,
+            notebooks: dict[str, RawIndex | None]) -> dict[str, Any]:
     cost = cost_text(f, cost_basis_calls)
-    text = f.message if cost is None else f"{f.message}\nEst. savings: {cost}"
+    text = f.message if cost is None else f"{f.message}\n{SAVINGS_LABEL}: {cost}"
     location = _artifact_location(f.path, root)
+    physical: dict[str, Any] = {"artifactLocation": location}
+    if f.cell is None:
+        physical["region"] = _region(f.line, f.column, f.end_line, f.end_column)
+    else:
+        if f.path not in notebooks:
+            notebooks[f.path] = _raw_index(f.path)
+        region = _notebook_region(f, notebooks[f.path])
+        if region is not None:
+            physical["region"] = region
     result: dict[str, Any] = {
         "ruleId": f.code,
         "ruleIndex": rule_index,
         "level": f.level,
         "message": {"text": text},
-        "locations": [
-            {
-                "physicalLocation": {
-                    "artifactLocation": location,
-                    "region": _region(f.line, f.column, f.end_line, f.end_column),
-                }
-            }
-        ],
+        "locations": [{"physicalLocation": physical}],
     }
-    if f.fix is not None:
+    # A notebook fix edits a cell's text, not the JSON of the file the location names: its
+    # replacements would corrupt the file, so SARIF carries none (--fix applies them).
+    if f.fix is not None and f.cell is None:
         result["fixes"] = [
             {
                 "description": {"text": f"{f.fix.title} ({f.fix.applicability} fix)"},
@@ -135,7 +169,10 @@ def _result(f: Finding, rule_index: int, root: Path, cost_basis_calls: int) -> d
         ]
     props: dict[str, Any] = {"name": f.name}
     if f.cell is not None:
+        # Where the finding is in the notebook as an editor shows it (cells from 1).
         props["cell"] = f.cell + 1
+        props["cellLine"] = f.line
+        props["cellColumn"] = f.column
     if f.cost is not None:
         props["cost"] = f.cost.to_json()
     result["properties"] = props
@@ -160,6 +197,7 @@ def sarif_log(
         index[code] = len(descriptors)
         descriptors.append(extra[code])
     root_uri = absolute(root).as_uri()
+    notebooks: dict[str, RawIndex | None] = {}
     return {
         "$schema": SCHEMA_URI,
         "version": "2.1.0",
@@ -177,7 +215,10 @@ def sarif_log(
                     SRCROOT: {"uri": root_uri if root_uri.endswith("/") else root_uri + "/"}
                 },
                 "columnKind": "unicodeCodePoints",
-                "results": [_result(f, index[f.code], root, cost_basis_calls) for f in findings],
+                "results": [
+                    _result(f, index[f.code], root, cost_basis_calls, notebooks)
+                    for f in findings
+                ],
             }
         ],
     }

@@ -99,6 +99,10 @@ def _header(f: Finding, summary: RunSummary, style: _Style) -> str:
     return f"{style.bold(location(f))}: {style.level(f.level, f.code)}{star} {f.message}"
 
 
+# The one name of the figure `cost_text` gives, in every format (text, SARIF, GitHub).
+SAVINGS_LABEL = "est. savings"
+
+
 def cost_text(f: Finding, basis_calls: int) -> str | None:
     """`~$13.50 per 1k calls (model claude-sonnet-4-6, 2,345 tokens)`."""
     if f.cost is None:
@@ -202,7 +206,7 @@ def _full(
     pad = " " * (max(width, 1) + 1)
     cost = cost_text(f, basis_calls)
     if cost is not None:
-        out.append(f"{pad}= {style.cyan('cost: ' + cost)}")
+        out.append(f"{pad}= {style.cyan(SAVINGS_LABEL + ': ' + cost)}")
     if f.fix is not None:
         out.append(f"{pad}= help: {f.fix.title}")
         text = sources.get(f.path) if f.cell is None else None
@@ -270,13 +274,13 @@ def _savings(findings: Sequence[Finding], basis_calls: int) -> str | None:
         return None
     per = f"per {format_calls(basis_calls)} calls"
     parts = []
-    if expected:
-        total = sum(normalised_usd(f, basis_calls) for f in expected)
-        parts.append(f"est. savings ~{format_usd(total)} {per}")
-    if worst:
-        cap = sum(normalised_usd(f, basis_calls) for f in worst)
+    total = sum(normalised_usd(f, basis_calls) for f in expected)
+    if total > 0:
+        parts.append(f"{SAVINGS_LABEL} ~{format_usd(total)} {per}")
+    cap = sum(normalised_usd(f, basis_calls) for f in worst)
+    if cap > 0:
         parts.append(f"up to {format_usd(cap)} {per} more in worst cases avoided")
-    return "; ".join(parts)
+    return "; ".join(parts) or None
 
 
 def summary_lines(findings: Sequence[Finding], summary: RunSummary, basis_calls: int) -> list[str]:
@@ -294,7 +298,8 @@ def summary_lines(findings: Sequence[Finding], summary: RunSummary, basis_calls:
             parts.append(f"{fixable:,} fixable with --fix")
     else:
         parts = []
-        lines.append("All checks passed!")
+        if not summary.errors:
+            lines.append("All checks passed!")
     if parts:
         if savings:
             parts.append(savings)
@@ -309,11 +314,11 @@ def summary_lines(findings: Sequence[Finding], summary: RunSummary, basis_calls:
 # ---------------------------------------------------------------------- statistics
 
 
-def statistics_table(
-    findings: Sequence[Finding], summary: RunSummary, basis_calls: int, style: _Style
-) -> list[str]:
-    """Count, code, fixable marker, name and est. savings per code; the largest saving first
-    (so a team sees where the money is), then the most frequent."""
+def statistics_rows(
+    findings: Sequence[Finding], basis_calls: int
+) -> list[tuple[str, list[Finding], float]]:
+    """(code, its findings, est. savings per `basis_calls` calls) per code: the largest saving
+    first (so a team sees where the money is), then the most frequent."""
     by_code: dict[str, list[Finding]] = {}
     for f in findings:
         by_code.setdefault(f.code, []).append(f)
@@ -321,23 +326,35 @@ def statistics_table(
     def saving(fs: list[Finding]) -> float:
         return sum(normalised_usd(f, basis_calls) for f in fs if f.cost is not None)
 
-    rows = sorted(by_code.items(), key=lambda kv: (-saving(kv[1]), -len(kv[1]), kv[0]))
+    rows = [(code, fs, saving(fs)) for code, fs in by_code.items()]
+    return sorted(rows, key=lambda r: (-r[2], -len(r[1]), r[0]))
+
+
+def only_upper_bounds(fs: Sequence[Finding]) -> bool:
+    """Whether a group's savings are all worst cases avoided ("up to"), none expected."""
+    return all(f.cost is None or f.cost.upper_bound for f in fs)
+
+
+def statistics_table(
+    findings: Sequence[Finding], summary: RunSummary, basis_calls: int, style: _Style
+) -> list[str]:
+    """Count, code, fixable marker, name and est. savings per code (`statistics_rows`)."""
+    rows = statistics_rows(findings, basis_calls)
     if not rows:
         return []
-    count_w = max(len(f"{len(fs):,}") for _, fs in rows)
-    code_w = max(len(code) for code, _ in rows)
-    name_w = max(len(fs[0].name) for _, fs in rows)
+    count_w = max(len(f"{len(fs):,}") for _, fs, _ in rows)
+    code_w = max(len(code) for code, _, _ in rows)
+    name_w = max(len(fs[0].name) for _, fs, _ in rows)
     out = []
-    for code, fs in rows:
+    for code, fs, total in rows:
         marker = "[*]" if any(applicable(f, summary) for f in fs) else "[ ]"
         cells = [
             f"{len(fs):>{count_w},}",
             style.level(fs[0].level, f"{code:<{code_w}}"),
             f"{marker} {fs[0].name:<{name_w}}",
         ]
-        total = saving(fs)
         if total > 0:
-            lead = "up to " if all(f.cost is None or f.cost.upper_bound for f in fs) else "~"
+            lead = "up to " if only_upper_bounds(fs) else "~"
             cells.append(style.cyan(
                 f"{lead}{format_usd(total)} per {format_calls(basis_calls)} calls"))
         out.append("  ".join(cells).rstrip())

@@ -100,13 +100,17 @@ def test_bad_command_line_config_and_selectors(tmp_path: Path) -> None:
 
 KEYS = ["select", "extend-select", "ignore", "per-file-ignores", "exclude", "extend-exclude",
         "respect-gitignore", "force-exclude", "unsafe-fixes", "output-format", "default-model",
-        "extend-client-factories", "cost-basis-calls", "models", "options", "bogus"]
+        "extend-client-factories", "cost-basis-calls", "stale-data-warning", "models", "options",
+        "bogus"]
 SCALARS = st.one_of(
     st.booleans(), st.integers(-2**63, 2**63 - 1),
     st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=12),
     st.sampled_from(["CL101", "CL1", "ALL", "missing-cache-control", "*.py", "[", "a/**b",
                      "claude-sonnet-4-6", "full", "json", "{a,b}"]),
-    st.dates(), st.datetimes(), st.times(),
+    # Explicit bounds, built from `datetime.date` as it is when the test runs (the fake-date
+    # runner replaces that class; hypothesis's own default bounds were built before it).
+    st.dates(min_value=datetime.date(1900, 1, 1), max_value=datetime.date(2200, 1, 1)),
+    st.datetimes(), st.times(),
 )
 VALUES = st.recursive(
     SCALARS,
@@ -125,7 +129,7 @@ def _toml_value(v: Any) -> str:
         return "true" if v else "false"
     if isinstance(v, float):
         return {"nan": "nan", "inf": "inf", "-inf": "-inf"}.get(repr(v), repr(v))
-    if isinstance(v, (int, datetime.date, datetime.time)):
+    if isinstance(v, (int, datetime.date, datetime.datetime, datetime.time)):
         return v.isoformat() if not isinstance(v, int) else str(v)
     if isinstance(v, str):
         return '"' + v.encode("unicode_escape").decode("ascii").replace('"', '\\"') + '"'
