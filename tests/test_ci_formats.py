@@ -158,6 +158,24 @@ def test_gitlab_notebook_finding(tmp_path: Path) -> None:
     assert both[0] != both[1]
 
 
+def test_gitlab_notebook_lines_are_the_files(tmp_path: Path) -> None:
+    notebook = {
+        "cells": [
+            {"cell_type": "markdown", "id": "m", "metadata": {}, "source": ["# Bot\n"]},
+            {"cell_type": "code", "execution_count": None, "id": "c", "metadata": {},
+             "outputs": [], "source": WARN.splitlines(keepends=True)},
+        ],
+        "metadata": {}, "nbformat": 4, "nbformat_minor": 5,
+    }
+    raw = json.dumps(notebook, indent=1) + "\n"
+    (tmp_path / "nb.ipynb").write_text(raw, encoding="utf-8")
+    (issue,) = gitlab(tmp_path, "nb.ipynb")
+    expected = next(n for n, line in enumerate(raw.splitlines(), 1) if "system=POLICY" in line)
+    assert issue["location"] == {"path": "nb.ipynb",
+                                 "lines": {"begin": expected, "end": expected}}
+    assert str(issue["description"]).startswith("CL101: cell 2, line 9: ")
+
+
 def test_gitlab_empty_report_is_an_empty_list(tmp_path: Path) -> None:
     out = render([], fmt="gitlab", rules=(), sources={}, summary=RunSummary(), root=tmp_path)
     assert json.loads(out) == []

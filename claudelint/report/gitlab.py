@@ -18,7 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from claudelint.finding import Finding
+from claudelint.notebook import RawIndex
 from claudelint.report import relative_to_root
+from claudelint.report.sarif import _raw_index
 from claudelint.report.text import cost_text
 
 # Code Quality severities: info, minor, major, critical, blocker.
@@ -70,8 +72,21 @@ def fingerprints(
     return out
 
 
-def issue(f: Finding, fingerprint: str, *, root: Path, cost_basis_calls: int) -> dict[str, Any]:
-    """One Code Quality issue."""
+def _notebook_lines(f: Finding, index: RawIndex | None) -> tuple[int, int]:
+    """A notebook finding's lines in the .ipynb file itself (the lines of its cell's source
+    strings in the JSON, as in SARIF); line 1 when the file cannot be mapped."""
+    if index is None or f.cell is None:
+        return 1, 1
+    start = index.position(f.cell, f.line, f.column)
+    end = index.position(f.cell, f.end_line, f.end_column)
+    if start is None:
+        return 1, 1
+    return start[0], max(end[0] if end is not None else start[0], start[0])
+
+
+def issue(f: Finding, fingerprint: str, *, root: Path, cost_basis_calls: int,
+          notebooks: dict[str, RawIndex | None] | None = None) -> dict[str, Any]:
+    """One Code Quality issue. `notebooks`: the .ipynb files' line maps read so far."""
     description = f"{f.code}: {f.message}"
     if f.cell is not None:
         description = f"{f.code}: cell {f.cell + 1}, line {f.line}: {f.message}"
@@ -81,8 +96,11 @@ def issue(f: Finding, fingerprint: str, *, root: Path, cost_basis_calls: int) ->
     begin, end = max(f.line, 1), max(f.end_line, f.line, 1)
     if f.cell is not None:
         # A notebook's lines count from the top of the cell, not of the .ipynb file: point at
-        # the file and say where in the description.
-        begin = end = 1
+        # the file's lines and say where in the cell in the description.
+        notebooks = {} if notebooks is None else notebooks
+        if f.path not in notebooks:
+            notebooks[f.path] = _raw_index(f.path)
+        begin, end = _notebook_lines(f, notebooks[f.path])
     return {
         "type": "issue",
         "check_name": f.code,
@@ -105,8 +123,9 @@ def render_gitlab(
     cost_basis_calls: int = 1000,
 ) -> str:
     prints = fingerprints(findings, root=root, sources=sources)
+    notebooks: dict[str, RawIndex | None] = {}
     items = [
-        issue(f, fp, root=root, cost_basis_calls=cost_basis_calls)
+        issue(f, fp, root=root, cost_basis_calls=cost_basis_calls, notebooks=notebooks)
         for f, fp in zip(findings, prints, strict=True)
     ]
     return json.dumps(items, indent=2, ensure_ascii=False) + "\n"
