@@ -293,6 +293,7 @@ def write_atomic(src: SourceFile, new_text: str) -> None:
             raise FixWriteError(f"cannot create a temp file: {exc.strerror or exc}",
                                 src.path) from exc
         tmp = Path(tmp_name)
+    lock: int | None = None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -302,6 +303,11 @@ def write_atomic(src: SourceFile, new_text: str) -> None:
                 tmp.chmod(mode)
             else:  # the unnamed file (Linux only)
                 os.fchmod(handle.fileno(), mode)
+            # Compare-and-swap: the check that the file still holds what was read and the
+            # replace happen under an exclusive lock on the file, so a second claudelint run
+            # fixing the same file cannot slip its write in between (its fix would be lost
+            # while both counted theirs). The loser finds the file changed: "not written".
+            lock = _lock(target)
             try:
                 on_disk = target.read_bytes()
             except OSError as exc:
@@ -320,10 +326,32 @@ def write_atomic(src: SourceFile, new_text: str) -> None:
     except OSError as exc:
         raise FixWriteError(f"cannot write: {exc.strerror or exc}", src.path) from exc
     finally:
+        if lock is not None:
+            os.close(lock)  # releases the lock
         if tmp is not None:
             with contextlib.suppress(OSError):
                 tmp.unlink()
     _fsync_dir(target.parent)
+
+
+def _lock(target: Path) -> int | None:
+    """An exclusive advisory lock (flock) on the file `target` names now, held until the
+    returned descriptor is closed; None where locks are not available (Windows, some network
+    file systems): the content check alone then guards the write."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        return None
+    try:
+        fd = os.open(target, os.O_RDONLY)
+    except OSError:
+        return None  # the content check reports the missing file
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+    except OSError:
+        os.close(fd)
+        return None
+    return fd
 
 
 def _unnamed_file(folder: Path) -> int | None:

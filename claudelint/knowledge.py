@@ -86,6 +86,9 @@ class ModelInfo:
     thinking_modes: tuple[str, ...] = ()
     # Whether a request that sets no `thinking` gets thinking tokens: "on", "off", or None.
     thinking_default: str | None = None
+    # Whether the API accepts a request whose messages end with an assistant turn (a
+    # prefill): "accepted", "rejected", or None (unknown).
+    prefill: str | None = None
     successor: str | None = None
     released_on: datetime.date | None = None
     deprecated_on: datetime.date | None = None
@@ -218,7 +221,7 @@ class ModelMatch:
 # --------------------------------------------------------------------------- validation
 
 _STR_FIELDS = ("id", "family", "line", "status", "tokenizer", "confidence", "source", "notes")
-_OPT_STR_FIELDS = ("successor", "availability", "default_effort", "thinking_default")
+_OPT_STR_FIELDS = ("successor", "availability", "default_effort", "thinking_default", "prefill")
 _PRICE_FIELDS = (
     *PRICE_KINDS,
     "long_prompt_input",
@@ -249,6 +252,7 @@ _KNOWN_KEYS: frozenset[str] = frozenset(
 )
 _CHOICES: dict[str, tuple[str, ...]] = {
     "thinking_default": ("on", "off"),
+    "prefill": ("accepted", "rejected"),
     "family": FAMILIES,
     "status": STATUSES,
     "tokenizer": TOKENIZERS,

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from claudelint.cstwalk import Visitor
-from claudelint.scopes import Scope, dotted_name
+from claudelint.scopes import Binding, Scope, dotted_name
 from claudelint.values import Const, DictV, ListV, Text, Value, const_str, walk_texts
 
 if TYPE_CHECKING:
@@ -367,6 +367,42 @@ def thinking_setting(request: Request) -> str:
         if kind is not None:
             return "on"
     return "unknown"
+
+
+# A `max_tokens` this small leaves no room for thinking: a model that thinks by default
+# would spend it before answering (issue 15: successors are not offered for 1-100).
+THINKING_ROOM = 100
+
+
+def ends_with_prefill(request: Request) -> bool:
+    """Whether the request's `messages` end with an assistant turn (a prefill), as far as
+    the list is known statically."""
+    messages = request.value("messages")
+    if not isinstance(messages, ListV) or not messages.items:
+        return False
+    last = messages.items[-1]
+    return isinstance(last, DictV) and const_str(last.get("role")) == "assistant"
+
+
+def breaks_request(info: ModelInfo, request: Request) -> str | None:
+    """Why sending this request to `info` instead would fail or change its meaning, or None:
+    the request ends with an assistant prefill and the data does not say `info` accepts one
+    (`prefill` in models.toml), or `max_tokens` is 1-100 and `info` thinks by default while
+    the request does not turn thinking off. The thinking type itself is checked by the
+    callers (`accepts_thinking`)."""
+    if ends_with_prefill(request) and info.prefill != "accepted":
+        return f"the request ends with an assistant prefill, which {info.id} rejects" if (
+            info.prefill == "rejected") else (
+            f"the request ends with an assistant prefill, and {info.id} is not known to "
+            "accept one")
+    max_tokens = request.max_tokens
+    if (
+        max_tokens is not None and 0 < max_tokens <= THINKING_ROOM
+        and thinking_setting(request) != "off" and model_thinks_by_default(info) is not False
+    ):
+        return (f"{info.id} thinks by default, and thinking would use up "
+                f"max_tokens={max_tokens} before the answer")
+    return None
 
 
 def model_thinks_by_default(info: ModelInfo) -> bool | None:
@@ -858,30 +894,98 @@ def _edit_is_local(request: Request, via_kwargs: bool) -> bool:
     if not isinstance(expr, cst.Name):
         return False
     found = request.env.scope.lookup(expr.value)
-    if found is None or any(b.kind not in ("assign", "setitem") for b in found[1]):
-        return False
-    owner = found[0]
-    if owner.kind != "function":
+    if found is None or found[0].kind != "function":
         return False  # a module-level dict could be shared by other calls
-    return _count_names(owner.node, expr.value) == 1 + sum(
-        1 for b in found[1] if b.kind in ("assign", "setitem")
-    )
+    return read_only_here(found[0], expr.value, found[1], kinds=("assign", "setitem"))
+
+
+def read_only_here(owner: Scope, name: str, bindings: list[Binding],
+                   kinds: tuple[str, ...] = ("assign",), keywords: tuple[str, ...] = (),
+                   own_uses: int = 1) -> bool:
+    """Whether `name`, bound in `owner` only by `bindings` of these kinds, is read once in
+    `owner`'s code (by the request being fixed) — or, with `keywords`, only as the value of
+    those keyword arguments (`model=NAME` in any call). The one test of "is this value also
+    used for something else?" that every fix which edits a value outside the call goes
+    through: a fix may change what the request sends, never what other code reads.
+    `own_uses` is how many reads the request itself makes that are not such keywords."""
+    if any(b.kind not in kinds for b in bindings):
+        return False
+    counter = _NameCounter(name, keywords)
+    counter.walk(owner.node)
+    return counter.count - counter.as_keyword == len(bindings) + own_uses
+
+
+@dataclass(frozen=True)
+class EditReach:
+    """Whether editing a node changes the request being fixed and nothing else (`local`);
+    when not, the variable whose value holds the node (`name`, None when not known)."""
+
+    local: bool
+    name: str | None = None
+
+
+def edit_reach(request: Request, node: cst.CSTNode | None,
+               keywords: tuple[str, ...] = ()) -> EditReach:
+    """Whether a fix may edit `node`: it lies in the call itself (or in a `**params` dict
+    literal used by this call alone), or in the value of a name bound once (at module level
+    or in the enclosing function) that nothing else in the module reads (see
+    `read_only_here`; `keywords` lets `model=NAME` arguments of other calls through). A node
+    reached any other way (through a second name, a function, another module) is not local."""
+    env = request.env
+    if node is None or env is None:
+        return EditReach(False)
+    if env.resolver.inside(request.call, node):
+        star = [a for a in request.call.args if a.star == "**"]
+        in_star = any(env.resolver.inside(a.value, node) for a in star)
+        return EditReach(not in_star or _edit_is_local(request, True))
+    for arg in request.call.args:
+        for name in _names_in(arg.value):
+            direct = (arg.keyword is not None and arg.keyword.value in keywords
+                      and isinstance(arg.value, cst.Name))
+            found = env.scope.lookup(name)
+            if found is None:
+                continue
+            owner, bindings = found
+            held = [b for b in bindings
+                    if b.value is not None and env.resolver.inside(b.value, node)]
+            if not held:
+                continue
+            local = owner.kind in ("module", "function") and read_only_here(
+                owner, name, bindings, kinds=("assign", "annotation"), keywords=keywords,
+                own_uses=0 if direct else 1)
+            return EditReach(local, name)
+    return EditReach(False)
+
+
+class _Names(Visitor):
+    def __init__(self) -> None:
+        self.names: list[str] = []
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.names.append(node.value)
+
+
+def _names_in(expr: cst.CSTNode) -> list[str]:
+    visitor = _Names()
+    visitor.walk(expr)
+    return visitor.names
 
 
 class _NameCounter(Visitor):
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, keywords: tuple[str, ...] = ()) -> None:
         self.name = name
+        self.keywords = keywords
         self.count = 0
+        self.as_keyword = 0
 
     def visit_Name(self, node: cst.Name) -> None:
         if node.value == self.name:
             self.count += 1
 
-
-def _count_names(root: cst.CSTNode, name: str) -> int:
-    counter = _NameCounter(name)
-    counter.walk(root)
-    return counter.count
+    def visit_Arg(self, node: cst.Arg) -> None:
+        if (self.keywords and node.keyword is not None and node.keyword.value in self.keywords
+                and isinstance(node.value, cst.Name) and node.value.value == self.name):
+            self.as_keyword += 1
 
 
 _COMPARING = re.compile(r"eval|bench|compar|experiment|ablation|arena", re.I)

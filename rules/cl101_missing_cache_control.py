@@ -80,6 +80,12 @@ class MissingCacheControl(Rule):
     block whose tail changes per call (`f"{DOCUMENT} Question: {q}"`), the fix splits the
     block in two and caches the head: unsafe, because the model now sees two text blocks.
 
+    A fix only changes what the request sends. When the block to mark lives in a variable
+    (`FEW_SHOT = [...]`, `TOOLS = [...]`) that other code also reads — a few-shot list printed
+    elsewhere, a tools list whose names are read — no fix is offered and the message says so:
+    rewriting the constant would hand that other code a list of blocks where it expects a
+    string (or a tool with an extra key). A variable read by this request alone is fixed.
+
     ## Options
     None. The minimum cacheable length per model comes from the knowledge base
     (`claudelint/data/models.toml`), overridable with `[models]` in config.
@@ -213,10 +219,18 @@ class MissingCacheControl(Rule):
         fix: FixPlan | None = None
         target = whole[-1] if whole and whole_tokens >= minimum else None
         tokens = whole_tokens if target is not None else all_tokens
-        if target is not None:
-            fix = _mark(target, ctx)
-        elif prefix.head is not None:
-            fix = _split(prefix.head, request, ctx)
+        shared: str | None = None  # the variable a fix would edit that other code also reads
+        fixed_block = target if target is not None else prefix.head
+        if fixed_block is not None:
+            from claudelint.task import edit_reach
+
+            reach = edit_reach(request, _edited_node(fixed_block))
+            if not reach.local:
+                shared = reach.name or "a value built outside the call"
+            elif target is not None:
+                fix = _mark(target, ctx)
+            else:
+                fix = _split(fixed_block, request, ctx)
         in_prefix = prefix.blocks if target is None else whole[: whole.index(target) + 1]
         parts = sorted({b.where for b in in_prefix}, key=("tools", "system", "messages").index)
         where = " + ".join(parts)
@@ -226,6 +240,10 @@ class MissingCacheControl(Rule):
             f"~{tokens:,}-token static prefix ({where}) is re-sent at full price on every call: "
             f"no cache breakpoint, and {model_name} caches prefixes from {minimum:,} tokens"
         )
+        if shared is not None:
+            what = f"`{shared}`" if shared.isidentifier() else shared
+            message += (f" (no fix offered: the breakpoint would go into {what}, which other "
+                        "code also reads)")
         cost = _cost(model, tokens, ctx.cost_basis_calls, assumed=choice is None or choice.assumed,
                      batch=request.site.batch)
         node: cst.CSTNode | None = _content_node(last) if last.where == "messages" else None
@@ -259,6 +277,15 @@ def _mark(block: PrefixBlock, ctx: RuleContext) -> FixPlan | None:
         if content is not None:
             return FixPlan(title, "safe", (ctx.edit.wrap_in_cached_block(content),))
     return None
+
+
+def _edited_node(block: PrefixBlock) -> cst.CSTNode | None:
+    """The node a fix of this block rewrites: the block's dict, or the bare text it wraps."""
+    if block.container is not None and block.container.node is not None:
+        return block.container.node
+    if block.where == "system":
+        return block.arg.node
+    return _content_node(block)
 
 
 def _content_node(block: PrefixBlock) -> cst.BaseExpression | None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from claudelint.finding import Cost
 from claudelint.rule_base import Invalid, Option, Rule, Valid
 from claudelint.rules.cl201_oversized_max_tokens import task_cap
+from claudelint.values import DictV, const_str
 
 if TYPE_CHECKING:
     from claudelint.context import Diagnostic, FixPlan, RuleContext
@@ -31,8 +33,12 @@ class OverpoweredModel(Rule):
     Finds an Opus or Sonnet model used for a short-answer task — a classification, a yes/no
     answer, a routing decision, a label, a score or a short extraction, read from the same
     evidence as CL201 (oversized-max-tokens) — with a small `max_tokens` (at most the task's
-    cap, or at most `small-max-tokens`), and suggests the current Haiku from the knowledge
-    base. The message shows the evidence and the price ratio.
+    cap, or at most `small-max-tokens`), and suggests the newest Haiku in the knowledge base
+    that takes the request as written. Haiku 5.5 thinks by default and thinking tokens count
+    against `max_tokens`, so for a `max_tokens` of 100 or less (thinking not turned off) the
+    suggestion is Haiku 4.5; a request that ends with an assistant prefill gets only a Haiku
+    known to accept one (`prefill` in the knowledge base: Claude 4.6 and later models reject
+    it). The message shows the evidence and the price ratio.
 
     It stays silent when the model is not a constant (a parameter, an attribute, an
     environment variable, a loop over models), when the code compares models on purpose (the
@@ -53,8 +59,8 @@ class OverpoweredModel(Rule):
     Some short answers are hard: a label that needs expert judgement, a subtle policy
     decision. Evaluate Haiku on a sample of real inputs before switching; if it falls short,
     keep the model and add `# noqa: CL301` with the reason. Haiku 5.5 thinks adaptively by
-    default, and thinking tokens count against `max_tokens`: check for
-    `stop_reason == "max_tokens"` after switching.
+    default, and thinking tokens count against `max_tokens` (which is why it is not suggested
+    for a limit of 100 or less): check for `stop_reason == "max_tokens"` after switching.
 
     ## Example
     ```python
@@ -82,7 +88,7 @@ class OverpoweredModel(Rule):
 
     def is_spam(message: str) -> bool:
         response = client.messages.create(
-            model="claude-haiku-5-5",
+            model="claude-haiku-4-5-20251001",
             max_tokens=8,
             system="You moderate a forum. Answer yes or no: is the message spam?",
             messages=[{"role": "user", "content": message}],
@@ -226,11 +232,11 @@ class OverpoweredModel(Rule):
             "    )\n"
             "    return response.content[0].text.strip().lower() == 'yes'\n",
             expected_lines=(8,),
-            message="claude-opus-4-8 costs 50x claude-haiku-5-5 per input token",
+            message="claude-opus-4-8 costs 5x claude-haiku-4-5-20251001 per input token",
             fixed=(
                 _HEAD + "def is_spam(message: str) -> bool:\n"
                 "    response = client.messages.create(\n"
-                "        model='claude-haiku-5-5',\n"
+                "        model='claude-haiku-4-5-20251001',\n"
                 "        max_tokens=8,\n"
                 "        system='You moderate a forum. Answer yes or no: is the message spam?',\n"
                 "        messages=[{'role': 'user', 'content': message}],\n"
@@ -255,7 +261,7 @@ class OverpoweredModel(Rule):
             fixed=(
                 _HEAD + "def sentiment(review: str) -> str:\n"
                 "    params = {\n"
-                "        'model': \"claude-haiku-5-5\",\n"
+                "        'model': \"claude-haiku-4-5-20251001\",\n"
                 "        'max_tokens': 5,\n"
                 "        'system': 'Classify the sentiment of the review. '\n"
                 "                  'Output only the label: positive, negative or neutral.',\n"
@@ -288,7 +294,7 @@ class OverpoweredModel(Rule):
         if match is None or match.info.family not in ("opus", "sonnet"):
             return
         model = match.info
-        haiku = ctx.knowledge.newest("haiku")
+        haiku = _fitting_haiku(ctx, request)
         if haiku is None or not model.input or not haiku.input or model.input <= haiku.input:
             return
         small = int(ctx.option("small-max-tokens"))
@@ -337,6 +343,26 @@ class OverpoweredModel(Rule):
         arg = request.arg("model")
         assert arg is not None
         yield ctx.diagnostic(arg.node, message, fix=fix, cost=cost, fallback=request.call)
+
+
+def _fitting_haiku(ctx: RuleContext, request: Request) -> ModelInfo | None:
+    """The newest active Haiku that takes the request as it is: its thinking type, an
+    assistant prefill, and a `max_tokens` with no room to think for a model that thinks by
+    default (`breaks_request`). Haiku 5.5 thinks by default, so a request with
+    `max_tokens=8` gets Haiku 4.5."""
+    from claudelint.task import breaks_request
+
+    thinking = request.value("thinking")
+    kind = const_str(thinking.get("type")) if isinstance(thinking, DictV) else None
+    haikus = sorted((m for m in ctx.knowledge.active_models()
+                     if "haiku" in (m.family, m.line) and m.released_on is not None),
+                    key=lambda m: m.released_on or datetime.date.min, reverse=True)
+    for m in haikus:
+        if kind is not None and m.accepts_thinking(kind) is not True:
+            continue
+        if breaks_request(m, request) is None:
+            return m
+    return None
 
 
 def _cost(request: Request, model: ModelInfo, haiku: ModelInfo, max_tokens: int,

@@ -88,6 +88,18 @@ class LegacyModel(Rule):
     model's behaviour, output style and price. It is offered only when the ID is a plain
     string literal and a successor accepts the request's thinking mode and `max_tokens`.
 
+    A successor is never offered for a request it would reject or starve: a request that ends
+    with an assistant turn (a prefill) gets only a model the knowledge base says accepts one
+    (Claude 4.6 and later models return 400), and a `max_tokens` of 100 or less, with thinking
+    not turned off, never gets a model that thinks by default (thinking would use up the limit
+    before the answer). When no successor fits, the message says why and no fix is offered.
+
+    When the ID is a constant that the program also uses for something other than `model=`
+    arguments (a key of its own pricing table, a label in logs), the fix replaces only this
+    call's argument, so that other code keeps working; when the call passes the model through
+    `**params`, no fix is offered. A constant used only as `model=` arguments is fixed where
+    it is defined.
+
     ## Options
     None. Models, dates and successors come from the knowledge base; add or override entries
     with `[models]` in config (for example `bedrock_retired_on` / `vertex_retired_on` dates).
@@ -174,6 +186,7 @@ class LegacyModel(Rule):
             message="will be retired on 2027-01-22 (per claudelint's model data",
         ),
         # A dict of constants; the finding points into the call, the fix edits the constant.
+        # max_tokens=10 leaves no room to think: Haiku 5.5 (thinks by default) is skipped.
         Invalid(
             "import anthropic\nclient = anthropic.Anthropic()\n"
             "MODELS = {'fast': 'claude-3-haiku-20240307', 'smart': 'claude-opus-4-8'}\n"
@@ -181,10 +194,10 @@ class LegacyModel(Rule):
             "    return client.messages.create(model=MODELS['fast'], max_tokens=10,\n"
             "        messages=[{'role': 'user', 'content': text}])\n",
             expected_lines=(5,),
-            message="claude-haiku-5-5",
+            message="use `claude-haiku-4-5-20251001`",
             fixed=(
                 "import anthropic\nclient = anthropic.Anthropic()\n"
-                "MODELS = {'fast': 'claude-haiku-5-5', 'smart': 'claude-opus-4-8'}\n"
+                "MODELS = {'fast': 'claude-haiku-4-5-20251001', 'smart': 'claude-opus-4-8'}\n"
                 "def classify(text):\n"
                 "    return client.messages.create(model=MODELS['fast'], max_tokens=10,\n"
                 "        messages=[{'role': 'user', 'content': text}])\n"
@@ -223,6 +236,7 @@ class LegacyModel(Rule):
         retired = state.status == "retired"
         retired_on = state.retired_on
         target = successor_for(ctx.knowledge, info, request)
+        refused = _refusal(ctx.knowledge, info, request) if target is None else None
         where = "" if platform == "anthropic" else f" on {_PLATFORM_NAMES[platform]}"
         if retired:
             when = f" on {retired_on.isoformat()}" if retired_on is not None else ""
@@ -236,15 +250,34 @@ class LegacyModel(Rule):
         tail = ""
         if target is not None:
             tail = f"; use `{target.id}`{_price_change(info, target)}"
+        elif refused is not None:
+            tail = f"; no successor fits this request: {refused}"
         value = request.value("model")
         arg = request.arg("model")
         assert value is not None and arg is not None
         fix = None
         if target is not None and value.node is not None and platform == "anthropic":
-            edit = ctx.edit.replace_string(value.node, target.id)
-            if edit is not None:
-                from claudelint.context import FixPlan
+            import libcst as cst
 
+            from claudelint.context import FixPlan, NodeEdit
+            from claudelint.task import edit_reach
+
+            reach = edit_reach(request, value.node, keywords=("model",))
+            edit = ctx.edit.replace_string(value.node, target.id) if reach.local else None
+            if (not reach.local and reach.name is not None and not arg.via_kwargs
+                    and isinstance(arg.node, (cst.Name, cst.Subscript))):
+                # The constant is also used for something else (a pricing key, a log label):
+                # change only what this call sends.
+                edit = NodeEdit(arg.node, f'"{target.id}"')
+                tail += (f" (the fix changes this call's argument only: `{reach.name}` is also "
+                         "used other than as a `model=` argument)")
+            elif not reach.local and reach.name is not None:
+                tail += (f" (no fix offered: `{reach.name}` is also used other than as a "
+                         "`model=` argument)")
+            elif not reach.local:
+                tail += (" (no fix offered: the model string is set outside the call, where "
+                         "other code may read it)")
+            if edit is not None:
                 fix = FixPlan(f"Replace `{model_id}` with `{target.id}`", "unsafe", (edit,))
         cost = _cost(request, info, target, ctx) if target is not None else None
         node: cst.CSTNode = value.node if value.node is not None else arg.node
@@ -265,9 +298,13 @@ def successor_for(knowledge: Knowledge, info: ModelInfo, request: Request) -> Mo
     thinking = request.value("thinking")
     kind = const_str(thinking.get("type")) if isinstance(thinking, DictV) else None
     max_tokens = request.max_tokens
+    from claudelint.task import breaks_request
+
     for candidate in reversed(active):
         if kind is not None and candidate.accepts_thinking(kind) is not True:
             continue  # rejected, or not known to be accepted
+        if breaks_request(candidate, request) is not None:
+            continue  # an assistant prefill it rejects, or no room to think
         if (
             max_tokens is not None and candidate.max_output_tokens is not None
             and max_tokens > candidate.max_output_tokens
@@ -275,6 +312,15 @@ def successor_for(knowledge: Knowledge, info: ModelInfo, request: Request) -> Mo
             continue
         return candidate
     return None
+
+
+def _refusal(knowledge: Knowledge, info: ModelInfo, request: Request) -> str | None:
+    """Why no active successor was offered, when the newest one breaks the request (an
+    assistant prefill it rejects, or `max_tokens` too small for a model that thinks)."""
+    from claudelint.task import breaks_request
+
+    active = [m for m in knowledge.successor_chain(info.id) if m.is_active]
+    return breaks_request(active[-1], request) if active else None
 
 
 def _money(x: float) -> str:
