@@ -18,7 +18,7 @@ import click
 from claudelint import __version__
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-FORMATS = ("full", "concise", "json", "sarif", "github")
+FORMATS = ("full", "concise", "json", "sarif", "github", "gitlab", "markdown")
 
 
 def _split_codes(values: Sequence[str]) -> tuple[str, ...]:
@@ -255,6 +255,10 @@ def sites_cmd(paths: tuple[str, ...], output_format: str, output_file: str | Non
               help="Write the report to a file.")
 @click.option("--statistics", is_flag=True, help="Count findings per rule.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings remain.")
+@click.option("--fail-on", type=click.Choice(["error", "warning"]), default="warning",
+              show_default=True,
+              help="Exit 1 only for findings of this level or worse (`error`: warnings are "
+                   "reported but do not fail the run).")
 @click.option("--config", "config_file", type=click.Path(path_type=Path),
               help="Use this config file for every path.")
 @click.option("--isolated", is_flag=True, help="Ignore every config file.")
@@ -279,7 +283,8 @@ def check_cmd(paths: tuple[str, ...], fix: bool, unsafe_fixes: bool | None, diff
               stdin_filename: str | None, force_exclude: bool | None,
               exclude: tuple[str, ...], extend_exclude: tuple[str, ...], no_cache: bool,
               jobs: int | None, add_noqa: bool, ignore_noqa: bool, exact_tokens: bool,
-              quiet: bool) -> None:
+              quiet: bool,
+              fail_on: str) -> None:
     """Lint PATHS (default: the current folder; `-` reads standard input)."""
     from claudelint.config import ConfigError, ConfigResolver
     from claudelint.registry import is_valid_selector, suggest
@@ -402,7 +407,8 @@ def check_cmd(paths: tuple[str, ...], fix: bool, unsafe_fixes: bool | None, diff
         sys.exit(EXIT_OK)
     if diff:
         sys.exit(EXIT_FINDINGS if result.diffs else EXIT_OK)
-    sys.exit(EXIT_FINDINGS if result.findings else EXIT_OK)
+    failing = [f for f in result.findings if fail_on == "warning" or f.level == "error"]
+    sys.exit(EXIT_FINDINGS if failing else EXIT_OK)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -39,7 +39,9 @@ __all__ = [
 ]
 
 CONFIG_NAMES: tuple[str, ...] = (".claudelint.toml", "claudelint.toml", "pyproject.toml")
-OUTPUT_FORMATS: tuple[str, ...] = ("full", "concise", "json", "sarif", "github")
+OUTPUT_FORMATS: tuple[str, ...] = (
+    "full", "concise", "json", "sarif", "github", "gitlab", "markdown",
+)
 
 _PYPROJECT = "pyproject.toml"
 _DOTTED_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")

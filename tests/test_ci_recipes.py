@@ -58,10 +58,10 @@ def _commands() -> list[str]:
 def test_yaml_blocks_parse_and_name_the_expected_tools() -> None:
     blocks = _yaml_blocks()
     hooks = [b for b in blocks if isinstance(b, dict) and "repos" in b]
-    assert len(hooks) == 2  # pre-commit without and with --fix
+    assert len(hooks) == 3  # pre-commit without and with --fix, and the whole-project hook
     ids = [h["repos"][0]["hooks"][0] for h in hooks]
-    assert [i["id"] for i in ids] == ["claudelint", "claudelint"]
-    assert [i.get("args") for i in ids] == [None, ["--fix"]]
+    assert [i["id"] for i in ids] == ["claudelint", "claudelint", "claudelint-project"]
+    assert [i.get("args") for i in ids] == [None, ["--fix"], None]
     text = json.dumps(blocks)
     assert "github/codeql-action/upload-sarif" in text
     assert any(isinstance(b, dict) and "claudelint" in b and "script" in b["claudelint"]
@@ -73,6 +73,8 @@ def test_recipe_commands_cover_each_format() -> None:
     assert "claudelint check --output-format sarif -o claudelint.sarif --exit-zero" in commands
     assert "claudelint check --output-format github" in commands
     assert any("--output-format json" in c for c in commands)
+    assert any("--output-format gitlab" in c for c in commands)
+    assert any("--output-format markdown" in c for c in commands)
 
 
 def _run(command: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -87,10 +89,17 @@ def _run(command: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 def test_recipe_command_runs(command: str, tmp_path: Path) -> None:
     (tmp_path / "src").mkdir()
     (tmp_path / "src" / "app.py").write_text(BAD, encoding="utf-8")
-    result = _run(command, tmp_path)
+    result = _run(command.replace('"$GITHUB_STEP_SUMMARY"', "summary.md"), tmp_path)
     assert result.returncode == (0 if "--exit-zero" in command else 1), result.stderr
     assert "\x1b[" not in result.stdout
-    if "sarif" in command:
+    if "markdown" in command:
+        table = (tmp_path / "summary.md").read_text(encoding="utf-8")
+        assert "| [CL101](" in table and "`src/app.py:9:" in table
+    elif "gitlab" in command:
+        (issue,) = json.loads((tmp_path / "gl-code-quality-report.json").read_text("utf-8"))
+        assert issue["check_name"] == "CL101" and issue["location"]["path"] == "src/app.py"
+        assert issue["location"]["lines"]["begin"] == 9 and len(issue["fingerprint"]) == 64
+    elif "sarif" in command:
         log = json.loads((tmp_path / "claudelint.sarif").read_text(encoding="utf-8"))
         (run,) = log["runs"]
         assert log["version"] == "2.1.0" and run["results"]

@@ -1,4 +1,5 @@
-"""Reporters: turn a run's findings into text, JSON, SARIF or GitHub annotations.
+"""Reporters: turn a run's findings into text, JSON, SARIF, GitHub annotations, a GitLab
+Code Quality report or a Markdown table.
 
 `render` is the one entry point. The format modules are imported on demand, so choosing one
 format never pays for the others.
@@ -14,7 +15,7 @@ from pathlib import Path, PurePosixPath
 from claudelint.finding import Finding
 from claudelint.rule_base import Rule
 
-FORMATS: tuple[str, ...] = ("full", "concise", "json", "sarif", "github")
+FORMATS: tuple[str, ...] = ("full", "concise", "json", "sarif", "github", "gitlab", "markdown")
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,18 @@ def render(
         from claudelint.report import github
 
         return github.render_github(ordered, root=root, cost_basis_calls=cost_basis_calls)
+    if fmt == "gitlab":
+        from claudelint.report import gitlab
+
+        return gitlab.render_gitlab(
+            ordered, root=root, sources=sources, cost_basis_calls=cost_basis_calls
+        )
+    if fmt == "markdown":
+        from claudelint.report import markdown
+
+        return markdown.render_markdown(
+            ordered, root=root, summary=summary, cost_basis_calls=cost_basis_calls
+        )
     raise ValueError(f"unknown output format {fmt!r} (expected one of: {', '.join(FORMATS)})")
 
 
