@@ -3,28 +3,17 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from cli_helpers import UNCACHED_APP, invoke
 
-from claudelint.cli import main
 from claudelint.finding import Finding
 from claudelint.report import FORMATS, RunSummary, render
 from claudelint.report.gitlab import fingerprints
 from claudelint.report.markdown import escape_cell
 
-BIG = "You are a meticulous support agent for Acme Corp. Follow every rule below. " * 80
-WARN = (
-    "import anthropic\n\nclient = anthropic.Anthropic()\n"
-    f"POLICY = {BIG!r}\n\n\n"
-    "def answer(q):\n"
-    "    return client.messages.create(\n"
-    '        model="claude-sonnet-4-6", max_tokens=100, system=POLICY,\n'
-    '        messages=[{"role": "user", "content": q}],\n'
-    "    )\n"
-)
+WARN = UNCACHED_APP
 # CL202 (an error): max_tokens above the model's limit.
 ERROR = (
     "import anthropic\n\nclient = anthropic.Anthropic()\n\n\n"
@@ -34,16 +23,6 @@ ERROR = (
     '        messages=[{"role": "user", "content": q}],\n'
     "    )\n"
 )
-
-
-def invoke(args: list[str], cwd: Path) -> tuple[int, str]:
-    old = Path.cwd()
-    os.chdir(cwd)
-    try:
-        result = CliRunner().invoke(main, args, catch_exceptions=False)
-    finally:
-        os.chdir(old)
-    return result.exit_code, result.output
 
 
 def gitlab(cwd: Path, *args: str) -> list[dict[str, object]]:

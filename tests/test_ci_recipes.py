@@ -13,21 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_helpers import UNCACHED_APP
 
 yaml = pytest.importorskip("yaml")
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-BIG = "You are a meticulous support agent for Acme Corp. Follow every rule below. " * 80
-BAD = (
-    "import anthropic\n\nclient = anthropic.Anthropic()\n"
-    f"POLICY = {BIG!r}\n\n\n"
-    "def answer(q):\n"
-    "    return client.messages.create(\n"
-    '        model="claude-sonnet-4-6", max_tokens=100, system=POLICY,\n'
-    '        messages=[{"role": "user", "content": q}],\n'
-    "    )\n"
-)
+BAD = UNCACHED_APP
 
 
 def _yaml_blocks() -> list[Any]:

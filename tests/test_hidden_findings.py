@@ -4,27 +4,14 @@ keep the cells they do not change."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-
-from claudelint.cli import main
+from cli_helpers import invoke
 
 CALL = ('import anthropic\n'
         'anthropic.Anthropic().messages.create(model="claude-3-opus-20240229", '
         'max_tokens={mt}, messages=[{{"role": "user", "content": "hi"}}])\n')
-
-
-def invoke(args: list[str], cwd: Path) -> tuple[int, str]:
-    old = Path.cwd()
-    os.chdir(cwd)
-    try:
-        result = CliRunner().invoke(main, args, catch_exceptions=False)
-    finally:
-        os.chdir(old)
-    return result.exit_code, result.output
 
 
 @pytest.mark.parametrize("max_tokens", ["-1", "0"])

@@ -10,18 +10,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from cli_helpers import BIG, UNCACHED_APP
 
 ROOT = Path(__file__).resolve().parents[1]
-BIG = "You are a meticulous support agent for Acme Corp. Follow every rule below. " * 80
-BAD = (
-    "import anthropic\n\nclient = anthropic.Anthropic()\n"
-    f"POLICY = {BIG!r}\n\n\n"
-    "def answer(q):\n"
-    "    return client.messages.create(\n"
-    '        model="claude-sonnet-4-6", max_tokens=100, system=POLICY,\n'
-    '        messages=[{"role": "user", "content": q}],\n'
-    "    )\n"
-)
+BAD = UNCACHED_APP
 
 pytestmark = pytest.mark.skipif(
     shutil.which("git") is None, reason="pre-commit try-repo needs git"

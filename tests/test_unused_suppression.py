@@ -4,13 +4,11 @@
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import replace
 from pathlib import Path
 
-from click.testing import CliRunner
+from cli_helpers import invoke
 
-from claudelint.cli import main
 from claudelint.engine import Linter
 from claudelint.registry import get_rule, select_rules
 from claudelint.rules.cl001_unused_suppression import removal_edit
@@ -116,16 +114,6 @@ def test_removal_edits() -> None:
     assert fixed("x = f()  # why  # noqa: CL101", ["CL101"]) == "x = f()  # why"
     assert fixed("x = f()  # noqa: CL101 legacy prompt", ["CL101"]) == "x = f()  # legacy prompt"
     assert fixed("# claudelint: ignore[CL101]", ["CL101"]) == ""
-
-
-def invoke(args: list[str], cwd: Path) -> tuple[int, str]:
-    old = Path.cwd()
-    os.chdir(cwd)
-    try:
-        result = CliRunner().invoke(main, args, catch_exceptions=False)
-    finally:
-        os.chdir(old)
-    return result.exit_code, result.output
 
 
 def test_add_noqa_never_adds_cl001_and_the_baseline_is_clean(tmp_path: Path) -> None:
