@@ -240,6 +240,39 @@ def sites_cmd(paths: tuple[str, ...], output_format: str, output_file: str | Non
 # ------------------------------------------------------------------------------------ check
 
 
+def _show_settings(resolver: Any, path: str) -> None:
+    """`check --show-settings`: the settings for `path` (a folder: for the files directly in
+    it), command-line overrides included, and the config file they come from; exit 0."""
+    from claudelint.settings import describe_settings
+
+    target = Path(path)
+    if os.path.isdir(target):  # noqa: PTH112
+        settings = resolver.settings_for_folder(target)
+    else:
+        settings = resolver.settings_for(target)
+    source = str(settings.config_path) if settings.config_path else "none (defaults)"
+    click.echo(f"Resolved settings for: {path}")
+    click.echo(f"Settings path: {source}")
+    click.echo("")
+    click.echo("\n".join(describe_settings(settings)))
+    sys.exit(EXIT_OK)
+
+
+def _show_files(resolver: Any, paths: tuple[str, ...], force_exclude: bool) -> None:
+    """`check --show-files`: every file a check of PATHS would read (after excludes and
+    .gitignore), sorted, one per line; exit 0, or 2 when a path cannot be read."""
+    from claudelint.discovery import discover
+
+    found = discover([Path(p) for p in (paths or (".",))], resolver,
+                     force_exclude=force_exclude)
+    for f in found.files:
+        click.echo(str(f))
+    for bad_path, reason in found.errors:
+        _error(f"{bad_path}: {reason}")
+    sys.exit(EXIT_ERROR if found.errors else EXIT_OK)
+
+
+
 @main.command("check")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
 @click.option("--fix", is_flag=True, help="Apply safe fixes.")
@@ -276,6 +309,11 @@ def sites_cmd(paths: tuple[str, ...], output_format: str, output_file: str | Non
               help="Count tokens with the API's count_tokens endpoint (needs "
                    "ANTHROPIC_API_KEY; counts cached in .claudelint_cache/tokens).")
 @click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary.")
+@click.option("--show-settings", is_flag=True,
+              help="Print the settings that apply to the first path (and the config file "
+                   "they come from), then exit.")
+@click.option("--show-files", is_flag=True,
+              help="Print every file that would be checked, one per line, then exit.")
 def check_cmd(paths: tuple[str, ...], fix: bool, unsafe_fixes: bool | None, diff: bool,
               show_fixes: bool, select: tuple[str, ...], extend_select: tuple[str, ...],
               ignore: tuple[str, ...], output_format: str | None, output_file: str | None,
@@ -284,11 +322,14 @@ def check_cmd(paths: tuple[str, ...], fix: bool, unsafe_fixes: bool | None, diff
               exclude: tuple[str, ...], extend_exclude: tuple[str, ...], no_cache: bool,
               jobs: int | None, add_noqa: bool, ignore_noqa: bool, exact_tokens: bool,
               quiet: bool,
-              fail_on: str) -> None:
+              fail_on: str, show_settings: bool, show_files: bool) -> None:
     """Lint PATHS (default: the current folder; `-` reads standard input)."""
     from claudelint.config import ConfigError, ConfigResolver
     from claudelint.registry import is_valid_selector, suggest
 
+    if show_settings and show_files:
+        _error("--show-settings cannot be combined with --show-files")
+        sys.exit(EXIT_ERROR)
     if add_noqa and diff:
         # --diff promises to write nothing and --add-noqa writes: refuse.
         _error("--add-noqa cannot be combined with --diff (--diff writes nothing)")
@@ -321,6 +362,10 @@ def check_cmd(paths: tuple[str, ...], fix: bool, unsafe_fixes: bool | None, diff
         resolver = ConfigResolver(config_file=config_file, isolated=isolated,
                                   overrides=overrides)
         root_settings = resolver.root_settings(Path.cwd())
+        if show_settings:
+            _show_settings(resolver, paths[0] if paths else ".")
+        if show_files:
+            _show_files(resolver, paths, bool(force_exclude or root_settings.force_exclude))
         _stale_data_note(root_settings, quiet)
         if output_format is None:
             output_format = root_settings.output_format

@@ -90,3 +90,39 @@ class Settings:
 
     def option(self, rule_name: str, key: str, default: Any) -> Any:
         return self.options.get(rule_name, {}).get(key, default)
+
+
+def _setting_text(value: Any) -> str:
+    """One setting's value, written the way a config file would spell it."""
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, Path):
+        return _setting_text(str(value))
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, (tuple, list)):
+        return "[" + ", ".join(_setting_text(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_setting_text(k)} = {_setting_text(v)}"
+                               for k, v in value.items()) + "}"
+    return repr(value)
+
+
+def describe_settings(settings: Settings) -> list[str]:
+    """Every field of `settings`, one `name = value` line each, in declaration order
+    (`claudelint check --show-settings`)."""
+    from dataclasses import fields
+
+    lines: list[str] = []
+    for f in fields(settings):
+        value = getattr(settings, f.name)
+        if f.name == "per_file_ignores":  # pattern -> codes, as the config file writes it
+            value = dict(value)
+        lines.append(f"{f.name} = {_setting_text(value)}")
+    return lines
