@@ -420,30 +420,107 @@ _KEYS: dict[str, tuple[str, _Handler]] = {
 }
 
 
+_EXTEND = "extend"
+
+
 def settings_from_table(table: Mapping[str, Any], path: Path) -> Settings:
-    """Validate a claudelint table read from `path` and build its Settings."""
+    """Validate a claudelint table read from `path` and build its Settings (an `extend` key
+    is the loader's business: `load_settings` follows it; here it is skipped)."""
     path = _abspath(path)
     validator = _Validator(path)
     values: dict[str, Any] = {}
     for key, value in table.items():
+        if key == _EXTEND:
+            continue
         entry = _KEYS.get(key)
         if entry is None:
-            raise validator.error(key, "unknown key" + _did_you_mean(key, tuple(_KEYS)))
+            raise validator.error(
+                key, "unknown key" + _did_you_mean(key, (*_KEYS, _EXTEND))
+            )
         field_name, handler = entry
         values[field_name] = handler(validator, key, value)
     return Settings(**values, config_path=path, root=path.parent)
 
 
 def load_settings(path: Path) -> Settings:
-    """Read and validate one config file.
+    """Read and validate one config file, following `extend` (as ruff does).
 
     Relative patterns of `exclude`, `extend-exclude` and `per-file-ignores` are anchored at the
-    file's folder, which becomes `Settings.root`.
+    file's folder, which becomes `Settings.root`; those inherited through `extend` stay
+    anchored at the folder of the file that wrote them.
     """
+    path = _abspath(path)
+    return settings_from_table(_resolved_table(path, ()), path)
+
+
+def _resolved_table(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
+    """The claudelint table of `path` with everything its `extend` chain inherits merged
+    under it. Each file's own keys are validated against that file (so an error names it)."""
     table = _claudelint_table(path)
     if table is None:
         raise ConfigError("no [tool.claudelint] table", path=path)
-    return settings_from_table(table, path)
+    settings_from_table(table, path)
+    if _EXTEND not in table:
+        return dict(table)
+    validator = _Validator(path)
+    target_text = validator.string(_EXTEND, table[_EXTEND])
+    target = _abspath(path.parent / Path(target_text).expanduser())
+    seen = (*chain, path)
+    if target in seen:
+        loop = " -> ".join(_display(p) for p in (*seen[seen.index(target):], target))
+        raise validator.error(_EXTEND, f"'{target_text}' makes a cycle: {loop}")
+    if not target.is_file():
+        raise validator.error(_EXTEND, f"'{target_text}' is not a file ({_display(target)})")
+    base = _reanchored(_resolved_table(target, seen), target.parent, path.parent)
+    own = {k: v for k, v in table.items() if k != _EXTEND}
+    merged = {**base, **own}
+    if isinstance(base.get("options"), dict) and isinstance(own.get("options"), dict):
+        # Per-rule options merge option by option: setting one keeps the others inherited.
+        options = {k: dict(v) for k, v in base["options"].items()}
+        for rule_key, rule_table in own["options"].items():
+            options[rule_key] = {**options.get(rule_key, {}), **rule_table}
+        merged["options"] = options
+    return merged
+
+
+_GLOB_SPECIAL = frozenset("*?[]{},\\")
+
+
+def _escape_glob(text: str) -> str:
+    return "".join("\\" + c if c in _GLOB_SPECIAL else c for c in text)
+
+
+def _reanchored(table: dict[str, Any], source: Path, dest: Path) -> dict[str, Any]:
+    """`table`, written in folder `source`, with its relative path patterns made absolute so
+    they mean the same when read from a config file in `dest`. Patterns without `/` match a
+    name anywhere and stay as they are."""
+    if source == dest:
+        return table
+    root = _escape_glob(source.as_posix().rstrip("/"))
+
+    def exclude(pattern: str) -> str:
+        dir_only = pattern.endswith("/") and pattern.strip("/") != ""
+        body = pattern.rstrip("/") if dir_only else pattern
+        if body.startswith("./"):
+            body = body[2:]
+        elif "/" not in body or body.startswith("/"):
+            return pattern
+        return f"{root}/{body}" + ("/" if dir_only else "")
+
+    def per_file(pattern: str) -> str:
+        negated = pattern.startswith("!")
+        body = pattern[1:] if negated else pattern
+        if "/" not in body or body.startswith("/"):
+            return pattern
+        return ("!" if negated else "") + f"{root}/{body}"
+
+    out = dict(table)
+    for key in ("exclude", "extend-exclude"):
+        if key in out:
+            out[key] = [exclude(p) for p in out[key]]
+    if "per-file-ignores" in out:
+        out["per-file-ignores"] = {per_file(p): c for p, c in out["per-file-ignores"].items()}
+    return out
 
 
 # --------------------------------------------------------------------------------- resolving
