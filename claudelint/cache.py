@@ -11,6 +11,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -29,19 +30,44 @@ _FORMAT = 2  # 2: costs stored unrounded
 
 def settings_key(settings: Settings) -> str:
     """A digest of everything in the settings that can change findings, including the
-    date-dependent facts: which of the model data's lifecycle dates have passed by
-    `settings.today`, and the installed SDK read for deprecations (a model whose retirement
-    date passes must not keep its cached "deprecated" verdict)."""
-    from claudelint.knowledge import load_knowledge
-
-    epoch = load_knowledge(settings.models).date_epoch(settings.today)
-    parts = (epoch,
+    date-dependent facts (see `date_facts`)."""
+    parts = (date_facts(settings),
         settings.select, settings.extend_select, settings.ignore, settings.per_file_ignores,
         settings.default_model, settings.extend_client_factories, settings.cost_basis_calls,
         repr(settings.models), repr(sorted((k, repr(v)) for k, v in settings.options.items())),
         settings.unsafe_fixes,
     )
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
+
+
+_LIFECYCLE_DATE = re.compile(
+    r"^\s*\w*(?:deprecated|retired)_on\s*=\s*(\d{4}-\d{2}-\d{2})", re.MULTILINE)
+_SDK_VERSION = re.compile(r'^sdk_version\s*=\s*"([^"]+)"', re.MULTILINE)
+
+
+def date_facts(settings: Settings) -> str:
+    """What date-dependent verdicts depend on: which lifecycle dates of the model data (and of
+    configured `[models]`) have passed by `settings.today`, and the installed SDK whose
+    deprecation table is read. Two days with the same facts get the same verdicts, so the
+    cache keys on these, not on the date (which would empty it daily), and a model whose
+    retirement date passes does not keep its cached "deprecated" verdict. Read from the data
+    files' text, without parsing them: a warm run stays light."""
+    import claudelint.data
+    from claudelint.installed_sdk import find_installed_sdk, version_key
+
+    folder = Path(claudelint.data.__file__).parent
+    dates = set(_LIFECYCLE_DATE.findall((folder / "models.toml").read_text(encoding="utf-8")))
+    for entry in settings.models:
+        dates.update(str(v) for k, v in entry.items()
+                      if k.endswith(("deprecated_on", "retired_on")))
+    today = settings.today.isoformat()
+    passed = sorted(d for d in dates if d <= today)
+    sdk = find_installed_sdk()
+    shipped = _SDK_VERSION.search((folder / "sdk.toml").read_text(encoding="utf-8"))
+    newer = "-"
+    if sdk is not None and shipped and version_key(sdk.version) > version_key(shipped[1]):
+        newer = sdk.version
+    return f"{len(passed)}:{passed[-1] if passed else '-'}:{newer}"
 
 
 def code_digest() -> str:

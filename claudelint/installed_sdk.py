@@ -15,7 +15,6 @@ it so that no test depends on what happens to be installed).
 
 from __future__ import annotations
 
-import ast
 import datetime
 import functools
 import importlib.util
@@ -92,6 +91,8 @@ def _deprecation_table(text: str) -> dict[str, datetime.date]:
     m = _TABLE.search(text)
     if m is None:
         return {}
+    import ast  # only here: most runs never read a table
+
     start = m.end() - 1
     depth = 0
     for i in range(start, len(text)):

@@ -554,18 +554,6 @@ class Knowledge:
                 platform = "vertex"
         return match, platform, self.lifecycle_on(match.info, today, platform)
 
-    def date_epoch(self, today: datetime.date) -> str:
-        """Every lifecycle date of the data that has passed by ``today``, as one string: two
-        days with the same epoch get the same date-dependent verdicts, so the results cache
-        keys on it (not on the date, which would empty it daily)."""
-        passed = sorted(
-            {d for m in self._models for d in (
-                m.deprecated_on, m.retired_on, m.bedrock_deprecated_on, m.bedrock_retired_on,
-                m.vertex_deprecated_on, m.vertex_retired_on) if d is not None and d <= today}
-        )
-        sdk = self.installed_sdk.version if self.installed_sdk is not None else "-"
-        return f"{len(passed)}:{passed[-1] if passed else '-'}:{sdk}"
-
     def lookup(self, model: str) -> ModelMatch | None:
         """Resolve a model string as the API, Bedrock or Vertex AI would spell it.
 

@@ -180,7 +180,10 @@ def run(paths: list[str], resolver: ConfigResolver, options: RunOptions) -> RunR
         keys: dict[int, str] = {}
         misses: list[_Job] = []
         for i, job in enumerate(jobs):
-            sk = digests.setdefault(repr(job.settings), settings_key(job.settings))
+            shown = repr(job.settings)
+            sk = digests.get(shown)
+            if sk is None:  # computed once per distinct settings, not once per file
+                sk = digests[shown] = settings_key(job.settings)
             if options.exact_tokens is not None:
                 sk += "-exact"  # findings sized with exact counts
             keys[i] = key = cache.key(job.raw, job.display, sk)
