@@ -53,7 +53,7 @@ def date_facts(settings: Settings) -> str:
     retirement date passes does not keep its cached "deprecated" verdict. Read from the data
     files' text, without parsing them: a warm run stays light."""
     import claudelint.data
-    from claudelint.installed_sdk import find_installed_sdk, version_key
+    from claudelint.installed_sdk import newer_than
 
     folder = Path(claudelint.data.__file__).parent
     dates = set(_LIFECYCLE_DATE.findall((folder / "models.toml").read_text(encoding="utf-8")))
@@ -62,12 +62,9 @@ def date_facts(settings: Settings) -> str:
                       if k.endswith(("deprecated_on", "retired_on")))
     today = settings.today.isoformat()
     passed = sorted(d for d in dates if d <= today)
-    sdk = find_installed_sdk()
     shipped = _SDK_VERSION.search((folder / "sdk.toml").read_text(encoding="utf-8"))
-    newer = "-"
-    if sdk is not None and shipped and version_key(sdk.version) > version_key(shipped[1]):
-        newer = sdk.version
-    return f"{len(passed)}:{passed[-1] if passed else '-'}:{newer}"
+    sdk = newer_than(shipped[1]) if shipped else None
+    return f"{len(passed)}:{passed[-1] if passed else '-'}:{sdk.version if sdk else '-'}"
 
 
 def code_digest() -> str:

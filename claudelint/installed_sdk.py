@@ -23,8 +23,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["SDK_PATH_ENV", "InstalledSdk", "find_installed_sdk", "parse_end_of_life",
-           "read_sdk", "version_key"]
+__all__ = ["SDK_PATH_ENV", "InstalledSdk", "find_installed_sdk", "newer_than",
+           "parse_end_of_life", "read_sdk", "version_key"]
 
 SDK_PATH_ENV = "CLAUDELINT_ANTHROPIC_PATH"
 
@@ -153,3 +153,13 @@ def find_installed_sdk() -> InstalledSdk | None:
     if spec is None or spec.origin is None:
         return None
     return read_sdk(Path(spec.origin).parent)
+
+
+def newer_than(shipped_version: str) -> InstalledSdk | None:
+    """The installed SDK when it is newer than `shipped_version` (the one `data/sdk.toml`
+    was generated from): only then may its deprecations and model IDs be newer than the
+    shipped data."""
+    sdk = find_installed_sdk()
+    if sdk is None or version_key(sdk.version) <= version_key(shipped_version):
+        return None
+    return sdk

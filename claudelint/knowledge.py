@@ -771,12 +771,9 @@ def _load_frozen(frozen_extra: tuple[Frozen, ...]) -> Knowledge:
 def newer_installed_sdk() -> InstalledSdk | None:
     """The installed ``anthropic`` when it is newer than the one ``data/sdk.toml`` was
     generated from (its deprecations and model IDs may be newer than the shipped data)."""
-    from claudelint.installed_sdk import find_installed_sdk, version_key
+    from claudelint.installed_sdk import newer_than
 
-    sdk = find_installed_sdk()
-    if sdk is None or version_key(sdk.version) <= version_key(load_sdk_data().version):
-        return None
-    return sdk
+    return newer_than(load_sdk_data().version)
 
 
 def load_knowledge(extra_models: tuple[Mapping[str, Any], ...] = ()) -> Knowledge:
@@ -793,13 +790,8 @@ def load_knowledge(extra_models: tuple[Mapping[str, Any], ...] = ()) -> Knowledg
     return _load_frozen(frozen)
 
 
-def data_as_of() -> str:
-    """The date the shipped model data was compiled (for `claudelint --version`)."""
-    as_of = _shipped_data().get("as_of")
-    return str(as_of) if as_of is not None else "unknown"
-
-
 def shipped_data_date() -> datetime.date:
+    """The date the shipped model data was compiled."""
     as_of = _shipped_data().get("as_of")
     assert isinstance(as_of, datetime.date), "models.toml: 'as_of' must be a date"
     return as_of
@@ -825,7 +817,8 @@ def version_line() -> str:
     """What `claudelint --version` prints after the version: the data's date, the SDK the
     shipped SDK data was generated from, and the installed SDK it reads when that is newer."""
     shipped = load_sdk_data().version
-    parts = [f"model data as of {data_as_of()}", f"SDK data from anthropic {shipped}"]
+    parts = [f"model data as of {shipped_data_date().isoformat()}",
+             f"SDK data from anthropic {shipped}"]
     from claudelint.installed_sdk import find_installed_sdk
 
     installed = find_installed_sdk()

@@ -236,9 +236,6 @@ class Project:
             deps.update(ctx.deps)
         return value
 
-    def is_module(self, importer: Path, module: str) -> bool:
-        return self.module_path(importer, module) is not None
-
     # --- prompt files --------------------------------------------------------------------
 
     def read_text(self, path: Path, encoding: str = "utf-8") -> FileText:
