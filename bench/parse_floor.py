@@ -17,7 +17,7 @@ from pathlib import Path
 def _tune() -> None:
     import gc
 
-    from claudelint.run import GC_YOUNG_THRESHOLD
+    from claudelint.workspace.runner import GC_YOUNG_THRESHOLD
 
     gc.set_threshold(GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])  # as claudelint lints
 
@@ -30,7 +30,7 @@ def _parse(path: str) -> int:
 
 
 def main() -> int:
-    from claudelint.discovery import may_hold_call_site
+    from claudelint.workspace.discovery import may_hold_call_site
 
     files: list[tuple[int, str]] = []
     for folder, dirs, names in os.walk("."):

@@ -200,7 +200,7 @@ def _python_files(root: Path) -> list[Path]:
 
 def _prefilter_count(files: list[Path]) -> int | None:
     try:
-        from claudelint.discovery import may_hold_call_site
+        from claudelint.workspace.discovery import may_hold_call_site
     except ImportError:
         return None
     return sum(1 for p in files if may_hold_call_site(p.read_bytes()))

@@ -81,7 +81,7 @@ def _stale_data_note(settings: Any, quiet: bool) -> None:
     """Once per run, on stderr: the shipped model data is more than 90 days old."""
     if quiet or not settings.stale_data_warning:
         return
-    from claudelint.knowledge import stale_data_warning
+    from claudelint.knowledge.models import stale_data_warning
 
     message = stale_data_warning(settings.today)
     if message is not None:
@@ -91,7 +91,7 @@ def _stale_data_note(settings: Any, quiet: bool) -> None:
 def _exact_tokens_root() -> Path | None:
     """Where --exact-tokens caches counts (the working directory), or None with a warning
     when it cannot run: no API key."""
-    from claudelint.exact import MISSING_KEY, has_api_key
+    from claudelint.workspace.token_counter import MISSING_KEY, has_api_key
 
     if not has_api_key():
         _warn(MISSING_KEY)
@@ -120,7 +120,7 @@ class _Group(click.Group):
 def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
     if not value or ctx.resilient_parsing:
         return
-    from claudelint.knowledge import version_line
+    from claudelint.knowledge.models import version_line
 
     click.echo(f"claudelint {__version__} ({version_line()})")
     ctx.exit()
@@ -143,7 +143,7 @@ def main() -> None:
 def rule_cmd(code: str | None, show_all: bool, output_format: str) -> None:
     """Explain a rule: `claudelint rule CL101` or `claudelint rule missing-cache-control`."""
     from claudelint.finding import PARSE_ERROR_CODE, PARSE_ERROR_NAME
-    from claudelint.registry import all_rules, get_rule, suggest
+    from claudelint.lint.registry import all_rules, get_rule, suggest
 
     if show_all:
         rules = list(all_rules())
@@ -191,7 +191,7 @@ def _parse_error_page(output_format: str) -> None:
 @click.option("--output-format", type=click.Choice(["text", "json"]), default="text")
 def rules_cmd(output_format: str) -> None:
     """List every rule."""
-    from claudelint.registry import all_rules
+    from claudelint.lint.registry import all_rules
 
     rules = all_rules()
     if output_format == "json":
@@ -217,8 +217,8 @@ def sites_cmd(paths: tuple[str, ...], output_format: str, output_file: str | Non
               config_file: Path | None, isolated: bool) -> None:
     """List every Claude call site with its model, prefix size and estimated cost per call,
     most expensive first."""
-    from claudelint.config import ConfigError, ConfigResolver
-    from claudelint.sites import collect, render_sites
+    from claudelint.workspace.config import ConfigError, ConfigResolver
+    from claudelint.workspace.sites import collect, render_sites
 
     _check_today()
     try:
@@ -261,7 +261,7 @@ def _show_settings(resolver: Any, path: str) -> None:
 def _show_files(resolver: Any, paths: tuple[str, ...], force_exclude: bool) -> None:
     """`check --show-files`: every file a check of PATHS would read (after excludes and
     .gitignore), sorted, one per line; exit 0, or 2 when a path cannot be read."""
-    from claudelint.discovery import discover
+    from claudelint.workspace.discovery import discover
 
     found = discover([Path(p) for p in (paths or (".",))], resolver,
                      force_exclude=force_exclude)
@@ -324,8 +324,8 @@ def check_cmd(paths: tuple[str, ...], fix: bool, unsafe_fixes: bool | None, diff
               quiet: bool,
               fail_on: str, show_settings: bool, show_files: bool) -> None:
     """Lint PATHS (default: the current folder; `-` reads standard input)."""
-    from claudelint.config import ConfigError, ConfigResolver
-    from claudelint.registry import is_valid_selector, suggest
+    from claudelint.lint.registry import is_valid_selector, suggest
+    from claudelint.workspace.config import ConfigError, ConfigResolver
 
     if show_settings and show_files:
         _error("--show-settings cannot be combined with --show-files")
@@ -369,7 +369,7 @@ def check_cmd(paths: tuple[str, ...], fix: bool, unsafe_fixes: bool | None, diff
         _stale_data_note(root_settings, quiet)
         if output_format is None:
             output_format = root_settings.output_format
-        from claudelint.run import RunOptions, run
+        from claudelint.workspace.runner import RunOptions, run
 
         exact_root = _exact_tokens_root() if exact_tokens else None
         options = RunOptions(
@@ -392,7 +392,7 @@ def check_cmd(paths: tuple[str, ...], fix: bool, unsafe_fixes: bool | None, diff
             click.echo(f"Added {n} noqa directive{'s' if n != 1 else ''}.")
         sys.exit(EXIT_ERROR if result.errors else EXIT_OK)
 
-    from claudelint.registry import select_rules
+    from claudelint.lint.registry import select_rules
     from claudelint.report import RunSummary, render
 
     # Only SARIF lists the enabled rules; other formats need not import the rule modules

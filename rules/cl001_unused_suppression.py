@@ -7,12 +7,12 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from claudelint.finding import PARSE_ERROR_CODE, Edit, Fix
-from claudelint.rule_base import FileRule, Invalid, Valid
-from claudelint.suppress import ALL, normalise_token
+from claudelint.lint.rule import FileRule, Invalid, Valid
+from claudelint.lint.suppress import ALL, normalise_token
 
 if TYPE_CHECKING:
-    from claudelint.context import FileFacts, LineDiagnostic, RuleContext
-    from claudelint.suppress import Directive
+    from claudelint.lint.context import FileFacts, LineDiagnostic, RuleContext
+    from claudelint.lint.suppress import Directive
 
 _CL_CODE = re.compile(r"CL[0-9]{3}")
 _SPLIT = re.compile(r"[\s,]+")
@@ -226,7 +226,7 @@ class UnusedSuppression(FileRule):
     @staticmethod
     def _diagnostic(file: FileFacts, d: Directive, stale: list[str],
                     message: str) -> LineDiagnostic:
-        from claudelint.context import LineDiagnostic
+        from claudelint.lint.context import LineDiagnostic
 
         edit = removal_edit(file.lines, d, stale)
         fix = Fix(_title(d, stale), "safe", (edit,)) if edit is not None else None
@@ -235,7 +235,7 @@ class UnusedSuppression(FileRule):
 
 def _judge(d: Directive, token: str, file: FileFacts) -> str | None:
     """"unused", "unknown", or None when the token is not claudelint's to judge."""
-    from claudelint.registry import get_rule
+    from claudelint.lint.registry import get_rule
 
     if token == ALL:
         # A bare noqa belongs to every tool; a bare claudelint directive only to us.

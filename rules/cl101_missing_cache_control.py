@@ -6,14 +6,14 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from claudelint.finding import Cost
-from claudelint.rule_base import Invalid, Rule, Valid
+from claudelint.lint.rule import Invalid, Rule, Valid
 
 if TYPE_CHECKING:
     import libcst as cst
 
-    from claudelint.context import Diagnostic, FixPlan, RuleContext
-    from claudelint.knowledge import ModelInfo
-    from claudelint.request import PrefixBlock, Request
+    from claudelint.analysis.request import PrefixBlock, Request
+    from claudelint.knowledge.models import ModelInfo
+    from claudelint.lint.context import Diagnostic, FixPlan, RuleContext
 
 _LONG = "You are a meticulous support agent for Acme Corp. " * 120  # ~6,000 characters
 
@@ -88,7 +88,7 @@ class MissingCacheControl(Rule):
 
     ## Options
     None. The minimum cacheable length per model comes from the knowledge base
-    (`claudelint/data/models.toml`), overridable with `[models]` in config.
+    (`claudelint/knowledge/data/models.toml`), overridable with `[models]` in config.
 
     ## References
     - https://platform.claude.com/docs/en/build-with-claude/prompt-caching
@@ -222,7 +222,7 @@ class MissingCacheControl(Rule):
         shared: str | None = None  # the variable a fix would edit that other code also reads
         fixed_block = target if target is not None else prefix.head
         if fixed_block is not None:
-            from claudelint.task import edit_reach
+            from claudelint.analysis.task import edit_reach
 
             reach = edit_reach(request, _edited_node(fixed_block))
             if not reach.local:
@@ -264,7 +264,7 @@ def _minimum(ctx: RuleContext, model: ModelInfo) -> int:
 
 
 def _mark(block: PrefixBlock, ctx: RuleContext) -> FixPlan | None:
-    from claudelint.context import FixPlan
+    from claudelint.lint.context import FixPlan
 
     title = f"Add a cache breakpoint to the {block.where} prefix"
     if block.container is not None and block.container.node is not None:
@@ -297,7 +297,7 @@ def _content_node(block: PrefixBlock) -> cst.BaseExpression | None:
 
 
 def _split(block: PrefixBlock, request: Request, ctx: RuleContext) -> FixPlan | None:
-    from claudelint.context import FixPlan
+    from claudelint.lint.context import FixPlan
 
     if block.container is not None:
         return None  # splitting a block inside a list of blocks: not handled

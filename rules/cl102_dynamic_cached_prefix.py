@@ -7,15 +7,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from claudelint.finding import Cost
-from claudelint.rule_base import Invalid, Rule, Valid
+from claudelint.lint.rule import Invalid, Rule, Valid
 
 if TYPE_CHECKING:
     import libcst as cst
 
-    from claudelint.context import Diagnostic, FixPlan, RuleContext
-    from claudelint.knowledge import ModelInfo
-    from claudelint.request import CacheBlock, Request
-    from claudelint.values import Hole, Text
+    from claudelint.analysis.request import CacheBlock, Request
+    from claudelint.analysis.values import Hole, Text
+    from claudelint.knowledge.models import ModelInfo
+    from claudelint.lint.context import Diagnostic, FixPlan, RuleContext
 
 _POLICY = "You are Acme Corp's support agent. Follow every rule of the policy below. " * 80
 _HEAD = (
@@ -229,7 +229,7 @@ class DynamicCachedPrefix(Rule):
 
     ## Options
     None. Prices and minimum cacheable lengths come from the knowledge base
-    (`claudelint/data/models.toml`), overridable with `[models]` in config.
+    (`claudelint/knowledge/data/models.toml`), overridable with `[models]` in config.
 
     ## References
     - https://platform.claude.com/docs/en/build-with-claude/prompt-caching
@@ -491,7 +491,7 @@ def _evidence(request: Request, hole: Hole, head: str, p: Pricing,
 
 
 def _split(block: CacheBlock, request: Request, ctx: RuleContext) -> FixPlan | None:
-    from claudelint.context import FixPlan
+    from claudelint.lint.context import FixPlan
 
     container = block.container
     text = block.text

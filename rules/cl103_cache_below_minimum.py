@@ -6,16 +6,16 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from claudelint.finding import Cost
-from claudelint.rule_base import Invalid, Rule, Valid
+from claudelint.knowledge.tokens import estimate_tokens
+from claudelint.lint.rule import Invalid, Rule, Valid
 from claudelint.rules.cl104_too_many_cache_breakpoints import request_blocks, top_level_breakpoint
-from claudelint.tokens import estimate_tokens
 
 if TYPE_CHECKING:
     import libcst as cst
 
-    from claudelint.context import Diagnostic, RuleContext
-    from claudelint.knowledge import ModelInfo
-    from claudelint.request import Request
+    from claudelint.analysis.request import Request
+    from claudelint.knowledge.models import ModelInfo
+    from claudelint.lint.context import Diagnostic, RuleContext
 
 # Per block (role, block framing): added to the high estimate so a finding stays sure.
 _BLOCK_OVERHEAD = 10

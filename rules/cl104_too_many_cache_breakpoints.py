@@ -6,17 +6,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from claudelint.analysis.request import static_json
+from claudelint.analysis.values import DictV, ListV, Text, Unknown, const_str
 from claudelint.finding import Cost
-from claudelint.request import static_json
-from claudelint.rule_base import Invalid, Rule, Valid
-from claudelint.values import DictV, ListV, Text, Unknown, const_str
+from claudelint.lint.rule import Invalid, Rule, Valid
 
 if TYPE_CHECKING:
     import libcst as cst
 
-    from claudelint.context import Diagnostic, RuleContext
-    from claudelint.request import Arg, Request
-    from claudelint.values import Value
+    from claudelint.analysis.request import Arg, Request
+    from claudelint.analysis.values import Value
+    from claudelint.lint.context import Diagnostic, RuleContext
 
 _CC = "{'type': 'ephemeral'}"
 _Q = "messages=[{'role': 'user', 'content': 'Hi'}]"

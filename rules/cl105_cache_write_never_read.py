@@ -5,20 +5,20 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from claudelint.rule_base import Invalid, Rule, Valid
+from claudelint.analysis.values import DictV, Text, const_str
+from claudelint.lint.rule import Invalid, Rule, Valid
 from claudelint.rules.cl102_dynamic_cached_prefix import (
     known_before,
     never_read_cost,
     pricing,
     tokens,
 )
-from claudelint.values import DictV, Text, const_str
 
 if TYPE_CHECKING:
     import libcst as cst
 
-    from claudelint.context import Diagnostic, FixPlan, NodeEdit, RuleContext
-    from claudelint.request import CacheBlock, Request
+    from claudelint.analysis.request import CacheBlock, Request
+    from claudelint.lint.context import Diagnostic, FixPlan, NodeEdit, RuleContext
 
 _POLICY = "You are Acme Corp's support agent. Follow every rule of the policy below. " * 80
 _HEAD = f"import anthropic\n\nclient = anthropic.Anthropic()\nPOLICY = {_POLICY!r}\n"
@@ -94,7 +94,7 @@ class CacheWriteNeverRead(Rule):
 
     ## Options
     None. Prices and minimum cacheable lengths come from the knowledge base
-    (`claudelint/data/models.toml`), overridable with `[models]` in config.
+    (`claudelint/knowledge/data/models.toml`), overridable with `[models]` in config.
 
     ## References
     - https://platform.claude.com/docs/en/build-with-claude/prompt-caching
@@ -260,7 +260,7 @@ class CacheWriteNeverRead(Rule):
 
 def _fix(request: Request, ctx: RuleContext, earlier: list[CacheBlock], last: CacheBlock,
          earlier_enough: bool) -> FixPlan | None:
-    from claudelint.context import FixPlan
+    from claudelint.lint.context import FixPlan
 
     auto = request.automatic_cache_control
     if auto is None or not _default_ttl(auto.value):

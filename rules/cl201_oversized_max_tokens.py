@@ -6,14 +6,14 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from claudelint.finding import Cost, format_usd
-from claudelint.rule_base import Invalid, Option, Rule, Valid
+from claudelint.lint.rule import Invalid, Option, Rule, Valid
 
 if TYPE_CHECKING:
-    from claudelint.context import Diagnostic, FixPlan, RuleContext
-    from claudelint.knowledge import ModelInfo
-    from claudelint.request import Request
+    from claudelint.analysis.request import Request
+    from claudelint.analysis.task import TaskEvidence
+    from claudelint.knowledge.models import ModelInfo
+    from claudelint.lint.context import Diagnostic, FixPlan, RuleContext
     from claudelint.settings import Settings
-    from claudelint.task import TaskEvidence
 
 RULE_NAME = "oversized-max-tokens"
 CLASSIFICATION_CAP = 64
@@ -374,7 +374,7 @@ class OversizedMaxTokens(Rule):
         if max_tokens <= min(task_cap(settings, "classification"),
                              task_cap(settings, "extraction")):
             return
-        from claudelint.task import (
+        from claudelint.analysis.task import (
             arg_origin,
             max_tokens_literal_node,
             model_thinks_by_default,
@@ -419,7 +419,7 @@ class OversizedMaxTokens(Rule):
         node = max_tokens_literal_node(request)
         edit = ctx.edit.replace_int(node, cap) if node is not None else None
         if edit is not None:
-            from claudelint.context import FixPlan
+            from claudelint.lint.context import FixPlan
 
             fix = FixPlan(f"Lower max_tokens to {cap}", "unsafe", (edit,))
         arg = request.arg("max_tokens")

@@ -5,15 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from claudelint.analysis.values import Const
 from claudelint.finding import Cost
-from claudelint.knowledge import load_sdk_data
-from claudelint.rule_base import Invalid, Rule, Valid
-from claudelint.values import Const
+from claudelint.knowledge.models import load_sdk_data
+from claudelint.lint.rule import Invalid, Rule, Valid
 
 if TYPE_CHECKING:
-    from claudelint.context import Diagnostic, FixPlan, RuleContext
-    from claudelint.knowledge import ModelInfo
-    from claudelint.request import Request
+    from claudelint.analysis.request import Request
+    from claudelint.knowledge.models import ModelInfo
+    from claudelint.lint.context import Diagnostic, FixPlan, RuleContext
 
 _Q = "messages=[{'role': 'user', 'content': 'Write the chapter.'}]"
 # The Batches API accepts up to 300K output tokens with the `output-300k-2026-03-24` beta.
@@ -198,7 +198,7 @@ class MaxTokensOverModelLimit(Rule):
         if node is arg.node:
             edit = ctx.edit.replace_int(node, clamp)
             if edit is not None:
-                from claudelint.context import FixPlan
+                from claudelint.lint.context import FixPlan
 
                 fix = FixPlan(f"Lower max_tokens to {clamp:,}", "unsafe", (edit,))
         cost = Cost(

@@ -5,16 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from claudelint.analysis.values import DictV, ListV, Text, const_int, const_str, walk_texts
 from claudelint.finding import Cost
-from claudelint.rule_base import Invalid, Rule, Valid
-from claudelint.values import DictV, ListV, Text, const_int, const_str, walk_texts
+from claudelint.lint.rule import Invalid, Rule, Valid
 
 if TYPE_CHECKING:
     import libcst as cst
 
-    from claudelint.context import Diagnostic, RuleContext
-    from claudelint.request import Request
-    from claudelint.values import Value
+    from claudelint.analysis.request import Request
+    from claudelint.analysis.values import Value
+    from claudelint.lint.context import Diagnostic, RuleContext
 
 _Q = "messages=[{'role': 'user', 'content': 'Prove it.'}]"
 _INTERLEAVED = "interleaved-thinking"

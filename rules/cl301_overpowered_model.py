@@ -6,15 +6,15 @@ import datetime
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from claudelint.analysis.values import DictV, const_str
 from claudelint.finding import Cost
-from claudelint.rule_base import Invalid, Option, Rule, Valid
+from claudelint.lint.rule import Invalid, Option, Rule, Valid
 from claudelint.rules.cl201_oversized_max_tokens import task_cap
-from claudelint.values import DictV, const_str
 
 if TYPE_CHECKING:
-    from claudelint.context import Diagnostic, FixPlan, RuleContext
-    from claudelint.knowledge import ModelInfo
-    from claudelint.request import Request
+    from claudelint.analysis.request import Request
+    from claudelint.knowledge.models import ModelInfo
+    from claudelint.lint.context import Diagnostic, FixPlan, RuleContext
 
 SMALL_MAX_TOKENS = 256
 # Clients whose model IDs are the Claude API's own: the Haiku ID can be written as is.
@@ -302,7 +302,7 @@ class OverpoweredModel(Rule):
         if max_tokens > max(small, task_cap(settings, "classification"),
                             task_cap(settings, "extraction")):
             return
-        from claudelint.task import (
+        from claudelint.analysis.task import (
             arg_origin,
             compares_models,
             known_prompt_text,
@@ -337,7 +337,7 @@ class OverpoweredModel(Rule):
         ):
             edit = ctx.edit.replace_string(node, haiku.id)
             if edit is not None:
-                from claudelint.context import FixPlan
+                from claudelint.lint.context import FixPlan
 
                 fix = FixPlan(f"Use {haiku.id}", "unsafe", (edit,))
         arg = request.arg("model")
@@ -350,7 +350,7 @@ def _fitting_haiku(ctx: RuleContext, request: Request) -> ModelInfo | None:
     assistant prefill, and a `max_tokens` with no room to think for a model that thinks by
     default (`breaks_request`). Haiku 5.5 thinks by default, so a request with
     `max_tokens=8` gets Haiku 4.5."""
-    from claudelint.task import breaks_request
+    from claudelint.analysis.task import breaks_request
 
     thinking = request.value("thinking")
     kind = const_str(thinking.get("type")) if isinstance(thinking, DictV) else None

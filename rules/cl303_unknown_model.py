@@ -9,14 +9,14 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from claudelint.finding import Cost
-from claudelint.rule_base import Invalid, Rule, Valid
+from claudelint.lint.rule import Invalid, Rule, Valid
 
 if TYPE_CHECKING:
     import libcst as cst
 
-    from claudelint.context import Diagnostic, FixPlan, RuleContext
-    from claudelint.knowledge import Knowledge
-    from claudelint.request import Request
+    from claudelint.analysis.request import Request
+    from claudelint.knowledge.models import Knowledge
+    from claudelint.lint.context import Diagnostic, FixPlan, RuleContext
 
 _Q = "messages=[{'role': 'user', 'content': 'Hello'}]"
 _DATE_SUFFIX = re.compile(r"-(\d{8})\Z")
@@ -245,7 +245,7 @@ class UnknownModel(Rule):
             elif close and value.node is not None and _plain_api_form(model_id):
                 edit = ctx.edit.replace_string(value.node, suggestion)
                 if edit is not None:
-                    from claudelint.context import FixPlan
+                    from claudelint.lint.context import FixPlan
 
                     fix = FixPlan(f"Replace with `{suggestion}`", "unsafe", (edit,))
         cost = Cost(

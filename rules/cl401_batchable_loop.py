@@ -5,15 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from claudelint.analysis.values import Const, walk_texts
 from claudelint.finding import Cost
-from claudelint.rule_base import Invalid, Rule, Valid
-from claudelint.values import Const, walk_texts
+from claudelint.lint.rule import Invalid, Rule, Valid
 
 if TYPE_CHECKING:
-    from claudelint.context import Diagnostic, RuleContext
-    from claudelint.flow import Repetition
-    from claudelint.knowledge import ModelInfo
-    from claudelint.request import Request
+    from claudelint.analysis.flow import Repetition
+    from claudelint.analysis.request import Request
+    from claudelint.knowledge.models import ModelInfo
+    from claudelint.lint.context import Diagnostic, RuleContext
 
 # Clients whose SDK class refuses the Batches API (facts §3): Bedrock (and its Messages-API
 # "Mantle" endpoint), Vertex AI, and Foundry (`messages.batches` is None).

@@ -6,12 +6,12 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from claudelint.finding import Cost, format_usd
-from claudelint.rule_base import Invalid, Rule, Valid
+from claudelint.lint.rule import Invalid, Rule, Valid
 
 if TYPE_CHECKING:
-    from claudelint.context import Diagnostic, RuleContext
-    from claudelint.knowledge import ModelInfo
-    from claudelint.request import Request
+    from claudelint.analysis.request import Request
+    from claudelint.knowledge.models import ModelInfo
+    from claudelint.lint.context import Diagnostic, RuleContext
 
 # The conversation the cost line describes.
 TURNS = 20

@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING
 
+from claudelint.analysis.values import DictV, ListV, Unknown
 from claudelint.finding import Cost
-from claudelint.knowledge import load_sdk_data
-from claudelint.rule_base import Invalid, Rule, Valid
-from claudelint.values import DictV, ListV, Unknown
+from claudelint.knowledge.models import load_sdk_data
+from claudelint.lint.rule import Invalid, Rule, Valid
 
 if TYPE_CHECKING:
-    from claudelint.context import Diagnostic, RuleContext
-    from claudelint.request import Request
+    from claudelint.analysis.request import Request
+    from claudelint.lint.context import Diagnostic, RuleContext
 
 _Q = "messages=[{'role': 'user', 'content': 'Hello'}]"
 _SAMPLING = "sampling parameters were removed in anthropic 1.0 and current models reject them"
@@ -65,7 +65,7 @@ class RemovedParameter(Rule):
     `anthropic.HUMAN_PROMPT` / `AI_PROMPT` constants used as stop sequences, and sampling
     parameters smuggled in through `extra_body`.
 
-    The accepted keywords are data (`claudelint/data/sdk.toml`), generated from the SDK's own
+    The accepted keywords are data (`knowledge/data/sdk.toml`), generated from the SDK's own
     signatures by `scripts/update_sdk_data.py`. On a receiver not traced to an Anthropic
     client, only the well-known foreign keywords above are reported; on a Message Batch
     request's `params`, only those too, since the API (not the SDK) judges them.

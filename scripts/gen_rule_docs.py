@@ -25,7 +25,7 @@ def pages() -> dict[str, str]:
         PARSE_ERROR_SUMMARY,
         parse_error_page,
     )
-    from claudelint.registry import all_rules
+    from claudelint.lint.registry import all_rules
 
     out: dict[str, str] = {f"{PARSE_ERROR_CODE}.md": f"{GENERATED}\n\n{parse_error_page()}"}
     rows = ["| Code | Name | Level | Fix | Summary |", "| --- | --- | --- | --- | --- |",

@@ -1,5 +1,5 @@
-"""Regenerate claudelint/data/sdk.toml from the installed `anthropic` SDK, and compare the SDK's
-model list with claudelint's knowledge base.
+"""Regenerate claudelint/knowledge/data/sdk.toml from the installed `anthropic` SDK, and compare
+the SDK's model list with claudelint's knowledge base.
 
     python scripts/update_sdk_data.py            # rewrite the data file, print the model report
     python scripts/update_sdk_data.py --check    # exit 1 when the shipped file is out of date
@@ -12,10 +12,10 @@ beta counterparts (plus `beta.messages.tool_runner`), the keys of a Message Batc
 timeout, its per-model non-streaming limits, and the IDs of its `ModelParam` literal. claudelint
 reads the file at run time and never imports `anthropic` to lint.
 
-The model report lists IDs in the SDK's `ModelParam` literal that `claudelint/data/models.toml`
-does not know (add them there, with prices and limits from the docs), and models the knowledge
-base lists as active or deprecated that the SDK no longer offers (check whether they were
-retired).
+The model report lists IDs in the SDK's `ModelParam` literal that
+`claudelint/knowledge/data/models.toml` does not know (add them there, with prices and limits
+from the docs), and models the knowledge base lists as active or deprecated that the SDK no
+longer offers (check whether they were retired).
 """
 
 from __future__ import annotations
@@ -177,7 +177,7 @@ def model_report(data: Mapping[str, Any]) -> tuple[list[str], list[str]]:
     """(IDs the SDK offers that the knowledge base lacks, knowledge-base models that are not
     retired but that the SDK no longer offers under any of their names)."""
     sys.path.insert(0, str(ROOT))
-    from claudelint.knowledge import load_knowledge
+    from claudelint.knowledge.models import load_knowledge
 
     knowledge = load_knowledge()
     offered = list(data["model_param"])
@@ -211,10 +211,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{args.output} is up to date (anthropic {data['sdk_version']})")
     missing, gone = model_report(data)
     for model_id in missing:
-        print(f"new in the SDK, missing from claudelint/data/models.toml: {model_id}")
+        print(f"new in the SDK, missing from claudelint/knowledge/data/models.toml: {model_id}")
         status = 1 if args.check else status
     for model_id in gone:
-        print(f"in claudelint/data/models.toml (not retired) but no longer in the SDK: {model_id}")
+        print(f"in models.toml (not retired) but no longer in the SDK: {model_id}")
     if not missing and not gone:
         print("models: the knowledge base and the SDK's ModelParam agree")
     return status

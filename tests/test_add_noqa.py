@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from claudelint.cli import main
 from claudelint.finding import Finding
-from claudelint.noqa import add_noqa
+from claudelint.workspace.add_noqa import add_noqa
 
 
 def finding(line: int, code: str = "CL101", span: tuple[int, int] = (0, 0)) -> Finding:

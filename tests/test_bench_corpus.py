@@ -14,7 +14,7 @@ from types import ModuleType
 
 import pytest
 
-from claudelint.discovery import may_hold_call_site
+from claudelint.workspace.discovery import may_hold_call_site
 
 BENCH = Path(__file__).resolve().parents[1] / "bench"
 

@@ -8,14 +8,14 @@ import textwrap
 import libcst as cst
 import pytest
 
-from claudelint.edits import Edits
-from claudelint.engine import Linter, analyze
-from claudelint.fix import fix_text, parses
-from claudelint.request import Request
+from claudelint.analysis.request import Request
+from claudelint.analysis.values import Hole, Text, Unknown
+from claudelint.lint.edits import Edits
+from claudelint.lint.engine import Linter, analyze
 from claudelint.rules.cl102_dynamic_cached_prefix import DynamicCachedPrefix
 from claudelint.rules.cl105_cache_write_never_read import CacheWriteNeverRead
 from claudelint.settings import Settings
-from claudelint.values import Hole, Text, Unknown
+from claudelint.workspace.fixer import fix_text, parses
 
 HEADER = """\
 import os

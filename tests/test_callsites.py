@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from claudelint.engine import analyze
+from claudelint.lint.engine import analyze
 from claudelint.settings import Settings
 
 SHAPE = 'model="claude-sonnet-4-6", max_tokens=10, messages=[{"role": "user", "content": "hi"}]'

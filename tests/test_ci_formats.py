@@ -44,7 +44,7 @@ def finding(path: str, line: int, column: int = 5, end_column: int = 11, **kw: o
 
 def test_formats_are_registered_everywhere() -> None:
     from claudelint.cli import FORMATS as CLI_FORMATS
-    from claudelint.config import OUTPUT_FORMATS
+    from claudelint.workspace.config import OUTPUT_FORMATS
 
     for fmt in ("gitlab", "markdown"):
         assert fmt in FORMATS and fmt in CLI_FORMATS and fmt in OUTPUT_FORMATS

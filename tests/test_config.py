@@ -8,8 +8,10 @@ from typing import ClassVar
 
 import pytest
 
-from claudelint import registry
-from claudelint.config import (
+from claudelint.lint import registry
+from claudelint.lint.rule import Option, Rule
+from claudelint.settings import DEFAULT_EXCLUDES, Settings
+from claudelint.workspace.config import (
     CONFIG_NAMES,
     ConfigError,
     ConfigResolver,
@@ -17,8 +19,6 @@ from claudelint.config import (
     load_settings,
     validate_glob,
 )
-from claudelint.rule_base import Option, Rule
-from claudelint.settings import DEFAULT_EXCLUDES, Settings
 
 
 def write(path: Path, text: str) -> Path:
@@ -496,7 +496,7 @@ def test_config_error_surfaces_from_resolver(tmp_path: Path) -> None:
 
 def test_import_stays_cheap() -> None:
     code = (
-        "import sys, claudelint.config, claudelint.discovery; "
+        "import sys, claudelint.workspace.config, claudelint.workspace.discovery; "
         "bad = [m for m in ('libcst', 'anthropic', 'pathspec') if m in sys.modules]; "
         "print(','.join(bad))"
     )

@@ -7,7 +7,7 @@ from pathlib import Path
 import libcst as cst
 import pytest
 
-from claudelint.cstwalk import TRIVIA, Visitor, children, iter_nodes
+from claudelint.syntax.walk import TRIVIA, Visitor, children, iter_nodes
 
 HERE = Path(__file__).parent
 SOURCES = sorted([*(HERE / "fixtures").rglob("*.py"), *(HERE.parent / "examples").glob("*.py"),

@@ -18,11 +18,11 @@ from pathlib import Path
 
 import pytest
 
-from claudelint import knowledge as knowledge_module
-from claudelint.engine import Linter
 from claudelint.finding import Finding
-from claudelint.installed_sdk import find_installed_sdk, parse_end_of_life, read_sdk
-from claudelint.knowledge import load_knowledge, load_sdk_data, stale_data_warning
+from claudelint.knowledge import models as knowledge_module
+from claudelint.knowledge.models import load_knowledge, load_sdk_data, stale_data_warning
+from claudelint.knowledge.sdk import find_installed_sdk, parse_end_of_life, read_sdk
+from claudelint.lint.engine import Linter
 from claudelint.settings import Settings
 
 HEAD = "import anthropic\nclient = anthropic.Anthropic()\n"

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from claudelint.config import ConfigResolver
-from claudelint.discovery import (
+from claudelint.settings import Settings
+from claudelint.workspace.config import ConfigResolver
+from claudelint.workspace.discovery import (
     DiscoveryResult,
     PathMatcher,
     discover,
@@ -18,7 +19,6 @@ from claudelint.discovery import (
     may_hold_call_site,
     per_file_ignores_for,
 )
-from claudelint.settings import Settings
 
 
 def touch(root: Path, *names: str) -> None:

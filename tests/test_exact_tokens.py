@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from claudelint import exact
-from claudelint.exact import BASELINE, TokenCounter
+from claudelint.workspace import token_counter as exact
+from claudelint.workspace.token_counter import BASELINE, TokenCounter
 
 pytest.importorskip("anthropic")
 

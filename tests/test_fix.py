@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from claudelint.finding import Applicability, Edit, Finding, Fix
-from claudelint.fix import (
+from claudelint.workspace.fixer import (
     ConcurrentModification,
     FixResult,
     FixWriteError,
@@ -22,7 +22,7 @@ from claudelint.fix import (
     unified_diff,
     write_atomic,
 )
-from claudelint.source import line_starts, read_source
+from claudelint.workspace.source import line_starts, read_source
 
 # --- helpers: a tiny regex "linter" whose findings carry fixes -------------------------------
 

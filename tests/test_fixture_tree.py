@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from claudelint.engine import Linter
-from claudelint.fix import fix_text, parses
+from claudelint.lint.engine import Linter
 from claudelint.settings import Settings
+from claudelint.workspace.fixer import fix_text, parses
 
 TREE = Path(__file__).parent / "fixtures" / "tree"
 FILES = sorted(TREE.rglob("*.py"))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from claudelint.engine import analyze
-from claudelint.flow import FlowInfo, analyze_flow
-from claudelint.request import Request
+from claudelint.analysis.flow import FlowInfo, analyze_flow
+from claudelint.analysis.request import Request
+from claudelint.lint.engine import analyze
 from claudelint.settings import Settings
 
 HEAD = "import anthropic\nclient = anthropic.Anthropic()\n"
@@ -418,7 +418,7 @@ def test_a_files_analysis_is_freed_after_its_check() -> None:
     import gc
     import weakref
 
-    from claudelint.engine import Linter
+    from claudelint.lint.engine import Linter
 
     text = (
         "import anthropic\nclient = anthropic.Anthropic()\nhistory = []\n"

@@ -167,7 +167,7 @@ EDGE_TEXTS = [
 def test_chunked_parse_is_the_whole_parse(monkeypatch: pytest.MonkeyPatch, text: str) -> None:
     import libcst as cst
 
-    from claudelint import parsing
+    from claudelint.syntax import parsing
 
     monkeypatch.setattr(parsing, "CHUNKED_FROM", 0)
     monkeypatch.setattr(parsing, "CHUNK_CHARS", 1)
@@ -179,7 +179,7 @@ def test_chunked_parse_is_the_whole_parse(monkeypatch: pytest.MonkeyPatch, text:
 
 
 def test_big_module_is_linted_in_chunks(tmp_path: Path) -> None:
-    from claudelint import parsing
+    from claudelint.syntax import parsing
 
     body = "".join(f"\n\ndef test_{i}(self):\n    x = [{i}, 'abc']\n    assert x[0] == {i}\n"
                    for i in range(3000))

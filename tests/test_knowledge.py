@@ -1,4 +1,4 @@
-"""Tests for claudelint.knowledge: the shipped model data and the questions asked of it."""
+"""Tests for claudelint.knowledge.models: the shipped model data and the questions asked of it."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from claudelint.knowledge import Knowledge, ModelInfo, load_knowledge, load_sdk_data
+from claudelint.knowledge.models import Knowledge, ModelInfo, load_knowledge, load_sdk_data
 
 
 @pytest.fixture(scope="module")
@@ -239,7 +239,7 @@ def test_sdk_current_ids_are_known(kb: Knowledge) -> None:
 
 def test_import_is_light() -> None:
     code = (
-        "import sys, claudelint.knowledge as k; k.load_knowledge(); "
+        "import sys, claudelint.knowledge.models as k; k.load_knowledge(); "
         "print(sorted(m for m in ('anthropic', 'libcst') if m in sys.modules))"
     )
     result = subprocess.run(

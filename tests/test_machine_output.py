@@ -12,9 +12,9 @@ from test_cli import BAD, GOOD, invoke
 from test_notebook import ASK, SETUP, notebook
 from test_report import SCHEMA_PATH, validate_sarif
 
-from claudelint.cache import finding_from_json, finding_to_json
 from claudelint.finding import Cost, Finding, format_usd
 from claudelint.report import RunSummary, render
+from claudelint.workspace.cache import finding_from_json, finding_to_json
 
 
 def _project(tmp_path: Path) -> Path:

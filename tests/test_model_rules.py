@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 
-from claudelint.engine import Linter
 from claudelint.finding import Finding
-from claudelint.knowledge import load_knowledge, load_sdk_data, parse_sdk_data
-from claudelint.registry import all_rules
+from claudelint.knowledge.models import load_knowledge, load_sdk_data, parse_sdk_data
+from claudelint.lint.engine import Linter
+from claudelint.lint.registry import all_rules
 from claudelint.rules.cl303_unknown_model import closest_model
 from claudelint.settings import Settings
 
@@ -438,7 +438,7 @@ def _update_script() -> ModuleType:
 
 
 def _shipped_sdk_text() -> str:
-    return resources.files("claudelint.data").joinpath("sdk.toml").read_text(encoding="utf-8")
+    return resources.files("claudelint.knowledge.data").joinpath("sdk.toml").read_text("utf-8")
 
 
 def test_update_script_check_mode_and_model_report(tmp_path: Path,
@@ -482,7 +482,7 @@ def test_the_shipped_sdk_file_is_what_the_script_renders() -> None:
 def test_shipped_data_agrees_with_the_sdks_deprecation_table() -> None:
     """Every model the pinned SDK data calls deprecated is deprecated or retired in the model
     data, with the SDK's end-of-life date (or an earlier retirement)."""
-    from claudelint.installed_sdk import parse_end_of_life
+    from claudelint.knowledge.sdk import parse_end_of_life
 
     knowledge = load_knowledge()
     for model_id, when in _pinned_sdk_data()["deprecated_models"].items():

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from claudelint.cli import main
-from claudelint.notebook import NotebookError, read_notebook
+from claudelint.workspace.notebook import NotebookError, read_notebook
 
 BIG = "You are a meticulous support agent for Acme Corp. Follow every rule below. " * 80
 
@@ -165,7 +165,7 @@ def test_a_cell_that_does_not_parse_is_reported_and_the_rest_linted(tmp_path: Pa
 
 
 def test_syntax_error_line_comes_from_cpython_when_libcst_cannot_place_it() -> None:
-    from claudelint.engine import Linter
+    from claudelint.lint.engine import Linter
     from claudelint.settings import Settings
 
     text = "import anthropic\nx = 1\ny = 'unterminated\nclient.messages.create()\n"

@@ -8,8 +8,8 @@ import libcst as cst
 import pytest
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from claudelint.cstwalk import children, iter_nodes
-from claudelint.engine import Positions
+from claudelint.lint.engine import Positions
+from claudelint.syntax.walk import children, iter_nodes
 
 ROOT = Path(__file__).resolve().parents[1]
 SHAPES = {

@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from claudelint import project as project_mod
+from claudelint.analysis import project as project_mod
+from claudelint.analysis.request import Request
+from claudelint.analysis.values import Text, Unknown, Value
 from claudelint.cli import main
-from claudelint.engine import Linter, analyze
-from claudelint.request import Request
+from claudelint.lint.engine import Linter, analyze
 from claudelint.settings import Settings
-from claudelint.values import Text, Unknown, Value
 
 FIXTURE = Path(__file__).parent / "fixtures" / "project"
 MARK = re.compile(r"#\s*error:\s*\[([A-Z0-9, ]+)\]")
@@ -75,8 +75,8 @@ def test_fixture_project_end_to_end_through_the_cli(tmp_path: Path) -> None:
 def test_fixture_project_in_worker_processes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
                                              ) -> None:
     """Each worker process resolves imports and prompt files with its own Project."""
-    from claudelint import run as run_mod
-    from claudelint.config import ConfigResolver
+    from claudelint.workspace import runner as run_mod
+    from claudelint.workspace.config import ConfigResolver
 
     work = tmp_path / "project"
     shutil.copytree(FIXTURE, work)
@@ -504,8 +504,8 @@ def test_results_cache_follows_imported_modules_and_prompt_files(tmp_path: Path)
 
 
 def test_cache_entry_with_changed_dependency_is_a_miss(tmp_path: Path) -> None:
-    from claudelint.cache import ResultsCache
-    from claudelint.project import file_digest
+    from claudelint.analysis.project import file_digest
+    from claudelint.workspace.cache import ResultsCache
 
     dep = tmp_path / "prompts.py"
     dep.write_text("A = 1\n")

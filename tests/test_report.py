@@ -11,10 +11,10 @@ import pytest
 
 import claudelint
 from claudelint.finding import Cost, Edit, Finding, Fix, parse_error
+from claudelint.lint.rule import Rule
 from claudelint.report import FORMATS, RunSummary, render
 from claudelint.report.github import escape_data, escape_property
 from claudelint.report.text import apply_edits
-from claudelint.rule_base import Rule
 
 SCHEMA_PATH = Path(__file__).parents[2] / "shared/data/sarif-schema-2.1.0.json"
 ANSI = re.compile(r"\x1b\[[0-9;]*m")

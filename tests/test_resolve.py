@@ -6,10 +6,10 @@ import textwrap
 
 import pytest
 
-from claudelint.engine import analyze
-from claudelint.request import Request
+from claudelint.analysis.request import Request
+from claudelint.analysis.values import Const, DictV, Hole, ListV, Text, Unknown, Value
+from claudelint.lint.engine import analyze
 from claudelint.settings import Settings
-from claudelint.values import Const, DictV, Hole, ListV, Text, Unknown, Value
 
 
 def system_of(body: str, header: str = "") -> Value | None:

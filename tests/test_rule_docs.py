@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from claudelint.cli import main
 from claudelint.finding import PARSE_ERROR_CODE, parse_error
-from claudelint.registry import all_rules
+from claudelint.lint.registry import all_rules
 from claudelint.report.sarif import INFORMATION_URI, RULE_HELP_URI, sarif_log
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from claudelint.engine import Linter
-from claudelint.fix import fix_text, parses
-from claudelint.registry import all_rules
-from claudelint.rule_base import REQUIRED_SECTIONS, FileRule, Invalid, Rule, Valid
+from claudelint.lint.engine import Linter
+from claudelint.lint.registry import all_rules
+from claudelint.lint.rule import REQUIRED_SECTIONS, FileRule, Invalid, Rule, Valid
 from claudelint.settings import Settings
+from claudelint.workspace.fixer import fix_text, parses
 
 
 def _linter(rule: type[Rule], settings: dict[str, Any]) -> Linter:

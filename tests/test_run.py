@@ -54,7 +54,7 @@ def test_linting_runs_with_a_larger_young_generation_then_restores_it(
 ) -> None:
     import gc
 
-    from claudelint import run
+    from claudelint.workspace import runner as run
 
     make_tree(tmp_path, 2)
     seen: list[int] = []

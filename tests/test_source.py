@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from claudelint.source import (
+from claudelint.workspace.source import (
     SourceError,
     SourceFile,
     decode_source,
@@ -208,7 +208,7 @@ def test_encode_source_raises_on_unrepresentable_char() -> None:
 def test_read_source_permission_denied_reason(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import claudelint.source as source_module
+    import claudelint.workspace.source as source_module
 
     def denied(*args: object, **kwargs: object) -> None:
         raise PermissionError(13, "Permission denied")

@@ -5,7 +5,7 @@ import textwrap
 import pytest
 
 from claudelint.finding import Finding, parse_error
-from claudelint.suppress import ALL, Suppressions, filter_suppressed, parse_suppressions
+from claudelint.lint.suppress import ALL, Suppressions, filter_suppressed, parse_suppressions
 
 
 def make(

@@ -1,15 +1,12 @@
-"""Task detection (claudelint/task.py): which requests are short-answer tasks, and on what
+"""Task detection (claudelint/analysis/task.py): which requests are short-answer tasks, and on what
 evidence. Positive shapes must be recognised with the right kind; look-alikes must not."""
 
 from __future__ import annotations
 
 import pytest
 
-from claudelint.engine import analyze
-from claudelint.knowledge import load_knowledge
-from claudelint.request import Request
-from claudelint.settings import Settings
-from claudelint.task import (
+from claudelint.analysis.request import Request
+from claudelint.analysis.task import (
     TaskEvidence,
     arg_origin,
     compares_models,
@@ -18,6 +15,9 @@ from claudelint.task import (
     model_thinks_by_default,
     thinking_setting,
 )
+from claudelint.knowledge.models import load_knowledge
+from claudelint.lint.engine import analyze
+from claudelint.settings import Settings
 
 HEAD = "import anthropic\nimport json\n\nclient = anthropic.Anthropic()\n\n\n"
 

@@ -1,4 +1,4 @@
-"""Tests for claudelint.tokens: offline token estimates."""
+"""Tests for claudelint.knowledge.tokens: offline token estimates."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from claudelint.knowledge import load_knowledge
-from claudelint.tokens import TokenEstimate, classify, count_cjk, estimate_tokens
+from claudelint.knowledge.models import load_knowledge
+from claudelint.knowledge.tokens import TokenEstimate, classify, count_cjk, estimate_tokens
 
 PROSE = (
     "You are a careful assistant that answers questions about the company's refund policy. "

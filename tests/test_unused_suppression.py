@@ -9,11 +9,11 @@ from pathlib import Path
 
 from cli_helpers import invoke
 
-from claudelint.engine import Linter
-from claudelint.registry import get_rule, select_rules
+from claudelint.lint.engine import Linter
+from claudelint.lint.registry import get_rule, select_rules
+from claudelint.lint.suppress import parse_suppressions
 from claudelint.rules.cl001_unused_suppression import removal_edit
 from claudelint.settings import Settings
-from claudelint.suppress import parse_suppressions
 
 BIG = "You are a meticulous support agent for Acme Corp. Follow every rule below. " * 80
 HEAD = f"import anthropic\n\nclient = anthropic.Anthropic()\nPOLICY = {BIG!r}\n\n"

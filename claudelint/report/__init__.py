@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from claudelint.finding import Finding
-from claudelint.rule_base import Rule
+from claudelint.lint.rule import Rule
 
 FORMATS: tuple[str, ...] = ("full", "concise", "json", "sarif", "github", "gitlab", "markdown")
 

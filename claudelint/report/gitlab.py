@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from claudelint.finding import Finding
-from claudelint.notebook import RawIndex
 from claudelint.report import relative_to_root
 from claudelint.report.sarif import _raw_index
 from claudelint.report.text import cost_text
+from claudelint.workspace.notebook import RawIndex
 
 # Code Quality severities: info, minor, major, critical, blocker.
 SEVERITY: dict[str, str] = {"error": "major", "warning": "minor"}

@@ -21,10 +21,10 @@ from claudelint.finding import (
     Edit,
     Finding,
 )
-from claudelint.notebook import RawIndex, raw_index
+from claudelint.lint.rule import Rule
 from claudelint.report import absolute, relative_to_root
 from claudelint.report.text import SAVINGS_LABEL, cost_text
-from claudelint.rule_base import Rule
+from claudelint.workspace.notebook import RawIndex, raw_index
 
 SCHEMA_URI = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"

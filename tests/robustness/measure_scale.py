@@ -47,9 +47,9 @@ def cli(roots: list[str]) -> None:
 
 
 def _lint_chunk(paths: list[str]) -> list[tuple[str, str, str]]:
-    from claudelint.engine import Linter
+    from claudelint.lint.engine import Linter
     from claudelint.settings import Settings
-    from claudelint.source import SourceError, decode_source, read_file_bytes
+    from claudelint.workspace.source import SourceError, decode_source, read_file_bytes
 
     linter = _LINTER.get("l") or _LINTER.setdefault("l", Linter(Settings()))
     out = []
@@ -74,8 +74,8 @@ _LINTER: dict[str, object] = {}
 
 
 def sweep(roots: list[str]) -> None:
-    from claudelint.config import ConfigResolver
-    from claudelint.discovery import discover
+    from claudelint.workspace.config import ConfigResolver
+    from claudelint.workspace.discovery import discover
 
     found = discover([Path(r) for r in roots], ConfigResolver(isolated=True))
     files = [str(p) for p in found.files]

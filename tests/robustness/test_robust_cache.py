@@ -10,7 +10,7 @@ from pathlib import Path
 
 from robustness_helpers import GOOD_FILE, claudelint, no_traceback
 
-from claudelint.cache import CACHE_DIR
+from claudelint.workspace.cache import CACHE_DIR
 
 N_FILES = 30
 

@@ -19,11 +19,11 @@ from pathlib import Path
 import pytest
 from robustness_helpers import FIXTURE_TREE
 
-import claudelint.fix
-from claudelint.config import ConfigResolver
-from claudelint.fix import TEMP_PREFIX, parses
-from claudelint.run import RunOptions, RunResult, run
-from claudelint.source import decode_source
+import claudelint.workspace.fixer
+from claudelint.workspace.config import ConfigResolver
+from claudelint.workspace.fixer import TEMP_PREFIX, parses
+from claudelint.workspace.runner import RunOptions, RunResult, run
+from claudelint.workspace.source import decode_source
 
 COOKIE = b"# -*- coding: latin-1 -*-\n"
 VARIANTS = {
@@ -114,15 +114,17 @@ def test_a_file_changed_during_fix_is_not_overwritten(tmp_path: Path,
     _copy_tree(tmp_path)
     target = tmp_path / "caching" / "ticket_triage.py"
     theirs = b"# edited by someone else while claudelint was fixing\n"
-    real = claudelint.fix.fix_text
+    real = claudelint.workspace.fixer.fix_text
 
-    def fix_text(text: str, *args: object, **kwargs: object) -> claudelint.fix.FixResult:
+    def fix_text(
+        text: str, *args: object, **kwargs: object
+    ) -> claudelint.workspace.fixer.FixResult:
         result = real(text, *args, **kwargs)  # type: ignore[arg-type]
         if "draft_replies" in text:
             target.write_bytes(theirs)
         return result
 
-    monkeypatch.setattr(claudelint.fix, "fix_text", fix_text)
+    monkeypatch.setattr(claudelint.workspace.fixer, "fix_text", fix_text)
     result = _fix(tmp_path, str(target.relative_to(tmp_path)))
     assert target.read_bytes() == theirs
     assert any("ticket_triage.py: changed by another process" in e for e in result.errors)

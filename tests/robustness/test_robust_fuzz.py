@@ -17,13 +17,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 from robustness_helpers import mutated_fixture, robust_settings
 
-from claudelint.config import ConfigResolver
-from claudelint.engine import Linter
 from claudelint.finding import Finding
-from claudelint.fix import parses
-from claudelint.run import RunOptions, run
+from claudelint.lint.engine import Linter
 from claudelint.settings import Settings
-from claudelint.source import SourceError, decode_source
+from claudelint.workspace.config import ConfigResolver
+from claudelint.workspace.fixer import parses
+from claudelint.workspace.runner import RunOptions, run
+from claudelint.workspace.source import SourceError, decode_source
 
 LINTER = Linter(Settings())
 UNSAFE_LINTER = Linter(Settings(unsafe_fixes=True))

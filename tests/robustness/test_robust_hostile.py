@@ -204,19 +204,19 @@ def test_unreadable_file_in_process(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     """As root nothing is unreadable by mode bits: make reading one file fail instead."""
     from click.testing import CliRunner
 
-    import claudelint.run
+    import claudelint.workspace.runner
     from claudelint.cli import main
 
     (tmp_path / "good.py").write_text(GOOD_FILE, encoding="utf-8")
     (tmp_path / "locked.py").write_text(GOOD_FILE, encoding="utf-8")
-    real = claudelint.run.read_file_bytes
+    real = claudelint.workspace.runner.read_file_bytes
 
     def read(path: Path) -> bytes:
         if path.name == "locked.py":
             raise PermissionError(13, "Permission denied", str(path))
         return real(path)
 
-    monkeypatch.setattr(claudelint.run, "read_file_bytes", read)
+    monkeypatch.setattr(claudelint.workspace.runner, "read_file_bytes", read)
     monkeypatch.chdir(tmp_path)
     r = CliRunner().invoke(main, ["check", "--isolated", "--no-cache", "--output-format",
                                   "json", "."])

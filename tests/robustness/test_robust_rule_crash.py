@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from robustness_helpers import GOOD_FILE
 
 from claudelint.cli import main
-from claudelint.registry import get_rule
+from claudelint.lint.registry import get_rule
 
 MARKER = "# make-the-rule-crash"
 

@@ -14,14 +14,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from claudelint.config import ConfigResolver
-from claudelint.discovery import discover, may_hold_call_site
 from claudelint.settings import Settings
-from claudelint.source import SourceError, decode_source, read_file_bytes
+from claudelint.workspace.config import ConfigResolver
+from claudelint.workspace.discovery import discover, may_hold_call_site
+from claudelint.workspace.source import SourceError, decode_source, read_file_bytes
 
 if TYPE_CHECKING:
-    from claudelint.knowledge import Knowledge
-    from claudelint.request import Request
+    from claudelint.analysis.request import Request
+    from claudelint.knowledge.models import Knowledge
 
 
 @dataclass
@@ -58,8 +58,8 @@ def _rows_for_text(text: str, display: str, settings: Settings,
 
 
 def _rows(text: str, display: str, settings: Settings, cell_of: Any) -> list[SiteRow]:
-    from claudelint.engine import Linter, analyze
-    from claudelint.tokens import estimate_tokens
+    from claudelint.knowledge.tokens import estimate_tokens
+    from claudelint.lint.engine import Linter, analyze
 
     analysis = analyze(text, settings, display)
     if not analysis.requests:
@@ -121,7 +121,7 @@ def collect(paths: list[Path], resolver: ConfigResolver, *, force_exclude: bool 
         except SourceError:
             continue
         if path.suffix == ".ipynb":
-            from claudelint.notebook import NotebookError, read_notebook
+            from claudelint.workspace.notebook import NotebookError, read_notebook
 
             try:
                 nb = read_notebook(src.text)

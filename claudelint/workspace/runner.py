@@ -16,16 +16,22 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from claudelint.config import ConfigResolver
-from claudelint.discovery import discover, may_hold_call_site
 from claudelint.finding import Finding, parse_error
 from claudelint.settings import Settings
-from claudelint.source import SourceError, SourceFile, decode_source, encode_source, read_file_bytes
+from claudelint.workspace.config import ConfigResolver
+from claudelint.workspace.discovery import discover, may_hold_call_site
+from claudelint.workspace.source import (
+    SourceError,
+    SourceFile,
+    decode_source,
+    encode_source,
+    read_file_bytes,
+)
 
 if TYPE_CHECKING:
-    from claudelint.engine import Linter
-    from claudelint.exact import CountStats
-    from claudelint.notebook import Notebook
+    from claudelint.lint.engine import Linter
+    from claudelint.workspace.notebook import Notebook
+    from claudelint.workspace.token_counter import CountStats
 
 
 @dataclass(frozen=True)
@@ -87,7 +93,7 @@ class RunResult:
         self.warnings.extend(w for w in other.warnings if w not in self.warnings)
         if other.token_stats is not None:
             if self.token_stats is None:
-                from claudelint.exact import CountStats
+                from claudelint.workspace.token_counter import CountStats
 
                 self.token_stats = CountStats()
             self.token_stats.merge(other.token_stats)
@@ -103,11 +109,11 @@ class _Linters:
         key = (repr(settings), exact_tokens)
         hit = self._by_key.get(key)
         if hit is None:
-            from claudelint.engine import Linter
+            from claudelint.lint.engine import Linter
 
             counter = None
             if exact_tokens is not None:
-                from claudelint.exact import shared_counter
+                from claudelint.workspace.token_counter import shared_counter
 
                 counter = shared_counter(exact_tokens)
             hit = self._by_key[key] = Linter(settings, token_counter=counter)
@@ -138,7 +144,7 @@ def run(paths: list[str], resolver: ConfigResolver, options: RunOptions) -> RunR
     result = RunResult()
     linters = _Linters()
     cwd = Path.cwd()
-    from claudelint.project import reset as reset_project
+    from claudelint.analysis.project import reset as reset_project
 
     reset_project()  # modules and prompt files are read afresh by each run
     if paths == ["-"]:
@@ -173,7 +179,7 @@ def run(paths: list[str], resolver: ConfigResolver, options: RunOptions) -> RunR
     if options.use_cache and not (
         options.fix or options.diff or options.add_noqa or options.ignore_noqa
     ) and jobs:
-        from claudelint.cache import ResultsCache, settings_key
+        from claudelint.workspace.cache import ResultsCache, settings_key
 
         cache = ResultsCache(cwd)
         digests: dict[str, str] = {}
@@ -287,7 +293,7 @@ def _lint_one(path: Path, display: str, raw: bytes, settings: Settings, linters:
     notebook: Notebook | None = None
     text = src.text
     if path.suffix == ".ipynb":
-        from claudelint.notebook import NotebookError, read_notebook
+        from claudelint.workspace.notebook import NotebookError, read_notebook
 
         try:
             notebook = read_notebook(src.text)
@@ -351,7 +357,7 @@ def _collect_token_notes(linter: Linter, result: RunResult) -> None:
     counter = linter.token_counter
     if counter is None:
         return
-    from claudelint.exact import CountStats, TokenCounter
+    from claudelint.workspace.token_counter import CountStats, TokenCounter
 
     if isinstance(counter, TokenCounter):
         result.warnings.extend(w for w in counter.take_warnings() if w not in result.warnings)
@@ -362,14 +368,14 @@ def _collect_token_notes(linter: Linter, result: RunResult) -> None:
 
 def _add_noqa(src: SourceFile, text: str, notebook: Notebook | None, display: str,
               findings: list[Finding], result: RunResult) -> None:
-    from claudelint.fix import ConcurrentModification, FixWriteError, write_atomic
-    from claudelint.noqa import add_noqa
+    from claudelint.workspace.add_noqa import add_noqa
+    from claudelint.workspace.fixer import ConcurrentModification, FixWriteError, write_atomic
 
     new_text, added = add_noqa(text, findings)
     if not added:
         return
     if notebook is not None:
-        from claudelint.notebook import NotebookError
+        from claudelint.workspace.notebook import NotebookError
 
         try:
             new_text = notebook.with_text(new_text)
@@ -389,7 +395,7 @@ def _fix(src: SourceFile, text: str, notebook: Notebook | None, display: str,
          result: RunResult, stdin: bool) -> list[Finding]:
     """Apply fixes to `text` (the file's text, or a notebook's code cells); write the file
     (or print the diff). Returns the findings that remain."""
-    from claudelint.fix import (
+    from claudelint.workspace.fixer import (
         ConcurrentModification,
         FixWriteError,
         fix_text,
@@ -406,7 +412,7 @@ def _fix(src: SourceFile, text: str, notebook: Notebook | None, display: str,
         return findings
     new_file_text = fixed.text
     if notebook is not None:
-        from claudelint.notebook import NotebookError
+        from claudelint.workspace.notebook import NotebookError
 
         try:
             new_file_text = notebook.with_text(fixed.text)

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from functools import cache
 
 from claudelint.finding import PARSE_ERROR_CODE, PARSE_ERROR_NAME
-from claudelint.rule_base import Rule
+from claudelint.lint.rule import Rule
 
 
 @cache

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from claudelint.cstwalk import Visitor
+from claudelint.syntax.walk import Visitor
 
 # Method names that can end a Messages request chain.
 REQUEST_METHODS = frozenset({"create", "stream", "parse", "tool_runner"})

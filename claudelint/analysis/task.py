@@ -30,13 +30,13 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from claudelint.cstwalk import Visitor
-from claudelint.scopes import Binding, Scope, dotted_name
-from claudelint.values import Const, DictV, ListV, Text, Value, const_str, walk_texts
+from claudelint.analysis.values import Const, DictV, ListV, Text, Value, const_str, walk_texts
+from claudelint.syntax.scopes import Binding, Scope, dotted_name
+from claudelint.syntax.walk import Visitor
 
 if TYPE_CHECKING:
-    from claudelint.knowledge import ModelInfo
-    from claudelint.request import Request
+    from claudelint.analysis.request import Request
+    from claudelint.knowledge.models import ModelInfo
 
 SHORT_KINDS: tuple[str, ...] = (
     "classification", "yes-no", "routing", "labelling", "scoring", "extraction",

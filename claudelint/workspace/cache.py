@@ -52,10 +52,10 @@ def date_facts(settings: Settings) -> str:
     cache keys on these, not on the date (which would empty it daily), and a model whose
     retirement date passes does not keep its cached "deprecated" verdict. Read from the data
     files' text, without parsing them: a warm run stays light."""
-    import claudelint.data
-    from claudelint.installed_sdk import newer_than
+    import claudelint.knowledge.data
+    from claudelint.knowledge.sdk import newer_than
 
-    folder = Path(claudelint.data.__file__).parent
+    folder = Path(claudelint.knowledge.data.__file__).parent
     dates = set(_LIFECYCLE_DATE.findall((folder / "models.toml").read_text(encoding="utf-8")))
     for entry in settings.models:
         dates.update(str(v) for k, v in entry.items()
@@ -119,7 +119,7 @@ class ResultsCache:
     def _digest(self, path: str) -> str:
         hit = self._digests.get(path)
         if hit is None:
-            from claudelint.project import file_digest
+            from claudelint.analysis.project import file_digest
 
             hit = self._digests[path] = file_digest(path)
         return hit

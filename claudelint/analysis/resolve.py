@@ -20,9 +20,7 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from claudelint.cstwalk import children, iter_nodes
-from claudelint.scopes import Binding, ModuleIndex, Scope, dotted_name
-from claudelint.values import (
+from claudelint.analysis.values import (
     CHANGING_ORIGINS,
     Const,
     DictV,
@@ -34,9 +32,11 @@ from claudelint.values import (
     Value,
     retag,
 )
+from claudelint.syntax.scopes import Binding, ModuleIndex, Scope, dotted_name
+from claudelint.syntax.walk import children, iter_nodes
 
 if TYPE_CHECKING:
-    from claudelint.project import Project
+    from claudelint.analysis.project import Project
 
 MAX_DEPTH = 40
 # Texts built by repetition (`"..." * n`) are capped: a prompt larger than this is already

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from claudelint.cstwalk import Visitor
-from claudelint.request import Arg, Env, Request, Site, WrapperCall
-from claudelint.resolve import Resolver, _inputs
-from claudelint.scopes import (
+from claudelint.analysis.request import Arg, Env, Request, Site, WrapperCall
+from claudelint.analysis.resolve import Resolver, _inputs
+from claudelint.analysis.values import DictV, Text, Unknown, Value
+from claudelint.syntax.scopes import (
     REQUEST_METHODS,
     Binding,
     CallCandidate,
@@ -21,7 +21,7 @@ from claudelint.scopes import (
     Scope,
     dotted_name,
 )
-from claudelint.values import DictV, Text, Unknown, Value
+from claudelint.syntax.walk import Visitor
 
 CLIENT_CLASSES = frozenset(
     {

@@ -11,8 +11,8 @@ from collections.abc import Callable
 
 import libcst as cst
 
-from claudelint.context import NodeEdit
-from claudelint.cstwalk import all_children, iter_nodes
+from claudelint.lint.context import NodeEdit
+from claudelint.syntax.walk import all_children, iter_nodes
 
 CACHE_CONTROL = '{"type": "ephemeral"}'
 

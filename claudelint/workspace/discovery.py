@@ -27,8 +27,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from claudelint.config import ConfigResolver
 from claudelint.settings import Settings
+from claudelint.workspace.config import ConfigResolver
 
 __all__ = [
     "PYTHON_SUFFIXES",
@@ -61,7 +61,7 @@ class DiscoveryResult:
 # Measured on this machine (Python 3.11.7, 2 cores) by walking each tree for .py/.pyi/.ipynb and
 # testing each needle on every file's bytes:
 #
-#   python -c 'import os, sys; from claudelint.discovery import may_hold_call_site as keep
+#   python -c 'import os, sys; from claudelint.workspace.discovery import may_hold_call_site as keep
 #   fs = [os.path.join(d, f) for r in sys.argv[1:] for d, _, n in os.walk(r) for f in n
 #         if f.endswith((".py", ".pyi", ".ipynb"))]; bs = [open(f, "rb").read() for f in fs]
 #   for name, t in [("messages", lambda b: b"messages" in b),

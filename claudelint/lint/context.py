@@ -8,17 +8,17 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from claudelint.finding import Applicability, Cost, Fix, Level
-from claudelint.tokens import TokenEstimate, estimate_tokens
+from claudelint.knowledge.tokens import TokenEstimate, estimate_tokens
 
 if TYPE_CHECKING:
     import libcst as cst
 
-    from claudelint.edits import Edits
-    from claudelint.knowledge import Knowledge, ModelInfo
-    from claudelint.request import Request
-    from claudelint.rule_base import Rule
+    from claudelint.analysis.request import Request
+    from claudelint.knowledge.models import Knowledge, ModelInfo
+    from claudelint.lint.edits import Edits
+    from claudelint.lint.rule import Rule
+    from claudelint.lint.suppress import Suppressions
     from claudelint.settings import Settings
-    from claudelint.suppress import Suppressions
 
 
 class TokenCounter(Protocol):

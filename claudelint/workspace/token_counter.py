@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from claudelint.cache import CACHE_DIR, write_atomically
+from claudelint.workspace.cache import CACHE_DIR, write_atomically
 
 API_KEY_ENV = "ANTHROPIC_API_KEY"
 TOKENS_DIR = "tokens"

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 from claudelint.finding import Level
 
 if TYPE_CHECKING:
-    from claudelint.context import Diagnostic, FileFacts, LineDiagnostic, RuleContext
-    from claudelint.request import Request
+    from claudelint.analysis.request import Request
+    from claudelint.lint.context import Diagnostic, FileFacts, LineDiagnostic, RuleContext
 
 FixSafety = Literal["safe", "unsafe", "none"]
 

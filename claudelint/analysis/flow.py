@@ -31,12 +31,12 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from claudelint.cstwalk import Visitor, children
-from claudelint.scopes import ModuleIndex, Scope, dotted_name
-from claudelint.values import DictV, ListV, Value
+from claudelint.analysis.values import DictV, ListV, Value
+from claudelint.syntax.scopes import ModuleIndex, Scope, dotted_name
+from claudelint.syntax.walk import Visitor, children
 
 if TYPE_CHECKING:
-    from claudelint.request import Env, Request
+    from claudelint.analysis.request import Env, Request
 
 
 # --------------------------------------------------------------------------- results

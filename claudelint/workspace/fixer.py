@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from claudelint.finding import Edit, Finding, Fix
-from claudelint.source import SourceFile, encode_source, line_starts, offset
+from claudelint.workspace.source import SourceFile, encode_source, line_starts, offset
 
 TEMP_PREFIX = ".claudelint-"
 
@@ -224,7 +224,7 @@ def parses(text: str) -> bool:
     """Whether libcst parses `text` (libcst is imported on first use)."""
     import libcst
 
-    from claudelint.parsing import parse_module
+    from claudelint.syntax.parsing import parse_module
 
     try:
         parse_module(text)  # bounded: libcst's parser can crash on deep nesting

@@ -1,6 +1,6 @@
 """Models, prices and limits: the one module that answers questions about Claude models.
 
-The facts live in ``claudelint/data/models.toml`` (dated and sourced); this module loads them,
+The facts live in ``data/models.toml`` (dated and sourced); this module loads them,
 validates them, merges extra or overriding model entries from configuration, and answers
 questions such as "which model is this string?", "what replaces it?" and "what does this request
 cost?".
@@ -22,7 +22,7 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from claudelint.installed_sdk import InstalledSdk
+    from claudelint.knowledge.sdk import InstalledSdk
 
 __all__ = [
     "FAMILIES",
@@ -758,7 +758,7 @@ def _thaw(value: Frozen) -> Any:
 
 @functools.lru_cache(maxsize=1)
 def _shipped_data() -> dict[str, Any]:
-    text = resources.files("claudelint.data").joinpath("models.toml").read_text(encoding="utf-8")
+    text = resources.files("claudelint.knowledge.data").joinpath("models.toml").read_text("utf-8")
     return _read_toml(text)
 
 
@@ -771,7 +771,7 @@ def _load_frozen(frozen_extra: tuple[Frozen, ...]) -> Knowledge:
 def newer_installed_sdk() -> InstalledSdk | None:
     """The installed ``anthropic`` when it is newer than the one ``data/sdk.toml`` was
     generated from (its deprecations and model IDs may be newer than the shipped data)."""
-    from claudelint.installed_sdk import newer_than
+    from claudelint.knowledge.sdk import newer_than
 
     return newer_than(load_sdk_data().version)
 
@@ -819,7 +819,7 @@ def version_line() -> str:
     shipped = load_sdk_data().version
     parts = [f"model data as of {shipped_data_date().isoformat()}",
              f"SDK data from anthropic {shipped}"]
-    from claudelint.installed_sdk import find_installed_sdk
+    from claudelint.knowledge.sdk import find_installed_sdk
 
     installed = find_installed_sdk()
     if installed is None:
@@ -892,5 +892,5 @@ def parse_sdk_data(data: Mapping[str, Any]) -> SdkData:
 @functools.lru_cache(maxsize=1)
 def load_sdk_data() -> SdkData:
     """The shipped ``data/sdk.toml`` (cached)."""
-    text = resources.files("claudelint.data").joinpath("sdk.toml").read_text(encoding="utf-8")
+    text = resources.files("claudelint.knowledge.data").joinpath("sdk.toml").read_text("utf-8")
     return parse_sdk_data(_read_toml(text))

@@ -14,8 +14,12 @@ import libcst as cst
 from libcst._nodes.internal import CodegenState
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
-from claudelint.callsites import CallSiteFinder
-from claudelint.context import (
+from claudelint.analysis.callsites import CallSiteFinder
+from claudelint.analysis.request import Request
+from claudelint.analysis.resolve import Resolver
+from claudelint.finding import Edit, Finding, Fix, parse_error
+from claudelint.knowledge.models import Knowledge, load_knowledge
+from claudelint.lint.context import (
     Diagnostic,
     FileFacts,
     FixPlan,
@@ -23,18 +27,14 @@ from claudelint.context import (
     RuleContext,
     TokenCounter,
 )
-from claudelint.discovery import per_file_ignores_for
-from claudelint.edits import Edits
-from claudelint.finding import Edit, Finding, Fix, parse_error
-from claudelint.knowledge import Knowledge, load_knowledge
-from claudelint.parsing import ParseLimitExceeded, parse_both
-from claudelint.registry import code_matches, select_rules
-from claudelint.request import Request
-from claudelint.resolve import Resolver
-from claudelint.rule_base import FileRule, Rule
-from claudelint.scopes import ModuleIndex
+from claudelint.lint.edits import Edits
+from claudelint.lint.registry import code_matches, select_rules
+from claudelint.lint.rule import FileRule, Rule
+from claudelint.lint.suppress import Suppressions, parse_suppressions
 from claudelint.settings import Settings
-from claudelint.suppress import Suppressions, parse_suppressions
+from claudelint.syntax.parsing import ParseLimitExceeded, parse_both
+from claudelint.syntax.scopes import ModuleIndex
+from claudelint.workspace.discovery import per_file_ignores_for
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
@@ -66,7 +66,7 @@ class Positions:
         self._form_feeds: dict[int, int] | None = None
 
     def _statement_of(self, node: cst.CSTNode) -> int | None:
-        from claudelint.cstwalk import TRIVIA, iter_nodes
+        from claudelint.syntax.walk import TRIVIA, iter_nodes
 
         body = self.module.body
         parents = self._parents() if self._parents is not None else None
@@ -99,7 +99,7 @@ class Positions:
     def holds(self, node: cst.CSTNode) -> bool:
         if node is self.module or self._statement_of(node) is not None:
             return True
-        from claudelint.cstwalk import iter_nodes
+        from claudelint.syntax.walk import iter_nodes
 
         edges = [*self.module.header, *self.module.footer]
         return any(id(node) in {id(n) for n in iter_nodes(e, trivia=True)} for e in edges)
@@ -290,7 +290,7 @@ class Analysis:
     @property
     def positions(self) -> Positions:
         if self._positions_obj is None:
-            from claudelint.flow import module_parents
+            from claudelint.analysis.flow import module_parents
 
             index = self.resolver.index if self.resolver is not None else None
             self._positions_obj = Positions(
@@ -323,7 +323,7 @@ def analyze(text: str, settings: Settings, path: str | Path | None = None) -> An
     file_path: Path | None = None
     project = None
     if path is not None and str(path) not in ("", "-"):
-        from claudelint.project import project_for
+        from claudelint.analysis.project import project_for
 
         file_path = Path(path).absolute()
         roots = [settings.root] if settings.root is not None else []

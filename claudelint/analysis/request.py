@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from claudelint.values import (
+from claudelint.analysis.values import (
     CHANGING_ORIGINS,
     Const,
     DictV,
@@ -28,10 +28,10 @@ from claudelint.values import (
 if TYPE_CHECKING:
     import libcst as cst
 
-    from claudelint.flow import FlowInfo
-    from claudelint.resolve import Resolver
-    from claudelint.scopes import Loop, ModuleIndex, Scope
-    from claudelint.task import TaskEvidence
+    from claudelint.analysis.flow import FlowInfo
+    from claudelint.analysis.resolve import Resolver
+    from claudelint.analysis.task import TaskEvidence
+    from claudelint.syntax.scopes import Loop, ModuleIndex, Scope
 
 
 @dataclass(frozen=True, eq=False)
@@ -210,20 +210,20 @@ class Request:
     # --- analyses beyond the call, computed on first use by engine modules ---------------
 
     def task(self) -> TaskEvidence:
-        """What kind of task the request performs, with the evidence (claudelint/task.py)."""
+        """What kind of task the request performs, with the evidence (analysis/task.py)."""
         cached = self._memo.get("task")
         if cached is None:
-            from claudelint.task import classify_task
+            from claudelint.analysis.task import classify_task
 
             cached = self._memo["task"] = classify_task(self)
         return cached
 
     def flow(self) -> FlowInfo:
         """The loop around the request and how its response and messages flow
-        (claudelint/flow.py)."""
+        (claudelint/analysis/flow.py)."""
         cached = self._memo.get("flow")
         if cached is None:
-            from claudelint.flow import analyze_flow
+            from claudelint.analysis.flow import analyze_flow
 
             cached = self._memo["flow"] = analyze_flow(self)
         return cached

@@ -42,9 +42,9 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import libcst as cst
 
-    from claudelint.resolve import Resolver
-    from claudelint.scopes import ModuleIndex
-    from claudelint.values import Value
+    from claudelint.analysis.resolve import Resolver
+    from claudelint.analysis.values import Value
+    from claudelint.syntax.scopes import ModuleIndex
 
 # Prompt files larger than this are not read (their content stays unknown).
 MAX_PROMPT_FILE = 2 * 1024 * 1024
@@ -174,9 +174,9 @@ class Project:
             return None
         import libcst as cst
 
-        from claudelint.parsing import parse_module
-        from claudelint.resolve import Resolver
-        from claudelint.scopes import ModuleIndex
+        from claudelint.analysis.resolve import Resolver
+        from claudelint.syntax.parsing import parse_module
+        from claudelint.syntax.scopes import ModuleIndex
 
         try:
             text = raw.decode("utf-8")
@@ -219,7 +219,7 @@ class Project:
             return None
         key = (path, name)
         if key in self._active or len(self._active) >= MAX_IMPORT_DEPTH:
-            from claudelint.values import Unknown
+            from claudelint.analysis.values import Unknown
 
             return Unknown(f"import cycle through {module}", None, stable=True)
         ctx = self.load(path)

@@ -19,7 +19,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from claudelint.knowledge import load_knowledge
+from claudelint.knowledge.models import load_knowledge
 
 __all__ = ["KINDS", "TokenEstimate", "classify", "count_cjk", "estimate_tokens"]
 

@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from claudelint import registry
+from claudelint.lint import registry
 from claudelint.settings import Settings
 
 if sys.version_info >= (3, 11):
@@ -336,7 +336,7 @@ class _Validator:
             seen.add(entry["id"])
         # Check the entries now (knowledge.py validates them when loading): a bad one must be a
         # config error, not a traceback when the first file is linted.
-        from claudelint.knowledge import load_knowledge
+        from claudelint.knowledge.models import load_knowledge
 
         try:
             load_knowledge(tuple(entries))

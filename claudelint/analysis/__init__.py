@@ -1,0 +1,1 @@
+"""Analysis: static values, call sites, the resolved Request and what the code around it does."""

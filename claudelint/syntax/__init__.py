@@ -1,0 +1,1 @@
+"""Syntax: parsing, the read-only tree walk and the scope index."""

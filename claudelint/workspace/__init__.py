@@ -1,0 +1,1 @@
+"""Workspace: config, discovery, sources, the runner, the results cache, fixes and notebooks."""
