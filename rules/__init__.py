@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from claudelint.lint.rule import Rule
+from claudelint.api import Rule
 from claudelint.rules.cl001_unused_suppression import UnusedSuppression
 from claudelint.rules.cl101_missing_cache_control import MissingCacheControl
 from claudelint.rules.cl102_dynamic_cached_prefix import DynamicCachedPrefix

@@ -6,13 +6,19 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from claudelint.finding import PARSE_ERROR_CODE, Edit, Fix
-from claudelint.lint.rule import FileRule, Invalid, Valid
-from claudelint.lint.suppress import ALL, normalise_token
+from claudelint.api import (
+    ALL,
+    PARSE_ERROR_CODE,
+    Edit,
+    FileRule,
+    Fix,
+    Invalid,
+    Valid,
+    normalise_token,
+)
 
 if TYPE_CHECKING:
-    from claudelint.lint.context import FileFacts, LineDiagnostic, RuleContext
-    from claudelint.lint.suppress import Directive
+    from claudelint.api import Directive, FileFacts, LineDiagnostic, RuleContext
 
 _CL_CODE = re.compile(r"CL[0-9]{3}")
 _SPLIT = re.compile(r"[\s,]+")
@@ -226,7 +232,7 @@ class UnusedSuppression(FileRule):
     @staticmethod
     def _diagnostic(file: FileFacts, d: Directive, stale: list[str],
                     message: str) -> LineDiagnostic:
-        from claudelint.lint.context import LineDiagnostic
+        from claudelint.api import LineDiagnostic
 
         edit = removal_edit(file.lines, d, stale)
         fix = Fix(_title(d, stale), "safe", (edit,)) if edit is not None else None
@@ -235,19 +241,17 @@ class UnusedSuppression(FileRule):
 
 def _judge(d: Directive, token: str, file: FileFacts) -> str | None:
     """"unused", "unknown", or None when the token is not claudelint's to judge."""
-    from claudelint.lint.registry import get_rule
-
     if token == ALL:
         # A bare noqa belongs to every tool; a bare claudelint directive only to us.
         return None if d.kind == "noqa" else "unused"
-    rule = get_rule(token)
-    if rule is None:
+    code = file.rule_code(token)
+    if code is None:
         if d.kind == "noqa" and not _CL_CODE.fullmatch(token):
             return None  # another tool's code
         return None if token == PARSE_ERROR_CODE else "unknown"
-    if rule.code == UnusedSuppression.code:
+    if code == UnusedSuppression.code:
         return None
-    return "unused" if file.checked(rule.code) else None
+    return "unused" if file.checked(code) else None
 
 
 def _title(d: Directive, stale: list[str]) -> str:

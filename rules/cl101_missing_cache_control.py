@@ -5,15 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from claudelint.finding import Cost
-from claudelint.lint.rule import Invalid, Rule, Valid
+from claudelint.api import Cost, Invalid, Rule, Valid
 
 if TYPE_CHECKING:
     import libcst as cst
 
-    from claudelint.analysis.request import PrefixBlock, Request
-    from claudelint.knowledge.models import ModelInfo
-    from claudelint.lint.context import Diagnostic, FixPlan, RuleContext
+    from claudelint.api import Diagnostic, FixPlan, ModelInfo, PrefixBlock, Request, RuleContext
 
 _LONG = "You are a meticulous support agent for Acme Corp. " * 120  # ~6,000 characters
 
@@ -198,22 +195,15 @@ class MissingCacheControl(Rule):
         prefix = request.static_prefix()
         if not prefix.blocks:
             return
-        choice = ctx.model_or_default(request)
-        if choice is not None:
-            model = choice.info
-            minimum = _minimum(ctx, model)
-            tokenizer = model.tokenizer
-            counted: ModelInfo | None = model
-        else:
-            # Unknown model: the least favourable figures — the highest minimum among active
-            # models, and the tokenizer that counts fewest tokens.
-            model = ctx.knowledge.least_favourable(lambda m: -(m.input or 0) + (m.cache_read or 0))
-            minimum = max(m.min_cacheable_tokens or 0 for m in ctx.knowledge.active_models())
-            tokenizer = "legacy"
-            counted = None  # no model to count with: the estimate
+        # Unknown model: the least favourable figures — the smallest saving per cached token,
+        # the highest minimum among active models, the tokenizer that counts fewest tokens.
+        p = ctx.cache_pricing(request, worst=lambda m: -(m.input or 0) + (m.cache_read or 0))
+        if p is None:
+            return
+        model, minimum = p.model, p.minimum
         whole = prefix.whole_blocks()
-        whole_tokens = ctx.tokens("".join(b.text for b in whole), counted, tokenizer).low
-        all_tokens = ctx.tokens(prefix.text, counted, tokenizer).low
+        whole_tokens = ctx.prefix_tokens("".join(b.text for b in whole), p)
+        all_tokens = ctx.prefix_tokens(prefix.text, p)
         if all_tokens < minimum:
             return
         fix: FixPlan | None = None
@@ -222,7 +212,7 @@ class MissingCacheControl(Rule):
         shared: str | None = None  # the variable a fix would edit that other code also reads
         fixed_block = target if target is not None else prefix.head
         if fixed_block is not None:
-            from claudelint.analysis.task import edit_reach
+            from claudelint.api import edit_reach
 
             reach = edit_reach(request, _edited_node(fixed_block))
             if not reach.local:
@@ -235,7 +225,7 @@ class MissingCacheControl(Rule):
         parts = sorted({b.where for b in in_prefix}, key=("tools", "system", "messages").index)
         where = " + ".join(parts)
         last = prefix.blocks[-1] if target is None else target
-        model_name = model.id if choice is not None else "an unknown model"
+        model_name = model.id if p.countable else "an unknown model"
         message = (
             f"~{tokens:,}-token static prefix ({where}) is re-sent at full price on every call: "
             f"no cache breakpoint, and {model_name} caches prefixes from {minimum:,} tokens"
@@ -244,7 +234,7 @@ class MissingCacheControl(Rule):
             what = f"`{shared}`" if shared.isidentifier() else shared
             message += (f" (no fix offered: the breakpoint would go into {what}, which other "
                         "code also reads)")
-        cost = _cost(model, tokens, ctx.cost_basis_calls, assumed=choice is None or choice.assumed,
+        cost = _cost(model, tokens, ctx.cost_basis_calls, assumed=p.assumed,
                      batch=request.site.batch)
         node: cst.CSTNode | None = _content_node(last) if last.where == "messages" else None
         if node is None and last.container is not None:
@@ -253,18 +243,8 @@ class MissingCacheControl(Rule):
                              fallback=last.arg.node)
 
 
-def _minimum(ctx: RuleContext, model: ModelInfo) -> int:
-    if model.min_cacheable_tokens:
-        return model.min_cacheable_tokens
-    same_line = [m.min_cacheable_tokens for m in ctx.knowledge.models()
-                 if m.line == model.line and m.min_cacheable_tokens]
-    if same_line:
-        return max(same_line)
-    return max(m.min_cacheable_tokens or 0 for m in ctx.knowledge.active_models())
-
-
 def _mark(block: PrefixBlock, ctx: RuleContext) -> FixPlan | None:
-    from claudelint.lint.context import FixPlan
+    from claudelint.api import FixPlan
 
     title = f"Add a cache breakpoint to the {block.where} prefix"
     if block.container is not None and block.container.node is not None:
@@ -297,7 +277,7 @@ def _content_node(block: PrefixBlock) -> cst.BaseExpression | None:
 
 
 def _split(block: PrefixBlock, request: Request, ctx: RuleContext) -> FixPlan | None:
-    from claudelint.lint.context import FixPlan
+    from claudelint.api import FixPlan
 
     if block.container is not None:
         return None  # splitting a block inside a list of blocks: not handled

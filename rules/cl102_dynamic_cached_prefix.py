@@ -6,16 +6,21 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from claudelint.finding import Cost
-from claudelint.lint.rule import Invalid, Rule, Valid
+from claudelint.api import Invalid, Rule, Valid
+from claudelint.rules._shared import known_before, pricing, where_of
 
 if TYPE_CHECKING:
     import libcst as cst
 
-    from claudelint.analysis.request import CacheBlock, Request
-    from claudelint.analysis.values import Hole, Text
-    from claudelint.knowledge.models import ModelInfo
-    from claudelint.lint.context import Diagnostic, FixPlan, RuleContext
+    from claudelint.api import (
+        CacheBlock,
+        Diagnostic,
+        FixPlan,
+        Hole,
+        Pricing,
+        Request,
+        RuleContext,
+    )
 
 _POLICY = "You are Acme Corp's support agent. Follow every rule of the policy below. " * 80
 _HEAD = (
@@ -23,112 +28,6 @@ _HEAD = (
     f"POLICY = {_POLICY!r}\n"
 )
 _CC = "{'type': 'ephemeral'}"
-
-
-# --- shared with CL105 ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Pricing:
-    """The model a caching rule prices with, its minimum cacheable length and tokenizer."""
-
-    model: ModelInfo
-    minimum: int
-    tokenizer: str
-    assumed: bool
-    # The model is the request's own or the configured default (not the least favourable
-    # stand-in): token counts can be exact (--exact-tokens).
-    countable: bool = True
-
-    @property
-    def name(self) -> str:
-        return "an unknown model" if self.assumed else self.model.id
-
-
-def pricing(request: Request, ctx: RuleContext) -> Pricing | None:
-    """The request's model, the configured default, or (SPEC §2) the least favourable active
-    model: the smallest write premium over the read price, the highest minimum, the tokenizer
-    that counts fewest tokens."""
-    choice = ctx.model_or_default(request)
-    if choice is not None:
-        model = choice.info
-        if model.cache_write_5m is None or model.cache_read is None:
-            return None
-        return Pricing(model, min_cacheable(ctx, model), model.tokenizer, choice.assumed)
-    try:
-        model = ctx.knowledge.least_favourable(_premium)
-    except LookupError:
-        return None
-    minimum = max(m.min_cacheable_tokens or 0 for m in ctx.knowledge.active_models())
-    return Pricing(model, minimum, "legacy", True, countable=False)
-
-
-def _premium(m: ModelInfo) -> float | None:
-    if m.cache_write_5m is None or m.cache_read is None:
-        return None
-    return m.cache_write_5m - m.cache_read
-
-
-def min_cacheable(ctx: RuleContext, model: ModelInfo) -> int:
-    if model.min_cacheable_tokens:
-        return model.min_cacheable_tokens
-    same_line = [m.min_cacheable_tokens for m in ctx.knowledge.models()
-                 if m.line == model.line and m.min_cacheable_tokens]
-    if same_line:
-        return max(same_line)
-    return max(m.min_cacheable_tokens or 0 for m in ctx.knowledge.active_models())
-
-
-def tokens(text: str, p: Pricing, ctx: RuleContext) -> int:
-    """Low estimate (the end of the range that makes a rule harder to fire), or the exact
-    count with --exact-tokens."""
-    return ctx.tokens(text, p.model if p.countable else None, p.tokenizer).low
-
-
-def never_read_cost(p: Pricing, written: int, head: int, calls: int, *, batch: bool,
-                    why: str) -> Cost | None:
-    """Every call writes `written` tokens at the 5-minute write price and reads nothing;
-    after the fix the `head` is written once and read on every later call, and the rest is
-    plain input."""
-    now = p.model.cost_usd(cache_write_tokens=written, batch=batch)
-    first = p.model.cost_usd(cache_write_tokens=head, input_tokens=written - head, batch=batch)
-    later = p.model.cost_usd(cache_read_tokens=head, input_tokens=written - head, batch=batch)
-    if now is None or first is None or later is None:
-        return None
-    saved = now * calls - (first + later * (calls - 1))
-    assumptions: tuple[str, ...] = (
-        f"{written:,} tokens written to the cache on every call (low estimate from characters)",
-        why,
-        f"after the fix: {head:,} static tokens written once at 1.25x input, then read "
-        "(calls within the 5-minute lifetime)",
-    )
-    if p.assumed:
-        assumptions += ("model not known statically: least favourable active model",)
-    if batch:
-        assumptions += ("Message Batches prices (50%); batch cache hits are best-effort",)
-    return Cost(p.model.id, written, max(0.0, saved), calls, assumptions)
-
-
-def where_of(block: CacheBlock) -> str:
-    if block.where == "tools":
-        return "tool definitions"
-    if block.where == "system":
-        return "system prompt"
-    i = block.message_index or 0
-    return "first user message" if i == 0 else f"message {i + 1}"
-
-
-def known_before(text: Text | None, hole: Hole) -> str:
-    """The known characters of `text` before `hole`."""
-    if text is None:
-        return ""
-    out: list[str] = []
-    for part in text.parts:
-        if part is hole:
-            break
-        if isinstance(part, str):
-            out.append(part)
-    return "".join(out)
 
 
 # --- the rule -------------------------------------------------------------------------------
@@ -413,11 +312,11 @@ class DynamicCachedPrefix(Rule):
         i = found.index
         readable = [j for j in bps if j < i]
         start = readable[-1] + 1 if readable else 0
-        total = tokens("".join(b.known for b in blocks[: last + 1]), p, ctx)
+        total = ctx.prefix_tokens("".join(b.known for b in blocks[: last + 1]), p)
         if total < p.minimum:
             return  # nothing is written at all (CL103's finding)
-        written = tokens("".join(b.known for b in blocks[start : last + 1]), p, ctx)
-        head = tokens("".join(b.known for b in blocks[start:i]) + found.head_text, p, ctx)
+        written = ctx.prefix_tokens("".join(b.known for b in blocks[start : last + 1]), p)
+        head = ctx.prefix_tokens("".join(b.known for b in blocks[start:i]) + found.head_text, p)
         head = min(head, written)
         bp = (
             "the automatic cache breakpoint (top-level `cache_control`)"
@@ -439,8 +338,8 @@ class DynamicCachedPrefix(Rule):
                     "with other values never read")
             why = f"`{expr}` differs between calls"
         message = f"`{expr}`{label} in the {where_of(found.block)} precedes {bp}: {tail}"
-        cost = never_read_cost(p, written, head, ctx.cost_basis_calls,
-                               batch=request.site.batch, why=why)
+        cost = ctx.never_read_cost(p, written, head,
+                                   batch=request.site.batch, why=why)
         fix = None
         if not auto and i == bps[-1]:
             fix = _split(found.block, request, ctx)
@@ -485,13 +384,13 @@ def _evidence(request: Request, hole: Hole, head: str, p: Pricing,
         return "volatile"
     if hole.origin == "loop":
         return "loop"
-    if hole.origin == "param" and tokens(head, p, ctx) >= p.minimum:
+    if hole.origin == "param" and ctx.prefix_tokens(head, p) >= p.minimum:
         return "param"
     return None
 
 
 def _split(block: CacheBlock, request: Request, ctx: RuleContext) -> FixPlan | None:
-    from claudelint.lint.context import FixPlan
+    from claudelint.api import FixPlan
 
     container = block.container
     text = block.text

@@ -5,17 +5,20 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from claudelint.finding import Cost
-from claudelint.knowledge.tokens import estimate_tokens
-from claudelint.lint.rule import Invalid, Rule, Valid
-from claudelint.rules.cl104_too_many_cache_breakpoints import request_blocks, top_level_breakpoint
+from claudelint.api import (
+    Cost,
+    Invalid,
+    Rule,
+    Valid,
+    estimate_tokens,
+    request_blocks,
+    top_level_breakpoint,
+)
 
 if TYPE_CHECKING:
     import libcst as cst
 
-    from claudelint.analysis.request import Request
-    from claudelint.knowledge.models import ModelInfo
-    from claudelint.lint.context import Diagnostic, RuleContext
+    from claudelint.api import Diagnostic, ModelInfo, Request, RuleContext
 
 # Per block (role, block framing): added to the high estimate so a finding stays sure.
 _BLOCK_OVERHEAD = 10

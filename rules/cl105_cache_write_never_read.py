@@ -5,20 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from claudelint.analysis.values import DictV, Text, const_str
-from claudelint.lint.rule import Invalid, Rule, Valid
-from claudelint.rules.cl102_dynamic_cached_prefix import (
-    known_before,
-    never_read_cost,
-    pricing,
-    tokens,
-)
+from claudelint.api import DictV, Invalid, Rule, Text, Valid, const_str
+from claudelint.rules._shared import known_before, pricing
 
 if TYPE_CHECKING:
     import libcst as cst
 
-    from claudelint.analysis.request import CacheBlock, Request
-    from claudelint.lint.context import Diagnostic, FixPlan, NodeEdit, RuleContext
+    from claudelint.api import CacheBlock, Diagnostic, FixPlan, NodeEdit, Request, RuleContext
 
 _POLICY = "You are Acme Corp's support agent. Follow every rule of the policy below. " * 80
 _HEAD = f"import anthropic\n\nclient = anthropic.Anthropic()\nPOLICY = {_POLICY!r}\n"
@@ -240,27 +233,27 @@ class CacheWriteNeverRead(Rule):
         hole = holes[0]
         earlier_text = "".join(b.known for b in earlier)
         head_text = known_before(text, hole)
-        head = tokens(earlier_text + head_text, p, ctx)
+        head = ctx.prefix_tokens(earlier_text + head_text, p)
         if head < p.minimum:
             return  # nothing worth caching: no write premium to speak of
-        written = max(head, tokens(earlier_text + last.known, p, ctx))
+        written = max(head, ctx.prefix_tokens(earlier_text + last.known, p))
         message = (
             "automatic caching (top-level `cache_control`) puts the breakpoint on the last "
             f"block, and `{hole.expr}` in it changes on every call: every call writes a new "
             f"~{written:,}-token cache entry at 1.25x and never reads one"
         )
-        cost = never_read_cost(
-            p, written, head, ctx.cost_basis_calls, batch=request.site.batch,
+        cost = ctx.never_read_cost(
+            p, written, head, batch=request.site.batch,
             why="the last block differs on every call, so no later call sends the same prefix",
         )
-        fix = _fix(request, ctx, earlier, last, tokens(earlier_text, p, ctx) >= p.minimum)
+        fix = _fix(request, ctx, earlier, last, ctx.prefix_tokens(earlier_text, p) >= p.minimum)
         node = hole.node if hole.node is not None else auto.node
         yield ctx.diagnostic(node, message, fix=fix, cost=cost, fallback=auto.node)
 
 
 def _fix(request: Request, ctx: RuleContext, earlier: list[CacheBlock], last: CacheBlock,
          earlier_enough: bool) -> FixPlan | None:
-    from claudelint.lint.context import FixPlan
+    from claudelint.api import FixPlan
 
     auto = request.automatic_cache_control
     if auto is None or not _default_ttl(auto.value):

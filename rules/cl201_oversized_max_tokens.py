@@ -5,19 +5,21 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from claudelint.finding import Cost, format_usd
-from claudelint.lint.rule import Invalid, Option, Rule, Valid
+from claudelint.api import (
+    CLASSIFICATION_CAP,
+    EXTRACTION_CAP,
+    Cost,
+    Invalid,
+    Option,
+    Rule,
+    Valid,
+    format_usd,
+)
 
 if TYPE_CHECKING:
-    from claudelint.analysis.request import Request
-    from claudelint.analysis.task import TaskEvidence
-    from claudelint.knowledge.models import ModelInfo
-    from claudelint.lint.context import Diagnostic, FixPlan, RuleContext
-    from claudelint.settings import Settings
+    from claudelint.api import Diagnostic, FixPlan, ModelInfo, Request, RuleContext, TaskEvidence
 
 RULE_NAME = "oversized-max-tokens"
-CLASSIFICATION_CAP = 64
-EXTRACTION_CAP = 1024
 # Reported only from this multiple of the cap, or this many tokens above it:
 # `max_tokens=100` for a one-word answer is not worth a warning (a runaway answer costs a
 # few dozen tokens more).
@@ -25,14 +27,6 @@ OVERSHOOT = 2
 MATERIAL_TOKENS = 256
 
 _HEAD = "import anthropic\n\nclient = anthropic.Anthropic()\n\n\n"
-
-
-def task_cap(settings: Settings, kind: str) -> int:
-    """The `max_tokens` a short-answer task of this kind needs at most (CL201's options,
-    shared with CL301)."""
-    if kind == "extraction":
-        return int(settings.option(RULE_NAME, "extraction-cap", EXTRACTION_CAP))
-    return int(settings.option(RULE_NAME, "classification-cap", CLASSIFICATION_CAP))
 
 
 class OversizedMaxTokens(Rule):
@@ -370,11 +364,9 @@ class OversizedMaxTokens(Rule):
         max_tokens = request.max_tokens
         if max_tokens is None:
             return
-        settings = ctx.settings
-        if max_tokens <= min(task_cap(settings, "classification"),
-                             task_cap(settings, "extraction")):
+        if max_tokens <= min(ctx.task_cap("classification"), ctx.task_cap("extraction")):
             return
-        from claudelint.analysis.task import (
+        from claudelint.api import (
             arg_origin,
             max_tokens_literal_node,
             model_thinks_by_default,
@@ -383,10 +375,10 @@ class OversizedMaxTokens(Rule):
 
         if arg_origin(request, "max_tokens") not in ("literal", "constant"):
             return
-        task = request.task()
+        task = ctx.task(request)
         if not task.short_answer:
             return
-        cap = task_cap(settings, task.kind)
+        cap = ctx.task_cap(task.kind)
         if max_tokens < OVERSHOOT * cap and max_tokens - cap < MATERIAL_TOKENS:
             return  # a limit near the cap: nothing worth a warning
         choice = ctx.model_or_default(request)
@@ -419,7 +411,7 @@ class OversizedMaxTokens(Rule):
         node = max_tokens_literal_node(request)
         edit = ctx.edit.replace_int(node, cap) if node is not None else None
         if edit is not None:
-            from claudelint.lint.context import FixPlan
+            from claudelint.api import FixPlan
 
             fix = FixPlan(f"Lower max_tokens to {cap}", "unsafe", (edit,))
         arg = request.arg("max_tokens")

@@ -5,15 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from claudelint.analysis.values import Const
-from claudelint.finding import Cost
-from claudelint.knowledge.models import load_sdk_data
-from claudelint.lint.rule import Invalid, Rule, Valid
+from claudelint.api import Const, Cost, Invalid, Rule, Valid, load_sdk_data
 
 if TYPE_CHECKING:
-    from claudelint.analysis.request import Request
-    from claudelint.knowledge.models import ModelInfo
-    from claudelint.lint.context import Diagnostic, FixPlan, RuleContext
+    from claudelint.api import Diagnostic, FixPlan, ModelInfo, Request, RuleContext
 
 _Q = "messages=[{'role': 'user', 'content': 'Write the chapter.'}]"
 # The Batches API accepts up to 300K output tokens with the `output-300k-2026-03-24` beta.
@@ -170,10 +165,6 @@ class MaxTokensOverModelLimit(Rule):
         ),
     )
 
-    def __init__(self) -> None:
-        self._module: object = None
-        self._mentions_timeout = False
-
     def check(self, request: Request, ctx: RuleContext) -> Iterator[Diagnostic]:
         max_tokens = request.max_tokens
         arg = request.arg("max_tokens")
@@ -198,7 +189,7 @@ class MaxTokensOverModelLimit(Rule):
         if node is arg.node:
             edit = ctx.edit.replace_int(node, clamp)
             if edit is not None:
-                from claudelint.lint.context import FixPlan
+                from claudelint.api import FixPlan
 
                 fix = FixPlan(f"Lower max_tokens to {clamp:,}", "unsafe", (edit,))
         cost = Cost(
@@ -219,7 +210,7 @@ class MaxTokensOverModelLimit(Rule):
                 return None  # streaming, or not known
         if request.arg("timeout") is not None or request.client == "untraced":
             return None
-        if request.env is None or self._file_mentions_timeout(request):
+        if not request.in_file or request.file_mentions("timeout"):
             return None
         sdk = load_sdk_data()
         model_id = request.model_id
@@ -233,14 +224,7 @@ class MaxTokensOverModelLimit(Rule):
             "`messages.stream(...)` or pass `timeout=`"
         )
 
-    def _file_mentions_timeout(self, request: Request) -> bool:
-        assert request.env is not None
-        module = request.env.module
-        if module is not self._module:
-            self._module = module
-            text = request.env.index.text
-            self._mentions_timeout = "timeout" in (text if text else module.code)
-        return self._mentions_timeout
+
 
 
 def _model_limit(request: Request, model: ModelInfo | None,

@@ -5,16 +5,23 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from claudelint.analysis.values import DictV, ListV, Text, const_int, const_str, walk_texts
-from claudelint.finding import Cost
-from claudelint.lint.rule import Invalid, Rule, Valid
+from claudelint.api import (
+    Cost,
+    DictV,
+    Invalid,
+    ListV,
+    Rule,
+    Text,
+    Valid,
+    const_int,
+    const_str,
+    walk_texts,
+)
 
 if TYPE_CHECKING:
     import libcst as cst
 
-    from claudelint.analysis.request import Request
-    from claudelint.analysis.values import Value
-    from claudelint.lint.context import Diagnostic, RuleContext
+    from claudelint.api import Diagnostic, Request, RuleContext, Value
 
 _Q = "messages=[{'role': 'user', 'content': 'Prove it.'}]"
 _INTERLEAVED = "interleaved-thinking"
@@ -138,10 +145,6 @@ class InvalidThinkingConfig(Rule):
         ),
     )
 
-    def __init__(self) -> None:
-        self._module: object = None
-        self._mentions_interleaved = False
-
     def check(self, request: Request, ctx: RuleContext) -> Iterator[Diagnostic]:
         thinking = request.value("thinking")
         arg = request.arg("thinking")
@@ -202,15 +205,10 @@ class InvalidThinkingConfig(Rule):
                 return True
             if any(_INTERLEAVED in t.known for t in walk_texts(value)):
                 return True
-        if request.unknown_kwargs or request.env is None:
+        if request.unknown_kwargs or not request.in_file:
             return True
-        module = request.env.module
-        if module is not self._module:
-            self._module = module
-            code = module.code
-            # A client-wide beta header (`default_headers=` on the client or `with_options`).
-            self._mentions_interleaved = "interleaved" in code and "default_headers" in code
-        return self._mentions_interleaved
+        # A client-wide beta header (`default_headers=` on the client or `with_options`).
+        return request.file_mentions("interleaved", "default_headers")
 
 
 def _fully_known(value: Value) -> bool:

@@ -6,15 +6,10 @@ import datetime
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from claudelint.analysis.values import DictV, const_str
-from claudelint.finding import Cost
-from claudelint.lint.rule import Invalid, Option, Rule, Valid
-from claudelint.rules.cl201_oversized_max_tokens import task_cap
+from claudelint.api import Cost, DictV, Invalid, Option, Rule, Valid, const_str
 
 if TYPE_CHECKING:
-    from claudelint.analysis.request import Request
-    from claudelint.knowledge.models import ModelInfo
-    from claudelint.lint.context import Diagnostic, FixPlan, RuleContext
+    from claudelint.api import Diagnostic, FixPlan, ModelInfo, Request, RuleContext
 
 SMALL_MAX_TOKENS = 256
 # Clients whose model IDs are the Claude API's own: the Haiku ID can be written as is.
@@ -298,11 +293,9 @@ class OverpoweredModel(Rule):
         if haiku is None or not model.input or not haiku.input or model.input <= haiku.input:
             return
         small = int(ctx.option("small-max-tokens"))
-        settings = ctx.settings
-        if max_tokens > max(small, task_cap(settings, "classification"),
-                            task_cap(settings, "extraction")):
+        if max_tokens > max(small, ctx.task_cap("classification"), ctx.task_cap("extraction")):
             return
-        from claudelint.analysis.task import (
+        from claudelint.api import (
             arg_origin,
             compares_models,
             known_prompt_text,
@@ -314,10 +307,10 @@ class OverpoweredModel(Rule):
             return
         if arg_origin(request, "max_tokens") not in ("literal", "constant"):
             return
-        task = request.task()
+        task = ctx.task(request)
         if not task.short_answer:
             return
-        if max_tokens > max(small, task_cap(settings, task.kind)):
+        if max_tokens > max(small, ctx.task_cap(task.kind)):
             return
         if compares_models(request, ctx.path) is not None:
             return
@@ -337,7 +330,7 @@ class OverpoweredModel(Rule):
         ):
             edit = ctx.edit.replace_string(node, haiku.id)
             if edit is not None:
-                from claudelint.lint.context import FixPlan
+                from claudelint.api import FixPlan
 
                 fix = FixPlan(f"Use {haiku.id}", "unsafe", (edit,))
         arg = request.arg("model")
@@ -350,7 +343,7 @@ def _fitting_haiku(ctx: RuleContext, request: Request) -> ModelInfo | None:
     assistant prefill, and a `max_tokens` with no room to think for a model that thinks by
     default (`breaks_request`). Haiku 5.5 thinks by default, so a request with
     `max_tokens=8` gets Haiku 4.5."""
-    from claudelint.analysis.task import breaks_request
+    from claudelint.api import breaks_request
 
     thinking = request.value("thinking")
     kind = const_str(thinking.get("type")) if isinstance(thinking, DictV) else None

@@ -5,17 +5,22 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from claudelint.analysis.request import static_json
-from claudelint.analysis.values import DictV, Text, const_str, walk_texts
-from claudelint.finding import Cost
-from claudelint.lint.rule import Invalid, Rule, Valid
+from claudelint.api import (
+    Cost,
+    DictV,
+    Invalid,
+    Rule,
+    Text,
+    Valid,
+    const_str,
+    static_json,
+    walk_texts,
+)
 
 if TYPE_CHECKING:
     import libcst as cst
 
-    from claudelint.analysis.request import Request
-    from claudelint.knowledge.models import Knowledge, ModelInfo
-    from claudelint.lint.context import Diagnostic, RuleContext
+    from claudelint.api import Diagnostic, Knowledge, ModelInfo, Request, RuleContext
 
 _Q = "messages=[{'role': 'user', 'content': 'Summarise the attached report.'}]"
 
@@ -259,8 +264,7 @@ class LegacyModel(Rule):
         if target is not None and value.node is not None and platform == "anthropic":
             import libcst as cst
 
-            from claudelint.analysis.task import edit_reach
-            from claudelint.lint.context import FixPlan, NodeEdit
+            from claudelint.api import FixPlan, NodeEdit, edit_reach
 
             reach = edit_reach(request, value.node, keywords=("model",))
             edit = ctx.edit.replace_string(value.node, target.id) if reach.local else None
@@ -298,7 +302,7 @@ def successor_for(knowledge: Knowledge, info: ModelInfo, request: Request) -> Mo
     thinking = request.value("thinking")
     kind = const_str(thinking.get("type")) if isinstance(thinking, DictV) else None
     max_tokens = request.max_tokens
-    from claudelint.analysis.task import breaks_request
+    from claudelint.api import breaks_request
 
     for candidate in reversed(active):
         if kind is not None and candidate.accepts_thinking(kind) is not True:
@@ -317,7 +321,7 @@ def successor_for(knowledge: Knowledge, info: ModelInfo, request: Request) -> Mo
 def _refusal(knowledge: Knowledge, info: ModelInfo, request: Request) -> str | None:
     """Why no active successor was offered, when the newest one breaks the request (an
     assistant prefill it rejects, or `max_tokens` too small for a model that thinks)."""
-    from claudelint.analysis.task import breaks_request
+    from claudelint.api import breaks_request
 
     active = [m for m in knowledge.successor_chain(info.id) if m.is_active]
     return breaks_request(active[-1], request) if active else None

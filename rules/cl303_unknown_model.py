@@ -8,15 +8,12 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from claudelint.finding import Cost
-from claudelint.lint.rule import Invalid, Rule, Valid
+from claudelint.api import Cost, Invalid, Rule, Valid
 
 if TYPE_CHECKING:
     import libcst as cst
 
-    from claudelint.analysis.request import Request
-    from claudelint.knowledge.models import Knowledge
-    from claudelint.lint.context import Diagnostic, FixPlan, RuleContext
+    from claudelint.api import Diagnostic, FixPlan, Knowledge, Request, RuleContext
 
 _Q = "messages=[{'role': 'user', 'content': 'Hello'}]"
 _DATE_SUFFIX = re.compile(r"-(\d{8})\Z")
@@ -245,7 +242,7 @@ class UnknownModel(Rule):
             elif close and value.node is not None and _plain_api_form(model_id):
                 edit = ctx.edit.replace_string(value.node, suggestion)
                 if edit is not None:
-                    from claudelint.lint.context import FixPlan
+                    from claudelint.api import FixPlan
 
                     fix = FixPlan(f"Replace with `{suggestion}`", "unsafe", (edit,))
         cost = Cost(

@@ -5,15 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from claudelint.analysis.values import Const, walk_texts
-from claudelint.finding import Cost
-from claudelint.lint.rule import Invalid, Rule, Valid
+from claudelint.api import Const, Cost, Invalid, Rule, Valid, walk_texts
 
 if TYPE_CHECKING:
-    from claudelint.analysis.flow import Repetition
-    from claudelint.analysis.request import Request
-    from claudelint.knowledge.models import ModelInfo
-    from claudelint.lint.context import Diagnostic, RuleContext
+    from claudelint.api import Diagnostic, ModelInfo, Repetition, Request, RuleContext
 
 # Clients whose SDK class refuses the Batches API (facts §3): Bedrock (and its Messages-API
 # "Mantle" endpoint), Vertex AI, and Foundry (`messages.batches` is None).
@@ -330,7 +325,7 @@ class BatchableLoop(Rule):
             match = ctx.knowledge.lookup(model_id)
             if match is not None and match.platform != "anthropic":
                 return  # a Bedrock or Vertex AI model ID through an untraced client
-        repetition = request.flow().repetition
+        repetition = ctx.repetition(request)
         if repetition is None:
             return
         choice = ctx.model_or_default(request)

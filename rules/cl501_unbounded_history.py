@@ -5,13 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from claudelint.finding import Cost, format_usd
-from claudelint.lint.rule import Invalid, Rule, Valid
+from claudelint.api import Cost, Invalid, Rule, Valid, format_usd
 
 if TYPE_CHECKING:
-    from claudelint.analysis.request import Request
-    from claudelint.knowledge.models import ModelInfo
-    from claudelint.lint.context import Diagnostic, RuleContext
+    from claudelint.api import Diagnostic, ModelInfo, Request, RuleContext
 
 # The conversation the cost line describes.
 TURNS = 20
@@ -250,7 +247,7 @@ class UnboundedHistory(Rule):
     )
 
     def check(self, request: Request, ctx: RuleContext) -> Iterator[Diagnostic]:
-        growth = request.flow().history
+        growth = ctx.history(request)
         if growth is None:
             return
         choice = ctx.model_or_default(request)

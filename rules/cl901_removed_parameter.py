@@ -5,14 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING
 
-from claudelint.analysis.values import DictV, ListV, Unknown
-from claudelint.finding import Cost
-from claudelint.knowledge.models import load_sdk_data
-from claudelint.lint.rule import Invalid, Rule, Valid
+from claudelint.api import Cost, DictV, Invalid, ListV, Rule, Unknown, Valid, load_sdk_data
 
 if TYPE_CHECKING:
-    from claudelint.analysis.request import Request
-    from claudelint.lint.context import Diagnostic, RuleContext
+    from claudelint.api import Diagnostic, Request, RuleContext
 
 _Q = "messages=[{'role': 'user', 'content': 'Hello'}]"
 _SAMPLING = "sampling parameters were removed in anthropic 1.0 and current models reject them"
@@ -201,17 +197,13 @@ class RemovedParameter(Rule):
         ),
     )
 
-    def __init__(self) -> None:
-        self._module: object = None
-        self._instructor = False
-
     def check(self, request: Request, ctx: RuleContext) -> Iterator[Diagnostic]:
         sdk = load_sdk_data()
         accepted = sdk.accepted(request.method, beta=request.beta)
         if accepted is None:
             return
         traced = request.client != "untraced" and request.method != "batch"
-        instructor = self._uses_instructor(request)
+        instructor = request.file_imports("instructor")
         model = ctx.model_of(request)
         model_name = model.id if model is not None else "unknown"
 
@@ -261,7 +253,7 @@ class RemovedParameter(Rule):
                                cost: Cost) -> Iterator[Diagnostic]:
         stops = request.value("stop_sequences")
         arg = request.arg("stop_sequences")
-        if arg is None or request.env is None:
+        if arg is None or not request.in_file:
             return
         items = stops.items if isinstance(stops, ListV) else (stops,) if stops else ()
         for item in items:
@@ -272,9 +264,7 @@ class RemovedParameter(Rule):
             if reason.startswith("imported "):
                 qual = reason[len("imported "):]
             if not qual.startswith("anthropic."):
-                qual = request.env.resolver.qualified_name(
-                    item.node, request.env.scope  # type: ignore[arg-type]
-                ) or ""
+                qual = request.qualified_name(item.node) or ""
             const = qual.rsplit(".", 1)[-1]
             if not qual.startswith("anthropic.") or const not in _LEGACY_PROMPTS:
                 continue
@@ -286,19 +276,7 @@ class RemovedParameter(Rule):
                 cost=cost, fallback=arg.node if not arg.via_kwargs else request.call,
             )
 
-    def _uses_instructor(self, request: Request) -> bool:
-        if request.env is None:
-            return False
-        module = request.env.module
-        if module is not self._module:
-            self._module = module
-            self._instructor = any(
-                b.kind == "import"
-                and "instructor" in ((b.module or "").split(".")[0], b.name)
-                for bindings in request.env.index.module_scope.bindings.values()
-                for b in bindings
-            )
-        return self._instructor
+
 
 
 def _elsewhere(keywords: Mapping[str, frozenset[str]], name: str, method: str,

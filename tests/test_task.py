@@ -9,6 +9,7 @@ from claudelint.analysis.request import Request
 from claudelint.analysis.task import (
     TaskEvidence,
     arg_origin,
+    classify_task,
     compares_models,
     max_tokens_literal_node,
     model_literal_node,
@@ -27,7 +28,7 @@ def requests_of(code: str) -> list[Request]:
 
 
 def task_of(code: str, index: int = 0) -> TaskEvidence:
-    return requests_of(code)[index].task()
+    return classify_task(requests_of(code)[index])
 
 
 def call(system: str | None = None, user: str = "text", extra: str = "",

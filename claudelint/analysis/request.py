@@ -28,9 +28,7 @@ from claudelint.analysis.values import (
 if TYPE_CHECKING:
     import libcst as cst
 
-    from claudelint.analysis.flow import FlowInfo
     from claudelint.analysis.resolve import Resolver
-    from claudelint.analysis.task import TaskEvidence
     from claudelint.syntax.scopes import Loop, ModuleIndex, Scope
 
 
@@ -207,26 +205,50 @@ class Request:
     # parameters bound to the caller's arguments. None for a call site.
     via: WrapperCall | None = None
 
-    # --- analyses beyond the call, computed on first use by engine modules ---------------
+    # --- facts about the file around the call (computed once per file) ------------------
 
-    def task(self) -> TaskEvidence:
-        """What kind of task the request performs, with the evidence (analysis/task.py)."""
-        cached = self._memo.get("task")
-        if cached is None:
-            from claudelint.analysis.task import classify_task
+    @property
+    def in_file(self) -> bool:
+        """Whether the request was found in a parsed file (the file-wide facts below need
+        one); False for a Request built without its module."""
+        return self.env is not None
 
-            cached = self._memo["task"] = classify_task(self)
-        return cached
+    def file_mentions(self, *words: str) -> bool:
+        """Whether the file's text holds every one of `words` (a cheap, file-wide hint: a
+        client-wide header, a `timeout=` set somewhere). False without a file."""
+        if self.env is None:
+            return False
+        memo = self.env.index.memo
+        key = "mentions:" + "\0".join(words)
+        got = memo.get(key)
+        if got is None:
+            text = memo.get("text")
+            if text is None:
+                text = memo["text"] = self.env.index.text or self.env.module.code
+            got = memo[key] = all(w in text for w in words)  # type: ignore[operator]
+        return bool(got)
 
-    def flow(self) -> FlowInfo:
-        """The loop around the request and how its response and messages flow
-        (claudelint/analysis/flow.py)."""
-        cached = self._memo.get("flow")
-        if cached is None:
-            from claudelint.analysis.flow import analyze_flow
+    def file_imports(self, package: str) -> bool:
+        """Whether the file imports `package` (or a module of it) at module level."""
+        if self.env is None:
+            return False
+        memo = self.env.index.memo
+        key = "imports:" + package
+        got = memo.get(key)
+        if got is None:
+            got = memo[key] = any(
+                b.kind == "import" and package in ((b.module or "").split(".")[0], b.name)
+                for bindings in self.env.index.module_scope.bindings.values()
+                for b in bindings
+            )
+        return bool(got)
 
-            cached = self._memo["flow"] = analyze_flow(self)
-        return cached
+    def qualified_name(self, node: cst.CSTNode) -> str | None:
+        """The dotted name an expression at the call refers to through the file's imports
+        (`anthropic.HUMAN_PROMPT` for `HUMAN_PROMPT` imported from anthropic), or None."""
+        if self.env is None:
+            return None
+        return self.env.resolver.qualified_name(node, self.env.scope)  # type: ignore[arg-type]
 
     def is_static_expr(self, expr: cst.BaseExpression) -> bool:
         """Whether an expression, evaluated where the request is made, is the same on every

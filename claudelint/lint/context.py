@@ -1,100 +1,52 @@
-"""What a rule receives besides the Request, and what it yields."""
+"""What a rule receives besides the Request: settings, knowledge, edits, token counts, and
+the questions every rule asks (which model, what the cache costs, what task the request does,
+how it repeats) answered once here, so a rule reads like its one-sentence description."""
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
-from claudelint.finding import Applicability, Cost, Fix, Level
+from claudelint.finding import Cost, Level
 from claudelint.knowledge.tokens import TokenEstimate, estimate_tokens
+from claudelint.lint.diagnostic import (
+    Diagnostic,
+    FixPlan,
+    ModelChoice,
+    Option,
+    Pricing,
+    TokenCounter,
+)
 
 if TYPE_CHECKING:
     import libcst as cst
 
+    from claudelint.analysis.flow import HistoryGrowth, Repetition
     from claudelint.analysis.request import Request
+    from claudelint.analysis.task import TaskEvidence
     from claudelint.knowledge.models import Knowledge, ModelInfo
     from claudelint.lint.edits import Edits
-    from claudelint.lint.rule import Rule
-    from claudelint.lint.suppress import Suppressions
     from claudelint.settings import Settings
 
 
-class TokenCounter(Protocol):
-    """Exact token counts (`--exact-tokens`): `count` returns None when it has no count."""
+class RuleInfo(Protocol):
+    """What the context reads of a rule class: its name and options."""
 
-    def count(self, text: str, model: str) -> int | None: ...
-
-
-@dataclass(frozen=True, eq=False)
-class NodeEdit:
-    """Replace a syntax node with new source text (built from the user's own nodes)."""
-
-    node: cst.CSTNode
-    content: str
+    name: ClassVar[str]
+    options: ClassVar[dict[str, Option]]
 
 
-@dataclass(frozen=True, eq=False)
-class FixPlan:
-    title: str
-    applicability: Applicability
-    edits: tuple[NodeEdit, ...]
-
-
-@dataclass(frozen=True, eq=False)
-class Diagnostic:
-    node: cst.CSTNode
-    message: str
-    fix: FixPlan | None = None
-    cost: Cost | None = None
-    # Reported instead of `node` when `node` lies outside the request's statement (a
-    # constant defined elsewhere in the file): findings point into the call.
-    fallback: cst.CSTNode | None = None
-    # Overrides the rule's level for this finding (CL302: retired is an error, deprecated a
-    # warning).
-    level: Level | None = None
-
-
-@dataclass(frozen=True, eq=False)
-class LineDiagnostic:
-    """What a file rule yields: a finding at a position in the file's text (1-based lines and
-    columns, end exclusive), with a fix made of text edits."""
-
-    line: int
-    column: int
-    end_line: int
-    end_column: int
-    message: str
-    fix: Fix | None = None
-    cost: Cost | None = None
-
-
-@dataclass(frozen=True, eq=False)
-class FileFacts:
-    """What a file rule reads: the file's text and lines, its suppression comments (after the
-    other rules' findings were matched against them), and which rules are checked in it."""
-
-    path: str
-    text: str
-    lines: list[str]
-    suppressions: Suppressions
-    # Whether the rule with this code is enabled for this file (selected, and not ignored for
-    # the file by `per-file-ignores`).
-    checked: Callable[[str], bool]
-
-
-@dataclass(frozen=True)
-class ModelChoice:
-    """The model a rule reasons about: the request's own, the configured default, or the
-    least favourable active model (`assumed` True for the last two)."""
-
-    info: ModelInfo
-    assumed: bool
+# CL201's options: the `max_tokens` a short-answer task needs at most (CL301 reads them too).
+CLASSIFICATION_CAP = 64
+EXTRACTION_CAP = 1024
+_TASK_CAP_RULE = "oversized-max-tokens"
+_TASK_CAPS = {"extraction": ("extraction-cap", EXTRACTION_CAP),
+              "classification": ("classification-cap", CLASSIFICATION_CAP)}
 
 
 class RuleContext:
-    def __init__(self, rule: type[Rule], settings: Settings, knowledge: Knowledge,
+    def __init__(self, rule: type[RuleInfo], settings: Settings, knowledge: Knowledge,
                  edits: Edits, path: str = "", counter: TokenCounter | None = None) -> None:
         self.rule = rule
         self.settings = settings
@@ -154,3 +106,101 @@ class RuleContext:
                    cost: Cost | None = None, fallback: cst.CSTNode | None = None,
                    level: Level | None = None) -> Diagnostic:
         return Diagnostic(node, message, fix, cost, fallback, level)
+
+    # --- the task and the code around the request (analysis/task.py, analysis/flow.py) -----
+
+    def task(self, request: Request) -> TaskEvidence:
+        """What kind of task the request performs, with the evidence."""
+        cached = request._memo.get("task")
+        if cached is None:
+            from claudelint.analysis.task import classify_task
+
+            cached = request._memo["task"] = classify_task(request)
+        return cached
+
+    def _flow(self, request: Request) -> Any:
+        cached = request._memo.get("flow")
+        if cached is None:
+            from claudelint.analysis.flow import analyze_flow
+
+            cached = request._memo["flow"] = analyze_flow(request)
+        return cached
+
+    def repetition(self, request: Request) -> Repetition | None:
+        """The loop (or fan-out) that makes this request once per item, if any (CL401)."""
+        return self._flow(request).repetition  # type: ignore[no-any-return]
+
+    def not_batchable(self, request: Request) -> str | None:
+        """Why the repetition search found nothing batchable, when it says."""
+        return self._flow(request).not_batchable  # type: ignore[no-any-return]
+
+    def history(self, request: Request) -> HistoryGrowth | None:
+        """The message history the request re-sends and how it grows, if it does (CL501)."""
+        return self._flow(request).history  # type: ignore[no-any-return]
+
+    def task_cap(self, kind: str) -> int:
+        """The `max_tokens` a short-answer task of this kind needs at most (CL201's options,
+        shared with CL301)."""
+        key, default = _TASK_CAPS["extraction" if kind == "extraction" else "classification"]
+        return int(self.settings.option(_TASK_CAP_RULE, key, default))
+
+    # --- caching: minimums, the model a caching rule prices with, and what a miss costs ----
+
+    def min_cacheable(self, model: ModelInfo | None) -> int:
+        """The minimum cacheable prefix of `model`: its own, else the highest of its line, else
+        (and for an unknown model) the highest among active models."""
+        if model is not None:
+            if model.min_cacheable_tokens:
+                return model.min_cacheable_tokens
+            same_line = [m.min_cacheable_tokens for m in self.knowledge.models()
+                         if m.line == model.line and m.min_cacheable_tokens]
+            if same_line:
+                return max(same_line)
+        return max(m.min_cacheable_tokens or 0 for m in self.knowledge.active_models())
+
+    def cache_pricing(self, request: Request,
+                      worst: Callable[[ModelInfo], float | None]) -> Pricing | None:
+        """The request's model, the configured default, or (SPEC §2) the least favourable
+        active model by `worst` with the highest minimum and the tokenizer that counts fewest
+        tokens. None when no active model qualifies."""
+        choice = self.model_or_default(request)
+        if choice is not None:
+            model = choice.info
+            return Pricing(model, self.min_cacheable(model), model.tokenizer, choice.assumed)
+        try:
+            model = self.knowledge.least_favourable(worst)
+        except LookupError:
+            return None
+        return Pricing(model, self.min_cacheable(None), "legacy", True, countable=False)
+
+    def prefix_tokens(self, text: str, p: Pricing) -> int:
+        """Low estimate (the end of the range that makes a caching rule harder to fire), or
+        the exact count with --exact-tokens."""
+        return self.tokens(text, p.model if p.countable else None, p.tokenizer).low
+
+    def never_read_cost(self, p: Pricing, written: int, head: int, *, batch: bool,
+                        why: str) -> Cost | None:
+        """Every call writes `written` tokens at the 5-minute write price and reads nothing;
+        after the fix the `head` is written once and read on every later call, and the rest
+        is plain input."""
+        calls = self.cost_basis_calls
+        now = p.model.cost_usd(cache_write_tokens=written, batch=batch)
+        first = p.model.cost_usd(cache_write_tokens=head, input_tokens=written - head,
+                                 batch=batch)
+        later = p.model.cost_usd(cache_read_tokens=head, input_tokens=written - head,
+                                 batch=batch)
+        if now is None or first is None or later is None:
+            return None
+        saved = now * calls - (first + later * (calls - 1))
+        assumptions: tuple[str, ...] = (
+            f"{written:,} tokens written to the cache on every call (low estimate from "
+            "characters)",
+            why,
+            f"after the fix: {head:,} static tokens written once at 1.25x input, then read "
+            "(calls within the 5-minute lifetime)",
+        )
+        if p.assumed:
+            assumptions += ("model not known statically: least favourable active model",)
+        if batch:
+            assumptions += ("Message Batches prices (50%); batch cache hits are best-effort",)
+        return Cost(p.model.id, written, max(0.0, saved), calls, assumptions)

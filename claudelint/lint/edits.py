@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import libcst as cst
 
-from claudelint.lint.context import NodeEdit
+from claudelint.lint.diagnostic import NodeEdit
 from claudelint.syntax.walk import all_children, iter_nodes
 
 CACHE_CONTROL = '{"type": "ephemeral"}'

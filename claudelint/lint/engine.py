@@ -19,16 +19,16 @@ from claudelint.analysis.request import Request
 from claudelint.analysis.resolve import Resolver
 from claudelint.finding import Edit, Finding, Fix, parse_error
 from claudelint.knowledge.models import Knowledge, load_knowledge
-from claudelint.lint.context import (
+from claudelint.lint.context import RuleContext
+from claudelint.lint.diagnostic import (
     Diagnostic,
     FileFacts,
     FixPlan,
     LineDiagnostic,
-    RuleContext,
     TokenCounter,
 )
 from claudelint.lint.edits import Edits
-from claudelint.lint.registry import code_matches, select_rules
+from claudelint.lint.registry import code_matches, get_rule, select_rules
 from claudelint.lint.rule import FileRule, Rule
 from claudelint.lint.suppress import Suppressions, parse_suppressions
 from claudelint.settings import Settings
@@ -454,7 +454,8 @@ class Linter:
         were matched against them)."""
         enabled = {r.code for r in self.rules if not code_matches(r.code, r.name, ignored)}
         lines = _LINE_BREAK.split(text)
-        facts = FileFacts(path, text, lines, suppressions, lambda code: code in enabled)
+        facts = FileFacts(path, text, lines, suppressions, lambda code: code in enabled,
+                          _rule_code)
         edits = Edits(analysis.module)
         out: list[Finding] = []
         for rule, instance in file_rules:
@@ -628,6 +629,11 @@ class Linter:
 
     def per_file_ignored(self, path: str) -> list[str]:
         return list(per_file_ignores_for(self.settings, path))
+
+
+def _rule_code(token: str) -> str | None:
+    rule = get_rule(token)
+    return rule.code if rule is not None else None
 
 
 def _fix_key(fix: FixPlan) -> tuple[object, ...]:

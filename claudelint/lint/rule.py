@@ -13,10 +13,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from claudelint.finding import Level
+from claudelint.lint.diagnostic import Option
 
 if TYPE_CHECKING:
     from claudelint.analysis.request import Request
-    from claudelint.lint.context import Diagnostic, FileFacts, LineDiagnostic, RuleContext
+    from claudelint.lint.context import RuleContext
+    from claudelint.lint.diagnostic import Diagnostic, FileFacts, LineDiagnostic
 
 FixSafety = Literal["safe", "unsafe", "none"]
 
@@ -37,15 +39,6 @@ REQUIRED_SECTIONS: tuple[str, ...] = (
     "Use instead",
     "Fix safety",
 )
-
-
-@dataclass(frozen=True)
-class Option:
-    """A per-rule option, set under `[options.<rule-name>]`."""
-
-    default: Any
-    type: type
-    help: str
 
 
 @dataclass(frozen=True)
