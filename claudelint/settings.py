@@ -85,11 +85,21 @@ class Settings:
     # its relative patterns.
     config_path: Path | None = None
     root: Path | None = None
+    # Import roots for project-wide resolution (`from pkg.prompts import SYSTEM`), absolute,
+    # in search order: the config's `src` (anchored at the folder of the file that wrote it),
+    # else `root` and `root/src` (as ruff). None (settings built by hand): `root` and
+    # `root/src`, or the working directory and its `src` when there is no root either.
+    src: tuple[Path, ...] | None = None
     # The date that date-dependent verdicts are judged on (see `current_date`).
     today: datetime.date = field(default_factory=current_date)
 
     def option(self, rule_name: str, key: str, default: Any) -> Any:
         return self.options.get(rule_name, {}).get(key, default)
+
+
+def default_src(root: Path) -> tuple[Path, ...]:
+    """The import roots when `src` is not set: the project root and its `src` folder."""
+    return (root, root / "src")
 
 
 def _setting_text(value: Any) -> str:

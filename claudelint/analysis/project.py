@@ -8,7 +8,9 @@ A `Project` answers two questions for the resolver of the file being linted:
 
 Modules are found from the importing file's path (relative imports from its package; absolute
 ones from the top of its package — walking up while `__init__.py` exists —, from its own
-folder, and from the configured roots: the config file's folder and the working directory),
+folder, and from the import roots of its settings, `import_roots`: the config's `src`, by
+default the config file's folder and its `src/`; the working directory only when no config
+file applies, so a run finds the same modules from any working directory),
 parsed with libcst once per process and only when a request needs one of their names, and
 resolved with the same `Resolver` as the linted file (so f-strings, `dedent`, chained imports
 and prompt files read there work too). Each process of a run has its own `Project` (the
@@ -44,6 +46,7 @@ if TYPE_CHECKING:
 
     from claudelint.analysis.resolve import Resolver
     from claudelint.analysis.values import Value
+    from claudelint.settings import Settings
     from claudelint.syntax.scopes import ModuleIndex
 
 # Prompt files larger than this are not read (their content stays unknown).
@@ -291,6 +294,19 @@ def _unique(paths: Iterable[Path]) -> list[Path]:
         if p not in out:
             out.append(p)
     return out
+
+
+def import_roots(settings: Settings) -> tuple[Path, ...]:
+    """Where absolute imports of the project are looked for (after the importing file's own
+    package and folder): `settings.src`, which the config loader always fills (`src`, or the
+    config file's folder and its `src/`; the working directory and its `src/` without a
+    config file); for settings built by hand, their `root` (else the working directory) and
+    its `src/`."""
+    if settings.src is not None:
+        return settings.src
+    from claudelint.settings import default_src
+
+    return default_src(settings.root if settings.root is not None else Path.cwd())
 
 
 # One Project per process and set of roots; `reset` at the start of each run.

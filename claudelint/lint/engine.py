@@ -323,11 +323,10 @@ def analyze(text: str, settings: Settings, path: str | Path | None = None) -> An
     file_path: Path | None = None
     project = None
     if path is not None and str(path) not in ("", "-"):
-        from claudelint.analysis.project import project_for
+        from claudelint.analysis.project import import_roots, project_for
 
         file_path = Path(path).absolute()
-        roots = [settings.root] if settings.root is not None else []
-        project = project_for([*roots, Path.cwd()])
+        project = project_for(import_roots(settings))
     resolver = Resolver(index, module, path=file_path, project=project)
     finder = CallSiteFinder(
         index, module, resolver, settings.extend_client_factories,

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from claudelint.lint import registry
-from claudelint.settings import Settings
+from claudelint.settings import Settings, default_src
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -265,6 +265,16 @@ class _Validator:
 
     # ---- keys
 
+    def src(self, key: str, value: Any) -> tuple[Path, ...]:
+        """Import roots, relative to this file's folder; inherited ones come already anchored
+        (`_anchor_src`)."""
+        if isinstance(value, tuple) and all(isinstance(p, Path) for p in value):
+            return value
+        try:
+            return src_roots(self.strings(key, value), self.path.parent)
+        except ValueError as exc:
+            raise self.error(key, str(exc)) from None
+
     def per_file_ignores(self, key: str, value: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:
         if not isinstance(value, dict):
             raise self.error(key, f"expected a table of pattern = [codes], got {_type_name(value)}")
@@ -417,6 +427,7 @@ _KEYS: dict[str, tuple[str, _Handler]] = {
     "stale-data-warning": ("stale_data_warning", _Validator.boolean),
     "models": ("models", _Validator.models),
     "options": ("options", _Validator.options),
+    "src": ("src", _Validator.src),
 }
 
 
@@ -439,6 +450,7 @@ def settings_from_table(table: Mapping[str, Any], path: Path) -> Settings:
             )
         field_name, handler = entry
         values[field_name] = handler(validator, key, value)
+    values.setdefault("src", default_src(path.parent))
     return Settings(**values, config_path=path, root=path.parent)
 
 
@@ -471,7 +483,8 @@ def _resolved_table(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
         raise validator.error(_EXTEND, f"'{target_text}' makes a cycle: {loop}")
     if not target.is_file():
         raise validator.error(_EXTEND, f"'{target_text}' is not a file ({_display(target)})")
-    base = _reanchored(_resolved_table(target, seen), target.parent, path.parent)
+    base = _anchor_src(_reanchored(_resolved_table(target, seen), target.parent, path.parent),
+                       target.parent)
     own = {k: v for k, v in table.items() if k != _EXTEND}
     merged = {**base, **own}
     if isinstance(base.get("options"), dict) and isinstance(own.get("options"), dict):
@@ -523,6 +536,38 @@ def _reanchored(table: dict[str, Any], source: Path, dest: Path) -> dict[str, An
     return out
 
 
+def src_roots(entries: tuple[str, ...] | list[str], folder: Path) -> tuple[Path, ...]:
+    """`src` entries as absolute folders: each relative to `folder` (`~` expands); an entry
+    with `*`, `?` or `[` is a glob that stands for the folders it matches now, in sorted order
+    (`packages/*`, as ruff). A plain entry is kept even when the folder does not exist (yet).
+    Raises ValueError for an entry that cannot name a folder."""
+    out: list[Path] = []
+    for entry in entries:
+        if "\0" in entry:
+            raise ValueError(f"{entry!r} contains a NUL character")
+        try:
+            path = Path(entry).expanduser()
+        except RuntimeError:  # `~name` of an unknown user, or no home folder
+            raise ValueError(f"cannot expand '~' in '{entry}'") from None
+        if any(c in entry for c in "*?["):
+            base = Path(path.anchor) if path.is_absolute() else folder
+            pattern = str(path.relative_to(base)) if path.is_absolute() else str(path)
+            found = [_abspath(p) for p in sorted(base.glob(pattern)) if p.is_dir()]
+        else:
+            found = [_abspath(folder / path)]
+        out.extend(p for p in found if p not in out)
+    return tuple(out)
+
+
+def _anchor_src(table: dict[str, Any], folder: Path) -> dict[str, Any]:
+    """`table`, read from a file in `folder` and inherited through `extend`, with its `src`
+    entries made absolute folders: they stay relative to the file that wrote them."""
+    value = table.get("src")
+    if not isinstance(value, list):  # unset, or already anchored further down the chain
+        return table
+    return {**table, "src": src_roots(value, folder)}
+
+
 # --------------------------------------------------------------------------------- resolving
 
 _FIELDS = {f.name: f for f in dataclasses.fields(Settings)}
@@ -572,11 +617,16 @@ class ConfigResolver:
         self._by_config: dict[Path, Settings] = {}
         self._fixed: Settings | None = None
         if isolated:
-            self._fixed = _apply_overrides(Settings(root=self._cwd), self.overrides)
+            self._fixed = self._without_config()
         elif config_file is not None:
             self._fixed = _apply_overrides(load_settings(config_file), self.overrides)
         else:
             _apply_overrides(Settings(), self.overrides)  # reject bad override keys now
+
+    def _without_config(self) -> Settings:
+        """Defaults (and overrides), anchored at the working directory."""
+        return _apply_overrides(Settings(root=self._cwd, src=default_src(self._cwd)),
+                                self.overrides)
 
     def settings_for(self, path: Path) -> Settings:
         """The settings for a file: those of the closest config upward from its folder."""
@@ -613,7 +663,7 @@ class ConfigResolver:
                 break
             current = parent
         if settings is None:
-            settings = _apply_overrides(Settings(root=self._cwd), self.overrides)
+            settings = self._without_config()
         for f in visited:
             self._by_folder[f] = settings
         return settings

@@ -101,7 +101,7 @@ def test_bad_command_line_config_and_selectors(tmp_path: Path) -> None:
 KEYS = ["select", "extend-select", "ignore", "per-file-ignores", "exclude", "extend-exclude",
         "respect-gitignore", "force-exclude", "unsafe-fixes", "output-format", "default-model",
         "extend-client-factories", "cost-basis-calls", "stale-data-warning", "models", "options",
-        "extend", "bogus"]
+        "extend", "src", "bogus"]
 SCALARS = st.one_of(
     st.booleans(), st.integers(-2**63, 2**63 - 1),
     st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=12),
