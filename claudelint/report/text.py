@@ -9,13 +9,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from claudelint.finding import Edit, Finding, format_calls, format_usd
-from claudelint.report import RunSummary, normalised_usd
+from claudelint.report import RunSummary, columns, normalised_usd
 
 # Lines of context shown before and after the reported line in a source frame.
 CONTEXT = 2
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
-_TAB = 4
 # Narrowest terminal a frame is fitted to.
 _MIN_WIDTH = 40
 _ELLIPSIS = "\u2026"
@@ -128,15 +127,13 @@ def _source_lines(f: Finding, sources: Mapping[str, str]) -> tuple[list[str], in
     return None
 
 
-def _width(text: str) -> int:
-    return len(text.expandtabs(_TAB))
-
-
 def _frame(f: Finding, lines: list[str], first_no: int, style: _Style,
            term_width: int | None = None) -> tuple[list[str], int]:
     """The source frame (gutter, lines, underline) and the gutter width. With `term_width`,
     source lines longer than the terminal are cut (marked with an ellipsis), on the left too
-    when the underline would start out of view, the same way for every line of the frame."""
+    when the underline would start out of view, the same way for every line of the frame.
+    The finding's character columns become display columns (columns.py) to place the
+    underline: under wide (CJK, emoji) or zero-width characters they differ."""
     idx = f.line - first_no
     if not 0 <= idx < len(lines):
         return [], 0
@@ -151,8 +148,8 @@ def _frame(f: Finding, lines: list[str], first_no: int, style: _Style,
     start = min(max(f.column, 1), len(line) + 1)
     end = f.end_column if f.end_line == f.line else len(line) + 1
     end = min(max(end, start), len(line) + 1)
-    pad = _width(line[: start - 1])
-    carets = max(1, _width(line[: end - 1]) - pad)
+    pad = columns.width(line[: start - 1])
+    carets = max(1, columns.width(line[: end - 1]) - pad)
     label = " " + f.code
     room: int | None = None  # columns for source text
     offset = 0
@@ -166,7 +163,7 @@ def _frame(f: Finding, lines: list[str], first_no: int, style: _Style,
     bar = style.blue(" " * width + " |")
     out = [bar]
     for i in range(lo, hi + 1):
-        text = lines[i].expandtabs(_TAB)
+        text = columns.expand_tabs(lines[i])
         if room is not None:
             text = _cut(text, offset, room)
         num = style.blue(f"{i + first_no:>{width}} |")
@@ -179,14 +176,17 @@ def _frame(f: Finding, lines: list[str], first_no: int, style: _Style,
 
 
 def _cut(text: str, offset: int, room: int) -> str:
-    """`text[offset:offset + room]`, with an ellipsis where characters were cut off."""
-    if offset == 0 and len(text) <= room:
+    """The display columns `offset` to `offset + room` of `text` (tab-free), with an
+    ellipsis in the first or last column where text was cut off."""
+    total = columns.width(text)
+    if offset == 0 and total <= room:
         return text
-    part = text[offset: offset + room]
+    part = columns.clip(text, offset, offset + room)
+    shown = min(room, max(0, total - offset))
     if offset > 0 and part:
-        part = _ELLIPSIS + part[1:]
-    if len(text) > offset + room:
-        part = part[:-1] + _ELLIPSIS
+        part = _ELLIPSIS + columns.clip(part, 1, shown)
+    if total > offset + room:
+        part = columns.clip(part, 0, shown - 1) + _ELLIPSIS
     return part
 
 
@@ -245,7 +245,7 @@ def _fix_diff(f: Finding, text: str, style: _Style) -> list[str]:
         if line.startswith(("---", "+++", "@@")):
             continue
         paint = style.green if line.startswith("+") else style.red
-        out.append("  " + paint(line.expandtabs(_TAB)))
+        out.append("  " + paint(columns.expand_tabs(line)))
     return out
 
 
