@@ -457,9 +457,9 @@ def settings_from_table(table: Mapping[str, Any], path: Path) -> Settings:
 def load_settings(path: Path) -> Settings:
     """Read and validate one config file, following `extend` (as ruff does).
 
-    Relative patterns of `exclude`, `extend-exclude` and `per-file-ignores` are anchored at the
-    file's folder, which becomes `Settings.root`; those inherited through `extend` stay
-    anchored at the folder of the file that wrote them.
+    Relative patterns of `exclude`, `extend-exclude` and `per-file-ignores`, and the folders
+    of `src`, are anchored at the file's folder, which becomes `Settings.root`; those
+    inherited through `extend` stay anchored at the folder of the file that wrote them.
     """
     path = _abspath(path)
     return settings_from_table(_resolved_table(path, ()), path)
