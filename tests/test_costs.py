@@ -383,3 +383,22 @@ def test_html_sorted_by_monthly_cost_when_weighted(tmp_path: Path) -> None:
     # nightly (weighted) first, though answer costs more per call.
     assert page.index("app/chat.py:8:") < page.index("app/chat.py:5:")
     assert "1 call site without a traffic weight or a known cost not charted" in page
+
+
+def test_cl401_at_a_wrapper_call_belongs_to_the_wrapper_site(tmp_path: Path) -> None:
+    (tmp_path / "router.py").write_text(
+        HEAD + "def route(ticket):\n"
+        "    # claudelint: calls-per-day=1500\n"
+        "    response = client.messages.create(model='claude-sonnet-4-6', max_tokens=512,\n"
+        "        messages=[{'role': 'user', 'content': f'Route: {ticket}'}])\n"
+        "    return response.content[0].text\n"
+        "def route_all(tickets):\n"
+        "    return [route(t) for t in tickets]\n",
+        encoding="utf-8")
+    check = json.loads(cli(["check", "--isolated", "--no-cache", "--output-format", "json",
+                            "router.py"], tmp_path).stdout)
+    (cl401,) = [f for f in check if f["code"] == "CL401"]
+    assert cl401["line"] == 10  # at the call of route()
+    (row,) = sites_json(tmp_path, "--isolated", "--no-cache")
+    assert row["line"] == 6 and row["in_loop"] and row["batchable"]
+    assert "CL401" in row["findings"] and row["calls_per_day"] == 1500.0

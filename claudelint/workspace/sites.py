@@ -111,28 +111,35 @@ def site_rows(analysis: Analysis, findings: Sequence[Finding], knowledge: Knowle
               cell_of: Callable[[int], tuple[int, int]] | None = None) -> list[SiteRow]:
     """One row per request of `analysis`, with the findings `check` reports for the file
     (lines as in the analysed text, before a notebook's are mapped to cells): each finding
-    belongs to the innermost call whose lines hold it."""
+    belongs to the innermost call whose lines hold it, a finding at a call of a wrapper
+    function to the wrapper's request."""
     from claudelint.knowledge.tokens import estimate_tokens
 
     if not analysis.requests:
         return []
     lines = analysis.text.splitlines()
     spans = []
+    index_of = {id(req): i for i, req in enumerate(analysis.requests)}
     for req in analysis.requests:
         rng = analysis.position(req.call)
         stmt = analysis.position(req.statement) if analysis.has(req.statement) else rng
         spans.append((rng, min(stmt.start.line, rng.start.line)))
+    # (lines, row): each request's call, then each call of a wrapper function, whose
+    # findings (CL401 on `route()` called in a loop) are about the wrapper's request.
+    places = [(rng.start.line, rng.end.line, i) for i, (rng, _) in enumerate(spans)]
+    for wrapper in analysis.wrapper_requests:
+        inner = index_of.get(id(wrapper.via.inner)) if wrapper.via is not None else None
+        if inner is not None and analysis.has(wrapper.call):
+            rng = analysis.position(wrapper.call)
+            places.append((rng.start.line, rng.end.line, inner))
     owned: list[list[Finding]] = [[] for _ in spans]
     for f in findings:
-        best: int | None = None
-        for i, (rng, _) in enumerate(spans):
-            if rng.start.line <= f.line <= rng.end.line and (
-                    best is None or rng.end.line - rng.start.line
-                    < spans[best][0].end.line - spans[best][0].start.line):
-                best = i
-        if best is None:
-            best = next((i for i, (rng, _) in enumerate(spans)
-                         if f.suppress_lines[0] <= rng.start.line <= f.suppress_lines[1]), None)
+        # The innermost call that holds the finding (a request's own call first).
+        holding = [(end - start, n, row) for n, (start, end, row) in enumerate(places)
+                   if start <= f.line <= end]
+        best = min(holding)[2] if holding else next(
+            (i for i, (rng, _) in enumerate(spans)
+             if f.suppress_lines[0] <= rng.start.line <= f.suppress_lines[1]), None)
         if best is not None:
             owned[best].append(f)
     rows: list[SiteRow] = []
