@@ -77,7 +77,7 @@ class SiteRow:
     weight_source: str | None = None
     # A `calls-per-day` comment whose value is not a number (reported as a warning).
     weight_problem: str | None = None
-    # The findings, as "CODE: message" (the HTML report shows them).
+    # The findings, as "CODE (line N): message" (the HTML report shows them).
     messages: list[str] = field(default_factory=list)
 
     @property
@@ -187,10 +187,17 @@ def site_rows(analysis: Analysis, findings: Sequence[Finding], knowledge: Knowle
             calls_per_day=weight, weight_source=f"comment (line {at})" if weight is not None
             else None,
             weight_problem=f"{display}:{at}: {problem}" if problem else None,
-            messages=[f"{f.code}: {f.message}" for f in sorted(mine, key=lambda f: (
-                f.line, f.column, f.code))],
+            messages=[f"{f.code} ({_where(f, cell_of)}): {f.message}"
+                      for f in sorted(mine, key=lambda f: (f.line, f.column, f.code))],
         ))
     return rows
+
+
+def _where(f: Finding, cell_of: Callable[[int], tuple[int, int]] | None) -> str:
+    if cell_of is None:
+        return f"line {f.line}"
+    cell, line = cell_of(f.line)
+    return f"cell {cell + 1}, line {line}"
 
 
 def apply_config_weights(rows: list[SiteRow], resolver: ConfigResolver,
