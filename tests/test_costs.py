@@ -402,3 +402,24 @@ def test_cl401_at_a_wrapper_call_belongs_to_the_wrapper_site(tmp_path: Path) -> 
     (row,) = sites_json(tmp_path, "--isolated", "--no-cache")
     assert row["line"] == 6 and row["in_loop"] and row["batchable"]
     assert "CL401" in row["findings"] and row["calls_per_day"] == 1500.0
+
+
+def test_notebook_comment_weight_and_lines_by_cell(tmp_path: Path) -> None:
+    cells = [
+        {"cell_type": "markdown", "metadata": {}, "source": ["# title"]},
+        {"cell_type": "code", "metadata": {}, "execution_count": 1, "outputs": [],
+         "source": ["import anthropic\n", "client = anthropic.Anthropic()\n",
+                    f"POLICY = {BIG!r}"]},
+        {"cell_type": "code", "metadata": {}, "execution_count": 2, "outputs": [],
+         "source": ["def ask(q):\n", "    # claudelint: calls-per-day=40\n",
+                    "    return client.messages.create(\n",
+                    "        model='claude-sonnet-4-6', max_tokens=100, system=POLICY,\n",
+                    "        messages=[{'role': 'user', 'content': q}])\n"]},
+    ]
+    nb = {"cells": cells, "metadata": {"language_info": {"name": "python"}}, "nbformat": 4,
+          "nbformat_minor": 5}
+    (tmp_path / "nb.ipynb").write_text(json.dumps(nb), encoding="utf-8")
+    (row,) = sites_json(tmp_path, "--isolated", "--no-cache")
+    assert row["cell"] == 3 and row["line"] == 3
+    assert row["calls_per_day"] == 40.0 and row["weight_source"] == "comment (line 2)"
+    assert any(m.startswith("CL101 (cell 3, line ") for m in row["messages"])
