@@ -209,35 +209,58 @@ def rules_cmd(output_format: str) -> None:
 
 @main.command("sites")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
-@click.option("--output-format", type=click.Choice(["text", "json", "csv"]), default="text")
+@click.option("--output-format", type=click.Choice(["text", "json", "csv", "html"]),
+              default="text", help="html: one self-contained page with charts.")
 @click.option("-o", "--output-file", type=click.Path(dir_okay=False, path_type=str))
 @click.option("--config", "config_file", type=click.Path(path_type=Path))
 @click.option("--isolated", is_flag=True, help="Ignore every config file.")
+@click.option("--no-cache", is_flag=True, help="Do not read or write the results cache.")
 def sites_cmd(paths: tuple[str, ...], output_format: str, output_file: str | None,
-              config_file: Path | None, isolated: bool) -> None:
-    """List every Claude call site with its model, prefix size and estimated cost per call,
-    most expensive first."""
+              config_file: Path | None, isolated: bool, no_cache: bool) -> None:
+    """List every Claude call site with its model, prefix size and estimated cost per call
+    (and per month where a traffic weight is known), most expensive first."""
     from claudelint.workspace.config import ConfigError, ConfigResolver
     from claudelint.workspace.sites import collect, render_sites
 
     _check_today()
     try:
         resolver = ConfigResolver(config_file=config_file, isolated=isolated)
-        rows, errors = collect([Path(p) for p in (paths or (".",))], resolver)
+        rows, errors = collect([Path(p) for p in (paths or (".",))], resolver,
+                               use_cache=not no_cache)
     except ConfigError as e:
         _error(str(e))
         sys.exit(EXIT_ERROR)
-    text = render_sites(rows, output_format)
+    if output_format == "html":
+        from claudelint.report.html import render_sites_html
+
+        text = render_sites_html(rows)
+    else:
+        text = render_sites(rows, output_format)
     if output_file:
-        Path(output_file).write_text(text, encoding="utf-8")
+        try:
+            Path(output_file).write_text(text, encoding="utf-8")
+        except OSError as e:
+            _error(f"cannot write {output_file}: {e.strerror or e}")
+            sys.exit(EXIT_ERROR)
     else:
         click.echo(text, nl=False)
+    for row in rows:
+        if row.weight_problem:
+            _warn(row.weight_problem)
     for msg in errors:
         _error(msg)
     sys.exit(EXIT_ERROR if errors else EXIT_OK)
 
 
 # ------------------------------------------------------------------------------------ check
+
+
+def _traffic_text(rows: list[Any], resolver: Any) -> str:
+    """`check`'s closing line for the call sites with a traffic weight (none: nothing)."""
+    from claudelint.workspace.sites import apply_config_weights, traffic_lines
+
+    apply_config_weights(rows, resolver)
+    return "".join(line + "\n" for line in traffic_lines(rows))
 
 
 def _show_settings(resolver: Any, path: str) -> None:
@@ -425,6 +448,8 @@ def check_cmd(paths: tuple[str, ...], fix: bool, unsafe_fixes: bool | None, diff
             show_fixes=show_fixes, statistics=statistics,
             cost_basis_calls=root_settings.cost_basis_calls, quiet=quiet, width=width,
         )
+        if output_format in ("full", "concise") and not quiet and result.sites:
+            out_text += _traffic_text(result.sites, resolver)
     if output_file:
         try:
             Path(output_file).write_text(out_text, encoding="utf-8")
@@ -444,6 +469,9 @@ def check_cmd(paths: tuple[str, ...], fix: bool, unsafe_fixes: bool | None, diff
         # click strips ANSI codes outside terminals unless told: FORCE_COLOR must reach pipes.
         click.echo(out_text, nl=not out_text.endswith("\n"), color=color)
     _token_notes(result, quiet)
+    for row in result.sites:
+        if row.weight_problem:
+            _warn(row.weight_problem)
     for msg in result.errors:
         _error(msg)
     if result.errors:

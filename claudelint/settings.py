@@ -81,6 +81,9 @@ class Settings:
     models: tuple[dict[str, Any], ...] = ()
     # rule name -> option name -> value
     options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # `[traffic]`: pattern ("path/glob" or "path/glob::function") -> calls per day, in the
+    # config's order (see workspace/traffic.py). Weights turn per-call costs into $/month.
+    traffic: tuple[tuple[str, float], ...] = ()
     # The config file these settings came from (None: defaults) and the folder that anchors
     # its relative patterns.
     config_path: Path | None = None
@@ -132,7 +135,7 @@ def describe_settings(settings: Settings) -> list[str]:
     lines: list[str] = []
     for f in fields(settings):
         value = getattr(settings, f.name)
-        if f.name == "per_file_ignores":  # pattern -> codes, as the config file writes it
+        if f.name in ("per_file_ignores", "traffic"):  # as the config file writes them
             value = dict(value)
         lines.append(f"{f.name} = {_setting_text(value)}")
     return lines

@@ -408,9 +408,13 @@ class Linter:
         self.last_deps: dict[str, str] = {}
         # Notes for stderr from the last `lint_text` (a file it could not analyse).
         self.last_warnings: list[str] = []
+        # The analysis of the last `lint_text` (None when the text did not parse), for callers
+        # that describe its call sites from the same analysis (`claudelint sites`).
+        self.last_analysis: Analysis | None = None
 
     def lint_text(self, text: str, path: str, *, apply_suppressions: bool = True) -> list[Finding]:
         self.last_warnings = []
+        self.last_analysis = None
         try:
             analysis = analyze(text, self.settings, path)
         except cst.ParserSyntaxError as e:
@@ -426,6 +430,7 @@ class Linter:
         except RecursionError:
             return [parse_error(path, "the file is nested too deeply to parse")]
         self.last_deps = analysis.deps
+        self.last_analysis = analysis
         if not analysis.requests:
             return []
         findings = self.check(analysis, text, path)

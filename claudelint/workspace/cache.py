@@ -25,7 +25,7 @@ _TAG = (
     "# This file is a cache directory tag created by claudelint.\n"
     "# For information about cache directory tags see https://bford.info/cachedir/\n"
 )
-_FORMAT = 2  # 2: costs stored unrounded
+_FORMAT = 3  # 2: costs stored unrounded; 3: call-site rows (`claudelint sites`) stored too
 
 
 def settings_key(settings: Settings) -> str:
@@ -107,12 +107,21 @@ class ResultsCache:
     def get(self, key: str) -> list[Finding] | None:
         """The findings stored under `key`, unless a file the analysis read besides the
         linted one (an imported module, a prompt file) changed since: then a miss."""
+        entry = self.get_entry(key)
+        return entry[0] if entry is not None else None
+
+    def get_entry(self, key: str) -> tuple[list[Finding], list[dict[str, Any]]] | None:
+        """The findings and the call-site rows (as `SiteRow.to_cache` wrote them) stored
+        under `key`; None for a miss (see `get`)."""
         try:
             data = json.loads((self.dir / key[:2] / key).read_text(encoding="utf-8"))
             deps = data.get("deps") or {}
             if any(self._digest(path) != digest for path, digest in deps.items()):
                 return None
-            return [finding_from_json(f) for f in data["findings"]]
+            sites = data.get("sites") or []
+            if not isinstance(sites, list) or not all(isinstance(s, dict) for s in sites):
+                return None
+            return [finding_from_json(f) for f in data["findings"]], sites
         except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
             return None  # a corrupt entry (deeply nested JSON included) is a miss
 
@@ -125,15 +134,16 @@ class ResultsCache:
         return hit
 
     def put(self, key: str, findings: list[Finding],
-            deps: dict[str, str] | None = None) -> None:
-        """Store a file's findings, with the other files its analysis read (path -> digest,
-        as `project.file_digest` computes it)."""
+            deps: dict[str, str] | None = None,
+            sites: list[dict[str, Any]] | None = None) -> None:
+        """Store a file's findings and call-site rows, with the other files its analysis read
+        (path -> digest, as `project.file_digest` computes it)."""
         try:
             self._prepare()
             folder = self.dir / key[:2]
             folder.mkdir(exist_ok=True)
             payload = json.dumps({"findings": [finding_to_json(f) for f in findings],
-                                  "deps": dict(deps or {})})
+                                  "deps": dict(deps or {}), "sites": list(sites or [])})
             write_atomically(folder / key, payload)
         except OSError:
             pass  # a cache that cannot be written is no error

@@ -287,6 +287,26 @@ class _Validator:
             out.append((pattern, self.selectors(sub, codes)))
         return tuple(out)
 
+    def traffic(self, key: str, value: Any) -> tuple[tuple[str, float], ...]:
+        from claudelint.workspace.traffic import key_problem, parse_calls_per_day
+
+        if not isinstance(value, dict):
+            raise self.error(
+                key, f'expected a table of "pattern" = calls per day, got {_type_name(value)}')
+        out: list[tuple[str, float]] = []
+        for pattern, calls in value.items():
+            sub = f'{key}."{pattern}"'
+            problem = key_problem(pattern)
+            if problem:
+                raise self.error(sub, problem)
+            weight = parse_calls_per_day(calls) if not isinstance(calls, str) else None
+            if weight is None:
+                shown = f"{calls!r}" if isinstance(calls, (int, float, str)) else _type_name(calls)
+                raise self.error(
+                    sub, f"expected a number of calls per day (0 or more), got {shown}")
+            out.append((pattern, weight))
+        return tuple(out)
+
     def output_format(self, key: str, value: Any) -> str:
         text = self.string(key, value)
         if text not in OUTPUT_FORMATS:
@@ -428,6 +448,7 @@ _KEYS: dict[str, tuple[str, _Handler]] = {
     "models": ("models", _Validator.models),
     "options": ("options", _Validator.options),
     "src": ("src", _Validator.src),
+    "traffic": ("traffic", _Validator.traffic),
 }
 
 
@@ -457,9 +478,9 @@ def settings_from_table(table: Mapping[str, Any], path: Path) -> Settings:
 def load_settings(path: Path) -> Settings:
     """Read and validate one config file, following `extend` (as ruff does).
 
-    Relative patterns of `exclude`, `extend-exclude` and `per-file-ignores`, and the folders
-    of `src`, are anchored at the file's folder, which becomes `Settings.root`; those
-    inherited through `extend` stay anchored at the folder of the file that wrote them.
+    Relative patterns of `exclude`, `extend-exclude`, `per-file-ignores` and `traffic`, and
+    the folders of `src`, are anchored at the file's folder, which becomes `Settings.root`;
+    those inherited through `extend` stay anchored at the folder of the file that wrote them.
     """
     path = _abspath(path)
     return settings_from_table(_resolved_table(path, ()), path)
@@ -533,6 +554,8 @@ def _reanchored(table: dict[str, Any], source: Path, dest: Path) -> dict[str, An
             out[key] = [exclude(p) for p in out[key]]
     if "per-file-ignores" in out:
         out["per-file-ignores"] = {per_file(p): c for p, c in out["per-file-ignores"].items()}
+    if isinstance(out.get("traffic"), dict):
+        out["traffic"] = {per_file(p): c for p, c in out["traffic"].items()}
     return out
 
 

@@ -31,6 +31,7 @@ from claudelint.workspace.source import (
 if TYPE_CHECKING:
     from claudelint.lint.engine import Linter
     from claudelint.workspace.notebook import Notebook
+    from claudelint.workspace.sites import SiteRow
     from claudelint.workspace.token_counter import CountStats
 
 
@@ -49,6 +50,13 @@ class RunOptions:
     # Worker processes; None: one per CPU. Files are linted in parallel only when enough of
     # them survive the prefilter to repay starting the workers.
     jobs: int | None = None
+
+    @property
+    def builds_sites(self) -> bool:
+        """Whether the call-site rows (`claudelint sites`, the traffic line of `check`'s
+        summary) are built: whenever files are linted without fixing, so that the results
+        cache holds them for both commands."""
+        return not (self.fix or self.diff or self.add_noqa)
 
 
 # Fewer candidate files than this are linted in the main process.
@@ -80,9 +88,12 @@ class RunResult:
     warnings: list[str] = field(default_factory=list)
     # --exact-tokens: counts answered from the cache, requests sent, requests failed.
     token_stats: CountStats | None = None
+    # One row per call site (workspace/sites.py), built from the same analysis and findings.
+    sites: list[SiteRow] = field(default_factory=list)
 
     def merge(self, other: RunResult) -> None:
         self.findings.extend(other.findings)
+        self.sites.extend(other.sites)
         self.sources.update(other.sources)
         self.diffs.extend(other.diffs)
         self.fixed_texts.update(other.fixed_texts)
@@ -193,12 +204,17 @@ def run(paths: list[str], resolver: ConfigResolver, options: RunOptions) -> RunR
             if options.exact_tokens is not None:
                 sk += "-exact"  # findings sized with exact counts
             keys[i] = key = cache.key(job.raw, job.display, sk)
-            cached = cache.get(key)
-            if cached is None:
+            entry = cache.get_entry(key)
+            if entry is None:
                 misses.append(job)
             else:
+                cached, rows = entry
                 result.cache_hits += 1
                 result.findings.extend(cached)
+                if rows:
+                    from claudelint.workspace.sites import SiteRow
+
+                    result.sites.extend(SiteRow.from_cache(r) for r in rows)
                 if cached and job.path.suffix != ".ipynb":
                     result.sources[job.display] = job.raw.decode("utf-8", "replace")
                 result.unsafe_fixes_hidden += _unsafe_hidden(cached, job.settings)
@@ -208,7 +224,8 @@ def run(paths: list[str], resolver: ConfigResolver, options: RunOptions) -> RunR
     for job, outcome in zip(jobs, outcomes, strict=True):
         result.merge(outcome)
         if cache is not None and not outcome.errors and not outcome.warnings:
-            cache.put(key_of[id(job)], outcome.findings, outcome.deps)
+            cache.put(key_of[id(job)], outcome.findings, outcome.deps,
+                      [r.to_cache() for r in outcome.sites])
     result.findings.sort(key=lambda f: (f.path, f.cell or 0, f.line, f.column, f.code))
     return result
 
@@ -346,6 +363,15 @@ def _lint_one(path: Path, display: str, raw: bytes, settings: Settings, linters:
     finally:
         _collect_token_notes(linter, result)
     result.unsafe_fixes_hidden += _unsafe_hidden(findings, settings)
+    analysis, linter.last_analysis = linter.last_analysis, None  # keep no tree alive
+    if analysis is not None and options.builds_sites:
+        from claudelint.workspace.sites import site_rows
+
+        # A file too deep to describe: check reports it; the inventory goes without its rows.
+        with contextlib.suppress(RecursionError):
+            result.sites.extend(site_rows(
+                analysis, findings, linter.knowledge, settings, display,
+                cell_of=notebook.locate if notebook is not None else None))
     if notebook is not None:
         findings = [notebook.map_finding(f) for f in findings]
     elif findings:

@@ -1,8 +1,14 @@
 """`claudelint sites`: an inventory of every Claude call site, sorted by estimated cost.
 
 The cost baseline teams ask for before optimising: where each request is made, with which
-model, how big its static prefix is, whether it is cached or repeated in a loop, and what one
-call costs at most (input at the static prefix size, output at max_tokens).
+model, how big its static prefix is, whether its cache is read or it is repeated in a loop,
+what one call costs at most (input at the static prefix size, output at max_tokens), and —
+with a traffic weight (`[traffic]` config or a `# claudelint: calls-per-day=N` comment) —
+what it costs per month.
+
+The rows are built by the same run as `check` (workspace/runner.py lints each file once and
+builds its rows from that analysis and those findings), and are stored with the findings in
+the results cache: the "loop" and "cache" columns say what the rules say.
 """
 
 from __future__ import annotations
@@ -10,18 +16,32 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from claudelint.finding import Finding
 from claudelint.settings import Settings
 from claudelint.workspace.config import ConfigResolver
-from claudelint.workspace.discovery import discover, may_hold_call_site
-from claudelint.workspace.source import SourceError, decode_source, read_file_bytes
+from claudelint.workspace.traffic import (
+    comment_weight,
+    config_weight,
+    format_calls_per_day,
+    per_month,
+)
 
 if TYPE_CHECKING:
     from claudelint.analysis.request import Request
     from claudelint.knowledge.models import Knowledge
+    from claudelint.lint.engine import Analysis
+
+# Findings that say a breakpoint is written on every call and never read.
+_NEVER_READ = ("CL102", "CL105")
+# A breakpoint on a prefix below the minimum: nothing is cached.
+_BELOW_MINIMUM = "CL103"
+# A request made once per item of a collection, one at a time (possibly through a function).
+_BATCHABLE = "CL401"
 
 
 @dataclass
@@ -35,140 +55,256 @@ class SiteRow:
     model_status: str | None
     max_tokens: int | None
     prefix_tokens: int
+    # The prefix is read from the cache on later calls, as the caching rules see it.
     cached: bool
     in_loop: bool
     repeated: bool
     usd_per_call: float | None
     findings: list[str] = field(default_factory=list)
+    # "read" (a breakpoint no rule faults), "never-read" (CL102/CL105: written on every call,
+    # never read), "below-minimum" (CL103: nothing cached), "none" (no breakpoint).
+    cache: str = "none"
+    # CL401 reports the loop (or fan-out) as one Message Batch.
+    batchable: bool = False
+    # The innermost function that makes the request (None at module level).
+    function: str | None = None
+    end_line: int = 0
+    # What fixing this site's findings saves per call: expected, and worst cases avoided.
+    usd_saved_per_call: float = 0.0
+    usd_saved_up_to_per_call: float = 0.0
+    # The traffic weight and where it came from; None: unknown.
+    calls_per_day: float | None = None
+    weight_source: str | None = None
+    # A `calls-per-day` comment whose value is not a number (reported as a warning).
+    weight_problem: str | None = None
+    # The findings, as "CODE (line N): message" (the HTML report shows them).
+    messages: list[str] = field(default_factory=list)
 
     @property
     def location(self) -> str:
         cell = f"cell {self.cell + 1}:" if self.cell is not None else ""
         return f"{self.path}:{cell}{self.line}:{self.column}"
 
+    @property
+    def usd_per_month(self) -> float | None:
+        if self.calls_per_day is None or self.usd_per_call is None:
+            return None
+        return per_month(self.usd_per_call, self.calls_per_day)
 
-def _rows_for_text(text: str, display: str, settings: Settings,
-                   cell_of: Any = None) -> list[SiteRow]:
-    import libcst as cst
+    @property
+    def saved_per_month(self) -> float | None:
+        if self.calls_per_day is None:
+            return None
+        return per_month(self.usd_saved_per_call, self.calls_per_day)
 
-    try:
-        return _rows(text, display, settings, cell_of)
-    except (cst.ParserSyntaxError, RecursionError):  # `check` reports these files as CL000
-        return []
+    def to_cache(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_cache(cls, data: dict[str, Any]) -> SiteRow:
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in names})
 
 
-def _rows(text: str, display: str, settings: Settings, cell_of: Any) -> list[SiteRow]:
+def site_rows(analysis: Analysis, findings: Sequence[Finding], knowledge: Knowledge,
+              settings: Settings, display: str,
+              cell_of: Callable[[int], tuple[int, int]] | None = None) -> list[SiteRow]:
+    """One row per request of `analysis`, with the findings `check` reports for the file
+    (lines as in the analysed text, before a notebook's are mapped to cells): each finding
+    belongs to the innermost call whose lines hold it, a finding at a call of a wrapper
+    function to the wrapper's request."""
     from claudelint.knowledge.tokens import estimate_tokens
-    from claudelint.lint.engine import Linter, analyze
 
-    analysis = analyze(text, settings, display)
     if not analysis.requests:
         return []
-    linter = Linter(settings)
-    findings = linter.check(analysis, text, display)
-    knowledge = linter.knowledge
-    rows: list[SiteRow] = []
+    lines = analysis.text.splitlines()
+    spans = []
+    index_of = {id(req): i for i, req in enumerate(analysis.requests)}
     for req in analysis.requests:
         rng = analysis.position(req.call)
+        stmt = analysis.position(req.statement) if analysis.has(req.statement) else rng
+        spans.append((rng, min(stmt.start.line, rng.start.line)))
+    # (lines, row): each request's call, then each call of a wrapper function, whose
+    # findings (CL401 on `route()` called in a loop) are about the wrapper's request.
+    places = [(rng.start.line, rng.end.line, i) for i, (rng, _) in enumerate(spans)]
+    for wrapper in analysis.wrapper_requests:
+        inner = index_of.get(id(wrapper.via.inner)) if wrapper.via is not None else None
+        if inner is not None and analysis.has(wrapper.call):
+            rng = analysis.position(wrapper.call)
+            places.append((rng.start.line, rng.end.line, inner))
+    owned: list[list[Finding]] = [[] for _ in spans]
+    for f in findings:
+        # The innermost call that holds the finding (a request's own call first).
+        holding = [(end - start, n, row) for n, (start, end, row) in enumerate(places)
+                   if start <= f.line <= end]
+        best = min(holding)[2] if holding else next(
+            (i for i, (rng, _) in enumerate(spans)
+             if f.suppress_lines[0] <= rng.start.line <= f.suppress_lines[1]), None)
+        if best is not None:
+            owned[best].append(f)
+    rows: list[SiteRow] = []
+    for req, (rng, first), mine in zip(analysis.requests, spans, owned, strict=True):
+        codes = sorted({f.code for f in mine})
         info = knowledge.get(req.model_id) if req.model_id else None
         tokenizer = info.tokenizer if info is not None else "legacy"
         prefix_tokens = estimate_tokens(req.static_prefix().text, tokenizer).low
-        cached = bool(req.breakpoints())
+        if not req.breakpoints():
+            cache = "none"
+        elif any(c in codes for c in _NEVER_READ):
+            cache = "never-read"
+        elif _BELOW_MINIMUM in codes:
+            cache = "below-minimum"
+        else:
+            cache = "read"
         cost = None
         if info is not None and req.max_tokens is not None:
-            if cached:
-                cost = info.cost_usd(cache_read_tokens=prefix_tokens,
-                                     output_tokens=req.max_tokens, batch=req.site.batch)
-            else:
-                cost = info.cost_usd(input_tokens=prefix_tokens, output_tokens=req.max_tokens,
-                                     batch=req.site.batch)
-        codes = sorted({f.code for f in findings
-                        if rng.start.line <= f.line <= rng.end.line
-                        or f.suppress_lines[0] <= rng.start.line <= f.suppress_lines[1]})
-        line, cell = rng.start.line, None
+            read = prefix_tokens if cache == "read" else 0
+            written = prefix_tokens if cache == "never-read" else 0
+            cost = info.cost_usd(input_tokens=prefix_tokens - read - written,
+                                 cache_read_tokens=read, cache_write_tokens=written,
+                                 output_tokens=req.max_tokens, batch=req.site.batch)
+        weight, problem, at = comment_weight(lines, first, rng.start.line)
+        saved = sum(f.cost.usd_saved / f.cost.calls for f in mine
+                    if f.cost is not None and not f.cost.upper_bound and f.cost.calls > 0)
+        up_to = sum(f.cost.usd_saved / f.cost.calls for f in mine
+                    if f.cost is not None and f.cost.upper_bound and f.cost.calls > 0)
+        line, cell, end_line = rng.start.line, None, rng.end.line
         if cell_of is not None:
-            cell, line = cell_of(line)
+            cell, line = cell_of(rng.start.line)
+            end_line = line + rng.end.line - rng.start.line
+            if at:
+                at = cell_of(at)[1]
+        batchable = _BATCHABLE in codes
         rows.append(SiteRow(
             path=display, line=line, column=rng.start.column + 1, cell=cell,
             method=("beta." if req.beta else "") + req.method, model=req.model_id,
             model_status=_status(knowledge, req, settings),
-            max_tokens=req.max_tokens, prefix_tokens=prefix_tokens, cached=cached,
-            in_loop=bool(req.site.loops), repeated=req.site.repeated, usd_per_call=cost,
-            findings=codes,
+            max_tokens=req.max_tokens, prefix_tokens=prefix_tokens, cached=cache == "read",
+            in_loop=bool(req.site.loops) or batchable, repeated=req.site.repeated,
+            usd_per_call=cost, findings=codes, cache=cache, batchable=batchable,
+            function=req.site.function, end_line=end_line,
+            usd_saved_per_call=saved, usd_saved_up_to_per_call=up_to,
+            calls_per_day=weight, weight_source=f"comment (line {at})" if weight is not None
+            else None,
+            weight_problem=f"{display}:{at}: {problem}" if problem else None,
+            messages=[f"{f.code} ({_where(f, cell_of)}): {f.message}"
+                      for f in sorted(mine, key=lambda f: (f.line, f.column, f.code))],
         ))
     return rows
 
 
-def collect(paths: list[Path], resolver: ConfigResolver, *, force_exclude: bool = False,
-            cwd: Path | None = None) -> tuple[list[SiteRow], list[str]]:
-    cwd = cwd or Path.cwd()
-    found = discover(paths, resolver, force_exclude=force_exclude)
-    errors = [f"{p}: {reason}" for p, reason in found.errors]
-    rows: list[SiteRow] = []
-    for path in found.files:
-        try:
-            raw = read_file_bytes(path)  # not path.read_bytes(): a FIFO blocks forever
-        except OSError as e:
-            errors.append(f"{path}: cannot read: {e.strerror or e}")
-            continue
-        if not may_hold_call_site(raw):
-            continue
-        display = str(path.relative_to(cwd)) if path.is_absolute() and path.is_relative_to(
-            cwd) else str(path)
-        settings = resolver.settings_for(path if path.is_absolute() else cwd / path)
-        try:
-            src = decode_source(raw, path)
-        except SourceError:
-            continue
-        if path.suffix == ".ipynb":
-            from claudelint.workspace.notebook import NotebookError, read_notebook
+def _where(f: Finding, cell_of: Callable[[int], tuple[int, int]] | None) -> str:
+    if cell_of is None:
+        return f"line {f.line}"
+    cell, line = cell_of(f.line)
+    return f"cell {cell + 1}, line {line}"
 
-            try:
-                nb = read_notebook(src.text)
-            except NotebookError:
-                continue
-            rows.extend(_rows_for_text(nb.text, display, settings, cell_of=nb.locate))
-        else:
-            rows.extend(_rows_for_text(src.text, display, settings))
-    rows.sort(key=lambda r: (-(r.usd_per_call or 0.0), r.path, r.cell or 0, r.line))
-    return rows, errors
+
+def apply_config_weights(rows: list[SiteRow], resolver: ConfigResolver,
+                         cwd: Path | None = None) -> None:
+    """Give each row without a comment weight its `[traffic]` weight (config is not part of
+    the cache key, so this runs after the rows are read from it)."""
+    cwd = cwd or Path.cwd()
+    for row in rows:
+        if row.calls_per_day is not None:
+            continue
+        path = Path(row.path)
+        path = path if path.is_absolute() else cwd / path
+        weight = config_weight(resolver.settings_for(path), path, row.function)
+        if weight is not None:
+            row.calls_per_day, row.weight_source = weight.calls_per_day, weight.source
+
+
+def sort_rows(rows: list[SiteRow]) -> None:
+    """Most expensive first: by dollars per month where a weight is known (those first),
+    then by the cost of one call."""
+    rows.sort(key=lambda r: (-(r.usd_per_month or 0.0), -(r.usd_per_call or 0.0),
+                             r.path, r.cell or 0, r.line))
+
+
+def collect(paths: list[Path], resolver: ConfigResolver, *, force_exclude: bool = False,
+            use_cache: bool = True, cwd: Path | None = None) -> tuple[list[SiteRow], list[str]]:
+    """The rows of every call site under `paths` and the errors (unreadable paths), from the
+    same run `check` makes (cached the same way)."""
+    from claudelint.workspace.runner import RunOptions, run
+
+    result = run([str(p) for p in paths], resolver,
+                 RunOptions(force_exclude=force_exclude, use_cache=use_cache))
+    rows = list(result.sites)
+    apply_config_weights(rows, resolver, cwd)
+    sort_rows(rows)
+    return rows, list(result.errors)
+
+
+def monthly_totals(rows: Sequence[SiteRow]) -> tuple[int, float, float] | None:
+    """(weighted sites, $/month at most, est. savings $/month) over the rows with a known
+    traffic weight and cost; None when no row has one."""
+    weighted = [r for r in rows if r.usd_per_month is not None]
+    if not weighted:
+        return None
+    return (len(weighted), sum(r.usd_per_month or 0.0 for r in weighted),
+            sum(r.saved_per_month or 0.0 for r in weighted))
+
+
+def _money(amount: float | None) -> str:
+    from claudelint.finding import format_usd
+
+    return format_usd(amount) if amount is not None else ""
+
+
+def _row_json(r: SiteRow) -> dict[str, Any]:
+    # Cells numbered from 1, as in the location and in `check` output.
+    out = asdict(r)
+    out.pop("end_line")
+    out["cell"] = None if r.cell is None else r.cell + 1
+    out["location"] = r.location
+    out["usd_per_month"] = r.usd_per_month
+    out["usd_saved_per_month"] = r.saved_per_month
+    return out
 
 
 def render_sites(rows: list[SiteRow], fmt: str) -> str:
+    """The inventory as text, JSON or CSV (HTML is a report: claudelint/report/html.py)."""
     if fmt == "json":
-        # Cells numbered from 1, as in the location and in `check` output.
-        items = [
-            {**asdict(r), "cell": None if r.cell is None else r.cell + 1, "location": r.location}
-            for r in rows
-        ]
-        return json.dumps(items, indent=2) + "\n"
+        return json.dumps([_row_json(r) for r in rows], indent=2) + "\n"
     if fmt == "csv":
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\n")
         w.writerow(["location", "method", "model", "model_status", "max_tokens",
                     "prefix_tokens", "cached", "in_loop", "repeated", "usd_per_call",
-                    "findings"])
+                    "findings", "cache", "batchable", "calls_per_day", "usd_per_month",
+                    "weight_source"])
         for r in rows:
             w.writerow([r.location, r.method, r.model or "", r.model_status or "",
                         r.max_tokens if r.max_tokens is not None else "", r.prefix_tokens,
                         r.cached, r.in_loop, r.repeated,
                         f"{r.usd_per_call:.6f}" if r.usd_per_call is not None else "",
-                        " ".join(r.findings)])
+                        " ".join(r.findings), r.cache, r.batchable,
+                        f"{r.calls_per_day:g}" if r.calls_per_day is not None else "",
+                        f"{r.usd_per_month:.2f}" if r.usd_per_month is not None else "",
+                        r.weight_source or ""])
         return buf.getvalue()
-    headers = ["location", "model", "max_tokens", "prefix", "cached", "loop", "$/call",
-               "findings"]
+    weighted = any(r.calls_per_day is not None for r in rows)
+    headers = ["location", "model", "max_tokens", "prefix", "cache", "loop", "$/call"]
+    if weighted:
+        headers += ["calls/day", "$/month"]
+    headers.append("findings")
     table = [headers]
     for r in rows:
         model = r.model or "?"
         if r.model_status and r.model_status != "active":
             model += f" ({r.model_status})"
-        table.append([
+        cells = [
             r.location, model, str(r.max_tokens) if r.max_tokens is not None else "?",
-            f"{r.prefix_tokens:,}", "yes" if r.cached else "no",
-            "yes" if r.in_loop else "no",
+            f"{r.prefix_tokens:,}", _CACHE_TEXT[r.cache],
+            ("batchable" if r.batchable else "yes") if r.in_loop else "no",
             f"${r.usd_per_call:.4f}" if r.usd_per_call is not None else "?",
-            " ".join(r.findings),
-        ])
+        ]
+        if weighted:
+            cells += [format_calls_per_day(r.calls_per_day) if r.calls_per_day is not None
+                      else "", _money(r.usd_per_month)]
+        cells.append(" ".join(r.findings))
+        table.append(cells)
     widths = [max(len(row[i]) for row in table) for i in range(len(headers))]
     lines = ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip()
              for row in table]
@@ -176,7 +312,35 @@ def render_sites(rows: list[SiteRow], fmt: str) -> str:
     lines.append(f"{len(rows)} call site{'s' if len(rows) != 1 else ''}; "
                  f"one call of each costs at most ${total:.4f} "
                  "(input at the static prefix size, output at max_tokens)")
+    lines.extend(traffic_lines(rows))
     return "\n".join(lines) + "\n"
+
+
+_CACHE_TEXT = {"read": "yes", "none": "no", "never-read": "never read",
+               "below-minimum": "below min"}
+
+
+def traffic_lines(rows: Sequence[SiteRow]) -> list[str]:
+    """What the known traffic weights make of the costs, and where the weights came from
+    (the closing lines of `sites` and of `check`'s summary)."""
+    totals = monthly_totals(rows)
+    if totals is None:
+        return []
+    n, cost, saved = totals
+    from claudelint.finding import format_usd
+
+    comments = sum(1 for r in rows if r.usd_per_month is not None
+                   and (r.weight_source or "").startswith("comment"))
+    sources = []
+    if comments:
+        sources.append(f"{comments} from calls-per-day comments")
+    if n - comments:
+        sources.append(f"{n - comments} from [traffic] in config")
+    line = (f"At the known traffic ({n} call site{'s' if n != 1 else ''} weighted: "
+            f"{', '.join(sources)}): at most {format_usd(cost)} per month")
+    if saved > 0:
+        line += f"; est. savings ~{format_usd(saved)} per month"
+    return [line + " (30 days at the calls per day given)."]
 
 
 def _status(knowledge: Knowledge, req: Request, settings: Settings) -> str | None:
