@@ -56,7 +56,8 @@ from claudelint.lint.rule import FileRule, Invalid, Rule, Valid
 from claudelint.lint.suppress import ALL, Directive, normalise_token
 
 if TYPE_CHECKING:
-    from claudelint.analysis.flow import HistoryGrowth, Repetition
+    from claudelint.analysis.history import HistoryGrowth
+    from claudelint.analysis.repetition import Repetition
     from claudelint.analysis.task import (
         TaskEvidence,
         arg_origin,
@@ -72,8 +73,8 @@ if TYPE_CHECKING:
 
 # Names whose modules import libcst: loaded when a rule first asks for them.
 _LAZY: dict[str, str] = {
-    "HistoryGrowth": "claudelint.analysis.flow",
-    "Repetition": "claudelint.analysis.flow",
+    "HistoryGrowth": "claudelint.analysis.history",
+    "Repetition": "claudelint.analysis.repetition",
     "TaskEvidence": "claudelint.analysis.task",
     "arg_origin": "claudelint.analysis.task",
     "breaks_request": "claudelint.analysis.task",
