@@ -57,6 +57,7 @@ from claudelint.lint.suppress import ALL, Directive, normalise_token
 
 if TYPE_CHECKING:
     from claudelint.analysis.history import HistoryGrowth
+    from claudelint.analysis.prompt_signals import known_prompt_text
     from claudelint.analysis.repetition import Repetition
     from claudelint.analysis.task import (
         TaskEvidence,
@@ -64,7 +65,6 @@ if TYPE_CHECKING:
         breaks_request,
         compares_models,
         edit_reach,
-        known_prompt_text,
         max_tokens_literal_node,
         model_literal_node,
         model_thinks_by_default,
@@ -80,7 +80,7 @@ _LAZY: dict[str, str] = {
     "breaks_request": "claudelint.analysis.task",
     "compares_models": "claudelint.analysis.task",
     "edit_reach": "claudelint.analysis.task",
-    "known_prompt_text": "claudelint.analysis.task",
+    "known_prompt_text": "claudelint.analysis.prompt_signals",
     "max_tokens_literal_node": "claudelint.analysis.task",
     "model_literal_node": "claudelint.analysis.task",
     "model_thinks_by_default": "claudelint.analysis.task",
