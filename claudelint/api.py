@@ -39,7 +39,8 @@ from claudelint.analysis.values import (
     walk_texts,
 )
 from claudelint.finding import PARSE_ERROR_CODE, Cost, Edit, Fix, Level, format_usd
-from claudelint.knowledge.models import Knowledge, ModelInfo, load_sdk_data
+from claudelint.knowledge.entries import ModelInfo
+from claudelint.knowledge.models import Knowledge, load_sdk_data
 from claudelint.knowledge.tokens import estimate_tokens
 from claudelint.lint.context import CLASSIFICATION_CAP, EXTRACTION_CAP, RuleContext
 from claudelint.lint.diagnostic import (

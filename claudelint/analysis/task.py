@@ -40,7 +40,7 @@ from claudelint.syntax.walk import Visitor
 
 if TYPE_CHECKING:
     from claudelint.analysis.request import Request
-    from claudelint.knowledge.models import ModelInfo
+    from claudelint.knowledge.entries import ModelInfo
 
 SHORT_KINDS: tuple[str, ...] = (
     "classification", "yes-no", "routing", "labelling", "scoring", "extraction",

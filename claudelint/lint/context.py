@@ -26,7 +26,8 @@ if TYPE_CHECKING:
     from claudelint.analysis.repetition import Repetition
     from claudelint.analysis.request import Request
     from claudelint.analysis.task import TaskEvidence
-    from claudelint.knowledge.models import Knowledge, ModelInfo
+    from claudelint.knowledge.entries import ModelInfo
+    from claudelint.knowledge.models import Knowledge
     from claudelint.lint.edits import Edits
     from claudelint.settings import Settings
 
