@@ -39,7 +39,8 @@ from claudelint.analysis.values import (
     walk_texts,
 )
 from claudelint.finding import PARSE_ERROR_CODE, Cost, Edit, Fix, Level, format_usd
-from claudelint.knowledge.models import Knowledge, ModelInfo, load_sdk_data
+from claudelint.knowledge.entries import ModelInfo
+from claudelint.knowledge.models import Knowledge, load_sdk_data
 from claudelint.knowledge.tokens import estimate_tokens
 from claudelint.lint.context import CLASSIFICATION_CAP, EXTRACTION_CAP, RuleContext
 from claudelint.lint.diagnostic import (
@@ -56,14 +57,15 @@ from claudelint.lint.rule import FileRule, Invalid, Rule, Valid
 from claudelint.lint.suppress import ALL, Directive, normalise_token
 
 if TYPE_CHECKING:
-    from claudelint.analysis.flow import HistoryGrowth, Repetition
+    from claudelint.analysis.history import HistoryGrowth
+    from claudelint.analysis.prompt_signals import known_prompt_text
+    from claudelint.analysis.repetition import Repetition
     from claudelint.analysis.task import (
         TaskEvidence,
         arg_origin,
         breaks_request,
         compares_models,
         edit_reach,
-        known_prompt_text,
         max_tokens_literal_node,
         model_literal_node,
         model_thinks_by_default,
@@ -72,14 +74,14 @@ if TYPE_CHECKING:
 
 # Names whose modules import libcst: loaded when a rule first asks for them.
 _LAZY: dict[str, str] = {
-    "HistoryGrowth": "claudelint.analysis.flow",
-    "Repetition": "claudelint.analysis.flow",
+    "HistoryGrowth": "claudelint.analysis.history",
+    "Repetition": "claudelint.analysis.repetition",
     "TaskEvidence": "claudelint.analysis.task",
     "arg_origin": "claudelint.analysis.task",
     "breaks_request": "claudelint.analysis.task",
     "compares_models": "claudelint.analysis.task",
     "edit_reach": "claudelint.analysis.task",
-    "known_prompt_text": "claudelint.analysis.task",
+    "known_prompt_text": "claudelint.analysis.prompt_signals",
     "max_tokens_literal_node": "claudelint.analysis.task",
     "model_literal_node": "claudelint.analysis.task",
     "model_thinks_by_default": "claudelint.analysis.task",

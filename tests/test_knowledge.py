@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from claudelint.knowledge.models import Knowledge, ModelInfo, load_knowledge, load_sdk_data
+from claudelint.knowledge.entries import ModelInfo
+from claudelint.knowledge.models import Knowledge, load_knowledge, load_sdk_data
 
 
 @pytest.fixture(scope="module")

@@ -34,7 +34,7 @@ def _check(text: str) -> None:
     for n in nodes:
         assert pos.of(n) == full[n], (type(n).__name__, pos.of(n), full[n])
         assert pos.holds(n)
-    # With the parent links the analysis may already have (flow.py), found by climbing.
+    # With the parent links the analysis may already have (analysis/facts.py), found by climbing.
     parents = {id(c): n for n in iter_nodes(module) for c in children(n)}
     climbing = Positions(module, text, parents=lambda: parents)
     for n in nodes:

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 
 import libcst as cst
 
+from claudelint.analysis.provenance import _inputs
 from claudelint.analysis.request import Arg, Env, Request, Site, WrapperCall
-from claudelint.analysis.resolve import Resolver, _inputs
+from claudelint.analysis.resolve import Resolver
 from claudelint.analysis.values import DictV, Text, Unknown, Value
 from claudelint.syntax.scopes import (
     REQUEST_METHODS,

@@ -41,6 +41,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from claudelint.analysis.module_source import FileText
+
 if TYPE_CHECKING:
     import libcst as cst
 
@@ -84,15 +86,9 @@ class ModuleCtx:
     deps: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class FileText:
-    text: str | None  # None: missing, too big or undecodable
-    reason: str
-    digest: str
-
-
 class Project:
-    """The modules and files of one project, read on demand and kept for the process."""
+    """The modules and files of one project, read on demand and kept for the process; the
+    resolver reads it as its `ModuleSource` (analysis/module_source.py)."""
 
     def __init__(self, roots: Iterable[Path] = ()) -> None:
         self.roots = _unique(_abs(r) for r in roots)

@@ -22,10 +22,12 @@ from claudelint.lint.diagnostic import (
 if TYPE_CHECKING:
     import libcst as cst
 
-    from claudelint.analysis.flow import HistoryGrowth, Repetition
+    from claudelint.analysis.history import HistoryGrowth
+    from claudelint.analysis.repetition import Repetition
     from claudelint.analysis.request import Request
     from claudelint.analysis.task import TaskEvidence
-    from claudelint.knowledge.models import Knowledge, ModelInfo
+    from claudelint.knowledge.entries import ModelInfo
+    from claudelint.knowledge.models import Knowledge
     from claudelint.lint.edits import Edits
     from claudelint.settings import Settings
 

@@ -13,7 +13,7 @@ from claudelint.finding import Applicability, Cost, Fix, Level
 if TYPE_CHECKING:
     import libcst as cst
 
-    from claudelint.knowledge.models import ModelInfo
+    from claudelint.knowledge.entries import ModelInfo
     from claudelint.lint.suppress import Suppressions
 
 

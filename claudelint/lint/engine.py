@@ -54,7 +54,7 @@ class Positions:
         self.module = module
         self.text = text
         self._tree = tree
-        # The module's child -> parent links (flow.py builds them once per module).
+        # The module's child -> parent links (analysis/facts.py builds them once per module).
         self._parents = parents
         self._top: dict[int, int] | None = None
         self._ids: dict[int, set[int]] = {}
@@ -290,7 +290,7 @@ class Analysis:
     @property
     def positions(self) -> Positions:
         if self._positions_obj is None:
-            from claudelint.analysis.flow import module_parents
+            from claudelint.analysis.facts import module_parents
 
             index = self.resolver.index if self.resolver is not None else None
             self._positions_obj = Positions(

@@ -2,38 +2,19 @@
 Code Quality report or a Markdown table.
 
 `render` is the one entry point. The format modules are imported on demand, so choosing one
-format never pays for the others.
+format never pays for the others; what they share is in report/common.py.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from claudelint.finding import Finding
 from claudelint.lint.rule import Rule
+from claudelint.report.common import RunSummary, sort_key
 
 FORMATS: tuple[str, ...] = ("full", "concise", "json", "sarif", "github", "gitlab", "markdown")
-
-
-@dataclass(frozen=True)
-class RunSummary:
-    """What the summary lines need to know beyond the findings themselves."""
-
-    files_checked: int = 0
-    # Fixes applied in this run (with --fix).
-    fixed: int = 0
-    # Findings whose fix needs --unsafe-fixes (when it is not enabled).
-    unsafe_fixes_hidden: int = 0
-    # --fix was given.
-    fix_mode: bool = False
-    # --unsafe-fixes was given: unsafe fixes count as fixable and get the `[*]` marker.
-    unsafe_fixes: bool = False
-    # Paths or files the run could not check (errors printed on stderr): never "All checks
-    # passed!" then.
-    errors: int = 0
 
 
 def render(
@@ -98,38 +79,6 @@ def render(
             ordered, root=root, summary=summary, cost_basis_calls=cost_basis_calls
         )
     raise ValueError(f"unknown output format {fmt!r} (expected one of: {', '.join(FORMATS)})")
-
-
-# ---------------------------------------------------------------------- shared helpers
-
-
-def sort_key(f: Finding) -> tuple[str, int, int, int, str, str]:
-    """Deterministic order: path, notebook cell, line, column, code, message."""
-    return (f.path, -1 if f.cell is None else f.cell, f.line, f.column, f.code, f.message)
-
-
-def normalised_usd(f: Finding, basis_calls: int) -> float:
-    """What fixing `f` saves per `basis_calls` calls (0 when it has no cost)."""
-    if f.cost is None or f.cost.calls <= 0:
-        return 0.0
-    return f.cost.usd_saved * basis_calls / f.cost.calls
-
-
-def relative_to_root(path: str, root: Path) -> PurePosixPath | None:
-    """`path` (absolute, or relative to the working directory) relative to `root`, or None
-    when it lies outside it."""
-    base = Path(os.path.normpath(Path.cwd() / root))
-    target = Path(os.path.normpath(Path.cwd() / path))
-    for b, t in ((base, target), (base.resolve(), target.resolve())):
-        try:
-            return PurePosixPath(t.relative_to(b).as_posix())
-        except ValueError:
-            continue
-    return None
-
-
-def absolute(path: str | Path) -> Path:
-    return Path(os.path.normpath(Path.cwd() / path))
 
 
 __all__ = ["FORMATS", "RunSummary", "render"]

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from claudelint.finding import Finding
-from claudelint.report import relative_to_root
+from claudelint.report.common import relative_to_root
 from claudelint.report.text import SAVINGS_LABEL, cost_text
 
 

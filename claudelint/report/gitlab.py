@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from claudelint.finding import Finding
-from claudelint.report import relative_to_root
+from claudelint.report.common import relative_to_root
 from claudelint.report.sarif import _raw_index
 from claudelint.report.text import cost_text
 from claudelint.workspace.notebook import RawIndex

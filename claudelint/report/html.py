@@ -11,7 +11,8 @@ from collections.abc import Callable, Sequence
 from html import escape
 
 from claudelint.finding import format_usd
-from claudelint.workspace.sites import SiteRow, monthly_totals
+from claudelint.workspace.siterows import SiteRow
+from claudelint.workspace.sites import monthly_totals
 from claudelint.workspace.traffic import format_calls_per_day
 
 _CSS = """

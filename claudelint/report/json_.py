@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 
 from claudelint.finding import Finding
-from claudelint.report import RunSummary, sort_key
+from claudelint.report.common import RunSummary, sort_key
 
 
 def render_json(findings: Sequence[Finding]) -> str:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from claudelint.finding import Finding
-from claudelint.report import RunSummary, relative_to_root
+from claudelint.report.common import RunSummary, relative_to_root
 from claudelint.report.sarif import RULE_HELP_URI
 from claudelint.report.text import cost_text, summary_lines
 

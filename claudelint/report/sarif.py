@@ -22,7 +22,7 @@ from claudelint.finding import (
     Finding,
 )
 from claudelint.lint.rule import Rule
-from claudelint.report import absolute, relative_to_root
+from claudelint.report.common import absolute, relative_to_root
 from claudelint.report.text import SAVINGS_LABEL, cost_text
 from claudelint.workspace.notebook import RawIndex, raw_index
 

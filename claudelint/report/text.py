@@ -9,7 +9,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from claudelint.finding import Edit, Finding, format_calls, format_usd
-from claudelint.report import RunSummary, columns, normalised_usd
+from claudelint.report import columns
+from claudelint.report.common import RunSummary, normalised_usd
 
 # Lines of context shown before and after the reported line in a source frame.
 CONTEXT = 2

@@ -31,7 +31,7 @@ from claudelint.workspace.source import (
 if TYPE_CHECKING:
     from claudelint.lint.engine import Linter
     from claudelint.workspace.notebook import Notebook
-    from claudelint.workspace.sites import SiteRow
+    from claudelint.workspace.siterows import SiteRow
     from claudelint.workspace.token_counter import CountStats
 
 
@@ -212,7 +212,7 @@ def run(paths: list[str], resolver: ConfigResolver, options: RunOptions) -> RunR
                 result.cache_hits += 1
                 result.findings.extend(cached)
                 if rows:
-                    from claudelint.workspace.sites import SiteRow
+                    from claudelint.workspace.siterows import SiteRow
 
                     result.sites.extend(SiteRow.from_cache(r) for r in rows)
                 if cached and job.path.suffix != ".ipynb":
@@ -365,7 +365,7 @@ def _lint_one(path: Path, display: str, raw: bytes, settings: Settings, linters:
     result.unsafe_fixes_hidden += _unsafe_hidden(findings, settings)
     analysis, linter.last_analysis = linter.last_analysis, None  # keep no tree alive
     if analysis is not None and options.builds_sites:
-        from claudelint.workspace.sites import site_rows
+        from claudelint.workspace.siterows import site_rows
 
         # A file too deep to describe: check reports it; the inventory goes without its rows.
         with contextlib.suppress(RecursionError):

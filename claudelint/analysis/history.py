@@ -1,0 +1,309 @@
+"""CL501's question: does a request send a message list (or a prompt string) that grows on
+every pass of a loop — `append`, `extend`, `insert`, `+=` — whole, with no trimming, no summary,
+no message-level cache breakpoint? Either in the loop around the call, or as `self.history` / a
+module global grown by a method or function that is called in a loop of the same file.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import libcst as cst
+
+from claudelint.analysis.facts import (
+    _DEFS,
+    SMALL_LOOP,
+    Facts,
+    _chain,
+    _facts,
+    _func_name,
+    _is_call_of,
+    _positional,
+    _repeating_loops,
+    _small,
+)
+from claudelint.analysis.values import DictV, ListV, Value
+from claudelint.syntax.scopes import Scope
+
+if TYPE_CHECKING:
+    from claudelint.analysis.request import Env, Request
+
+
+@dataclass(frozen=True, eq=False)
+class HistoryGrowth:
+    """A message list or prompt string sent whole by a request and grown on every pass of a loop.
+
+    `name` as written (`messages`, `self.history`), `growth` the code of one growing statement,
+    `loop` says what repeats it ("on every pass of a `while True` loop", "on every call of
+    `Bot.chat()`, which runs in a `for` loop over `lines`"), and `node` the expression of the
+    request that sends it."""
+
+    name: str
+    growth: str
+    loop: str
+    node: cst.CSTNode
+
+
+def _whole(expr: cst.BaseExpression) -> str | None:
+    """The list an expression sends whole: `h`, `self.h`, `[*h, x]`, `h + [x]`, `list(h)`,
+    `h.copy()`, `copy.deepcopy(h)`, `h[:]`."""
+    c = _chain(expr)
+    if c:
+        return c
+    if isinstance(expr, cst.List) and expr.elements:
+        first = expr.elements[0]
+        if isinstance(first, cst.StarredElement):
+            return _chain(first.value)
+        return None
+    if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Add):
+        left: cst.BaseExpression = expr
+        while isinstance(left, cst.BinaryOperation) and isinstance(left.operator, cst.Add):
+            left = left.left
+        return _chain(left)
+    if isinstance(expr, cst.Call):
+        name = _func_name(expr)
+        pos = _positional(expr)
+        if name in ("list", "deepcopy", "copy") and len(pos) == 1:
+            return _chain(pos[0])
+        if name == "copy" and isinstance(expr.func, cst.Attribute) and not expr.args:
+            return _chain(expr.func.value)
+    if isinstance(expr, cst.Subscript) and len(expr.slice) == 1:
+        s = expr.slice[0].slice
+        if isinstance(s, cst.Slice) and s.lower is None and s.upper is None and s.step is None:
+            return _chain(expr.value)
+    return None
+
+
+def _texts_sent(expr: cst.BaseExpression) -> list[tuple[str, cst.BaseExpression]]:
+    """Names whose text is sent as message content: `{"content": transcript}`,
+    `f"{transcript}..."`, `transcript + q`."""
+    out: list[tuple[str, cst.BaseExpression]] = []
+
+    def take(e: cst.BaseExpression) -> None:
+        c = _chain(e)
+        if c:
+            out.append((c, e))
+        elif isinstance(e, cst.FormattedString):
+            for p in e.parts:
+                if isinstance(p, cst.FormattedStringExpression):
+                    take(p.expression)
+        elif isinstance(e, cst.BinaryOperation) and isinstance(e.operator, cst.Add):
+            take(e.left)
+            take(e.right)
+
+    if isinstance(expr, (cst.List, cst.Tuple)):
+        for el in expr.elements:
+            d = el.value
+            if isinstance(d, cst.Dict):
+                for de in d.elements:
+                    if isinstance(de, cst.DictElement) and isinstance(de.key, cst.SimpleString) \
+                            and de.key.evaluated_value == "content":
+                        take(de.value)
+    return out
+
+
+def _sent(request: Request, facts: Facts, fn: cst.CSTNode | None) -> list[
+        tuple[str, cst.BaseExpression]]:
+    out: list[tuple[str, cst.BaseExpression]] = []
+    arg = request.arg("messages")
+    if arg is not None and not arg.via_kwargs:
+        node = arg.node
+        c = _whole(node)
+        if c is None and isinstance(node, cst.Name) and request.env is not None:
+            # One alias: `msgs = [*history, turn]` then `messages=msgs`.
+            found = request.env.scope.lookup(node.value)
+            assigns = [b for b in found[1] if b.kind == "assign"] if found else []
+            if len(assigns) == 1 and assigns[0].value is not None:
+                c = _whole(assigns[0].value)
+        if c is not None:
+            out.append((c, node))
+        else:
+            out.extend(_texts_sent(node))
+    system = request.arg("system")
+    if system is not None and not system.via_kwargs and (c := _chain(system.node)):
+        out.append((c, system.node))
+    return out
+
+
+def _cached_or_compacted(request: Request) -> bool:
+    if request.unknown_kwargs:
+        return True
+    for name in ("cache_control", "context_management", "compaction"):
+        if request.arg(name) is not None:
+            return True
+    betas = request.arg("betas")
+    if betas is not None and re.search(r"compact|context-management", str(betas.value)):
+        return True
+    return _has_cache_key(request.value("messages"))
+
+
+def _has_cache_key(value: Value | None) -> bool:
+    if isinstance(value, DictV):
+        return value.get("cache_control") is not None or any(
+            _has_cache_key(v) for _, v in value.items)
+    if isinstance(value, ListV):
+        return any(_has_cache_key(v) for v in value.items)
+    return False
+
+
+@dataclass(frozen=True)
+class _Region:
+    """Where a history lives: a function's locals, a class's `self.` attributes, or the
+    module's globals; `node` bounds the search for trims and resets (None: the module)."""
+
+    kind: str  # "local" | "self" | "global"
+    node: cst.CSTNode | None
+    init: frozenset[str] = frozenset()  # functions whose assignments are the initial value
+
+
+def _region(env: Env, chain: str, scope: Scope) -> _Region | None:
+    root = chain.split(".")[0]
+    fn = scope.function
+    if fn is not None and fn.class_scope is not None and root == fn.self_name:
+        if chain.count(".") != 1:
+            return None
+        return _Region("self", fn.class_scope.node, frozenset({"__init__", "__post_init__",
+                                                                "setup", "setUp"}))
+    if "." in chain:
+        return None
+    s: Scope | None = scope
+    while s is not None and s.kind not in ("function", "lambda", "module"):
+        s = s.parent
+    if s is None:
+        return None
+    if s.kind == "module":
+        return _Region("global", None)
+    if root in s.bindings and root not in s.global_names:
+        return _Region("local", s.node)
+    if root in env.index.module_scope.bindings:
+        return _Region("global", None)
+    return None
+
+
+def _in_init(facts: Facts, node: cst.CSTNode, region: _Region) -> bool:
+    fn = next((a for a in facts.ancestors(node) if isinstance(a, cst.FunctionDef)), None)
+    if region.kind == "global":
+        return fn is None
+    return fn is not None and fn.name.value in region.init
+
+
+def _bounded(facts: Facts, chain: str, region: _Region, loop: cst.CSTNode | None,
+             request: Request) -> bool:
+    """Trimmed, reset, summarised, bounded or cached somewhere it can act."""
+    for node in facts.trims.get(chain, []):
+        if facts.inside(node, region.node):
+            return True
+    for node, value in facts.assigns.get(chain, []):
+        if not facts.inside(node, region.node):
+            continue
+        if isinstance(value, cst.Call) and _func_name(value) == "deque" and any(
+                a.keyword is not None and a.keyword.value == "maxlen" for a in value.args):
+            return True
+        if loop is not None and facts.inside(node, loop):
+            return True  # a fresh list (or a summary, or a slice) on every pass
+        if region.kind != "local" and not _in_init(facts, node, region):
+            return True
+    excluded = [a.node for a in (request.arg("system"), request.arg("tools")) if a is not None]
+    for mark in facts.cache_marks:
+        if facts.inside(mark, region.node if region.kind != "global" else None) and \
+                not any(facts.inside(mark, x) for x in excluded):
+            return True
+    return False
+
+
+def _growth_in(facts: Facts, chain: str, where: cst.CSTNode) -> cst.CSTNode | None:
+    for node in facts.growth.get(chain, []):
+        if facts.inside(node, where) and not any(
+                isinstance(a, _DEFS) for a in _between(facts, node, where)):
+            return node
+    return None
+
+
+def _between(facts: Facts, node: cst.CSTNode, top: cst.CSTNode) -> list[cst.CSTNode]:
+    out: list[cst.CSTNode] = []
+    for a in facts.ancestors(node):
+        if a is top:
+            break
+        out.append(a)
+    return out
+
+
+def _loop_words(facts: Facts, loop: cst.CSTNode) -> str:
+    if isinstance(loop, cst.While):
+        return f"`while {facts.code(loop.test)}` loop"
+    assert isinstance(loop, cst.For)
+    return f"`for` loop over `{facts.code(loop.iter)}`"
+
+
+def _analyze_history(request: Request) -> HistoryGrowth | None:
+    env = request.env
+    if env is None or request.method == "tool_runner" or request.site.batch:
+        return None
+    if _cached_or_compacted(request):
+        return None
+    facts = _facts(env)
+    loops, fn = _repeating_loops(facts, request.call)
+    loops = [lp for lp in loops if isinstance(lp, (cst.For, cst.While))]
+    for chain, node in _sent(request, facts, fn):
+        region = _region(env, chain, env.scope)
+        if region is None:
+            continue
+        # In the loop around the request.
+        grown = False
+        for loop in loops:
+            growth = _growth_in(facts, chain, loop)
+            if growth is None:
+                continue
+            grown = True
+            if isinstance(loop, cst.For):
+                n = _small(loop.iter)
+                if n is not None and n <= SMALL_LOOP:
+                    continue
+            if _bounded(facts, chain, region, loop, request):
+                break
+            return HistoryGrowth(chain, facts.code(growth),
+                                 f"on every pass of a {_loop_words(facts, loop)}", node)
+        if grown or region.kind == "local" or not isinstance(fn, cst.FunctionDef):
+            continue
+        # A persistent list grown by this method / function, which is called in a loop.
+        growth = _growth_in(facts, chain, fn)
+        fn_scope = env.scope.function
+        if growth is None or fn_scope is None or _bounded(facts, chain, region, None, request):
+            continue
+        loop_desc = _called_in_loop(facts, fn, fn_scope)
+        if loop_desc is not None:
+            return HistoryGrowth(chain, facts.code(growth), loop_desc, node)
+    return None
+
+
+def _called_in_loop(facts: Facts, fn: cst.FunctionDef, fn_scope: Scope) -> str | None:
+    name = fn.name.value
+    cls = fn_scope.class_scope
+    shown = f"{cls.name}.{name}()" if cls is not None else f"{name}()"
+    for site in facts.calls.get(name, []):
+        if facts.inside(site, fn) or not _is_call_of(facts, site, fn, fn_scope):
+            continue
+        loops, _ = _repeating_loops(facts, site)
+        for loop in loops:
+            if not isinstance(loop, (cst.For, cst.While)):
+                continue
+            if isinstance(loop, cst.For):
+                n = _small(loop.iter)
+                if n is not None and n <= SMALL_LOOP:
+                    continue
+            if isinstance(site.func, cst.Attribute) and _fresh_receiver(facts, site, loop):
+                break
+            return f"on every call of `{shown}`, which runs in a {_loop_words(facts, loop)}"
+    return None
+
+
+def _fresh_receiver(facts: Facts, site: cst.Call, loop: cst.CSTNode) -> bool:
+    """`for x in xs: bot = Bot(); bot.chat(x)`: a new object (and history) each pass."""
+    assert isinstance(site.func, cst.Attribute)
+    receiver = _chain(site.func.value)
+    if receiver is None:
+        return True
+    return any(facts.inside(node, loop) for node, _ in facts.assigns.get(receiver, []))
+

@@ -1,0 +1,291 @@
+"""How `Resolver` (analysis/resolve.py) gives names their values: the binding that reaches a
+read, parameters (and the values callers pass), `self.X` set once in `__init__`, class
+attributes, and names imported from other modules of the project (through its
+`ModuleSource`). `NameLookup` is the base of the resolver's parts: it declares the state
+`Resolver.__init__` sets up and the entry point `resolve` the parts call back into.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import libcst as cst
+
+from claudelint.analysis.values import (
+    Const,
+    DictV,
+    Hole,
+    Text,
+    Unknown,
+    Value,
+    retag,
+)
+from claudelint.syntax.scopes import Binding, ModuleIndex, Scope, dotted_name
+
+if TYPE_CHECKING:
+    from claudelint.analysis.module_source import ModuleSource
+
+MAX_DEPTH = 40
+
+
+def code_of(module: cst.Module, node: cst.CSTNode) -> str:
+    return module.code_for_node(node)
+
+
+class NameLookup:
+    """Names, attributes and imports; the shared base of the resolver's parts."""
+
+    index: ModuleIndex
+    module: cst.Module
+    # The file being resolved (absolute; None for stdin or a bare text) and the project it
+    # belongs to (for imported names and prompt files).
+    path: Path | None
+    project: ModuleSource | None
+    # Files other than this one that resolutions read: path -> digest (project.py).
+    deps: dict[str, str]
+    # Parameter -> the value a caller passes (a wrapper analysed for one of its calls).
+    bound_params: dict[int, Value]
+
+    def resolve(self, expr: cst.BaseExpression, scope: Scope, depth: int = 0) -> Value:
+        raise NotImplementedError  # Resolver.resolve (analysis/resolve.py)
+
+    def at_module_level(self, scope: Scope) -> bool:
+        return scope.evaluated_once
+
+    def module_name_value(self, name: str) -> Value | None:
+        """The value `name` has at the end of this module's top level (what an importer
+        sees), or None when the module does not bind it."""
+        bindings = self.index.module_scope.bindings.get(name)
+        if not bindings:
+            return None
+        if len(bindings) > 1:
+            reaching = reaching_bindings(bindings, (1 << 62, ()))
+            if reaching is None:
+                return Unknown(f"{name} rebound conditionally", None, stable=True)
+            bindings = reaching
+        return self.from_bindings(cst.Name(name), self.index.module_scope, bindings, True, 0)
+
+    def qualified_name(self, expr: cst.BaseExpression, scope: Scope) -> str | None:
+        """`dedent` -> `textwrap.dedent` when imported with `from textwrap import dedent`;
+        `dt.now` -> `datetime.now` for `from datetime import datetime as dt`."""
+        name = dotted_name(expr)
+        if name is None:
+            return None
+        head, _, rest = name.partition(".")
+        found = scope.lookup(head)
+        if found is None:
+            return name
+        for b in found[1]:
+            if b.kind == "import":
+                if b.name is None:
+                    base = b.module or head
+                else:
+                    base = b.name if b.module in ("", None) else f"{b.module}.{b.name}"
+                    # `from datetime import datetime` -> "datetime.datetime"; rules list both.
+                return f"{base}.{rest}" if rest else base
+        return name
+
+    def _single_binding(self, expr: cst.Name, scope: Scope) -> Binding | None:
+        """The one binding that gives a name its value where it is read: the only binding
+        of its scope, or at module level the one that reaches the read."""
+        found = scope.lookup(expr.value)
+        if found is None:
+            return None
+        owner, bindings = found
+        if owner.kind == "module" and len(bindings) > 1 and scope.function is None:
+            at = self.index.seq_of(expr)
+            reaching = reaching_bindings(bindings, at) if at is not None else None
+            if reaching is None:
+                return None
+            bindings = reaching
+        return bindings[0] if len(bindings) == 1 else None
+
+    # --- names ---------------------------------------------------------------------------
+
+    def _name(self, expr: cst.Name, scope: Scope, depth: int) -> Value:
+        found = scope.lookup(expr.value)
+        if found is None:
+            return Unknown(f"name {expr.value}", expr, stable=True)
+        owner, bindings = found
+        owner_is_module = owner.kind in ("module", "class")
+        if owner.kind == "module" and len(bindings) > 1 and scope.function is None:
+            # Read at module level (a script, a notebook cell): the binding that reaches
+            # this point in the text.
+            at = self.index.seq_of(expr)
+            if at is not None:
+                reaching = reaching_bindings(bindings, at)
+                if reaching is None:
+                    return Unknown("rebound conditionally", expr, stable=True)
+                bindings = reaching
+        return self.from_bindings(expr, owner, bindings, owner_is_module, depth)
+
+    def from_bindings(self, expr: cst.CSTNode, owner: Scope, bindings: list[Binding],
+                      owner_is_module: bool, depth: int) -> Value:
+        code = code_of(self.module, expr)
+        assigns = [b for b in bindings if b.kind in ("assign", "with")]
+        setitems = [b for b in bindings if b.kind == "setitem"]
+        others = [b for b in bindings if b.kind not in ("assign", "with", "setitem", "annotation")]
+        if others:
+            b = others[0]
+            if b.kind == "param":
+                return self._param(b, code, expr, depth)
+            if b.kind == "loop":
+                return Text.of(Hole(code, "loop", expr, bound_at=b.node), node=expr)
+            if b.kind == "import":
+                if b.name is not None and b.module is not None:
+                    imported = self._imported(b.module, b.name)
+                    if imported is not None:
+                        return imported
+                return Unknown(f"imported {b.module}.{b.name or ''}", expr, stable=True)
+            return Unknown(f"{b.kind} binding", expr, stable=owner_is_module)
+        if len(assigns) != 1 or assigns[0].value is None:
+            return Unknown("bound more than once" if assigns else "unbound", expr,
+                           stable=owner_is_module)
+        b = assigns[0]
+        assert b.value is not None
+        value = self.resolve(b.value, b.scope, depth)
+        if setitems and isinstance(value, DictV):
+            items = list(value.items)
+            complete = value.complete
+            for s in setitems:
+                if s.key is None or s.value is None:
+                    complete = False
+                    continue
+                items.append((s.key, self.resolve(s.value, s.scope, depth)))
+            value = DictV(tuple(items), value.node, complete, value.stable, value.key_nodes)
+        if not owner_is_module and isinstance(value, Unknown) and (
+            b.in_loop or not value.stable
+        ):
+            # A local computed in the function: fixed where its inputs are (or, with no
+            # visible input, where it is assigned).
+            bound_at = value.bound_at if value.origin != "unknown" else b.value
+            node = expr if b.in_loop else value.node
+            return Unknown(value.reason, node, False, value.origin, value.volatile, bound_at)
+        return value
+
+    def _param(self, b: Binding, code: str, expr: cst.CSTNode, depth: int) -> Value:
+        param = b.node
+        assert isinstance(param, cst.Param)
+        bound = self.bound_params.get(id(param))
+        if bound is not None:
+            return bound
+        if param.default is not None and b.scope.parent is not None:
+            # A parameter default is evaluated once, in the enclosing scope; the value used
+            # when callers don't pass one. Report it as what the request most often sends.
+            default = self.resolve(param.default, b.scope.parent, depth)
+            if isinstance(default, Const) and default.value is None:
+                return Text.of(Hole(code, "param", expr, bound_at=param), node=expr)
+            return default
+        return Text.of(Hole(code, "param", expr, bound_at=param), node=expr)
+
+    def _attribute(self, expr: cst.Attribute, scope: Scope, depth: int) -> Value:
+        module_level = self.at_module_level(scope)
+        attr = expr.attr.value
+        fn = scope.function
+        # self.X inside a method: attributes set once in __init__, or class attributes.
+        if (
+            fn is not None and fn.class_scope is not None
+            and isinstance(expr.value, cst.Name) and expr.value.value == fn.self_name
+        ):
+            cls = fn.class_scope
+            sets = cls.self_attrs.get(attr, [])
+            if sets:
+                if len(sets) == 1 and sets[0].name == "__init__" and sets[0].value is not None:
+                    v = self.resolve(sets[0].value, sets[0].scope, depth)
+                    if isinstance(v, Text) and v.dynamic_holes and all(
+                        h.origin == "param" for h in v.dynamic_holes
+                    ):
+                        # Set once per instance from constructor arguments: stable for the
+                        # instance's life.
+                        return Unknown("set from __init__ arguments", expr, stable=True,
+                                       origin="instance")
+                    if isinstance(v, Text) and v.dynamic_holes:
+                        # `self.started = datetime.now()` in __init__: fixed for the
+                        # instance's life, not per call.
+                        return retag(v, "instance")
+                    if isinstance(v, Unknown) and not v.stable:
+                        return Unknown(v.reason, v.node, True, "instance")
+                    return v
+                return Unknown(f"self.{attr} set in several places", expr)
+            if attr in cls.bindings:
+                return self.from_bindings(expr, cls, cls.bindings[attr], True, depth)
+            return Unknown(f"self.{attr}", expr)
+        # ClassName.ATTR for a class of this module
+        if isinstance(expr.value, cst.Name):
+            found = scope.lookup(expr.value.value)
+            if found is not None:
+                for b in found[1]:
+                    if b.kind == "class" and isinstance(b.node, cst.ClassDef):
+                        cls_scope = self._class_scope(b.node)
+                        if cls_scope is not None and attr in cls_scope.bindings:
+                            return self.from_bindings(expr, cls_scope, cls_scope.bindings[attr],
+                                                      True, depth)
+                    if b.kind == "import":
+                        imported = self._module_attribute(expr, b)
+                        if imported is not None:
+                            return imported
+                        return Unknown("imported attribute", expr, stable=True)
+        elif isinstance(expr.value, cst.Attribute):
+            # `pkg.prompts.SYSTEM` after `import pkg.prompts`
+            head = dotted_name(expr.value)
+            found = scope.lookup(head.split(".")[0]) if head else None
+            if found is not None:
+                for b in found[1]:
+                    if b.kind == "import":
+                        imported = self._module_attribute(expr, b)
+                        if imported is not None:
+                            return imported
+                        return Unknown("imported attribute", expr, stable=True)
+        return Unknown("attribute", expr, stable=module_level)
+
+    # --- other modules of the project ----------------------------------------------------
+
+    def _imported(self, module: str, name: str) -> Value | None:
+        """`from module import name`: the name's value in that module of the project."""
+        if self.project is None or self.path is None:
+            return None
+        return self.project.import_value(self.path, module, name, self.deps)
+
+    def _module_attribute(self, expr: cst.Attribute, b: Binding) -> Value | None:
+        """`alias.NAME` / `pkg.mod.NAME` where the head is an imported module."""
+        if self.project is None or self.path is None or b.module is None:
+            return None
+        dotted = dotted_name(expr)
+        if dotted is None:
+            return None
+        _, _, rest = dotted.partition(".")
+        if b.name is None:  # `import a.b as x` (x.NAME), `import a.b` (binds a: a.b.NAME)
+            base = b.module
+        else:  # from m import sub
+            base = b.module + b.name if b.module.endswith(".") else f"{b.module}.{b.name}"
+        module, _, attr = f"{base}.{rest}".rpartition(".")
+        # None when `module` is not part of the project (its absence is recorded in deps).
+        return self.project.import_value(self.path, module, attr, self.deps)
+
+    def _class_scope(self, node: cst.ClassDef) -> Scope | None:
+        for s in self.index.scopes:
+            if s.node is node:
+                return s
+        return None
+
+
+def reaching_bindings(bindings: list[Binding],
+                      at: tuple[int, tuple[int, ...]]) -> list[Binding] | None:
+    """The module-level bindings of a name that reach a read at `at` (its sequence number
+    and conditional blocks): the last binding before the read whose blocks enclose the read,
+    with the `name["k"] = v` updates after it. None when no binding surely reaches the read,
+    or when a binding in a block that does not enclose the read (an `if` branch, a `try`
+    body, a loop the read is not in) comes after the last sure one."""
+    seq, blocks = at
+    updates: list[Binding] = []
+    for b in sorted((b for b in bindings if b.seq < seq), key=lambda b: b.seq, reverse=True):
+        if b.blocks != blocks[: len(b.blocks)]:
+            return None  # rebound conditionally since
+        if b.kind == "setitem":
+            updates.append(b)
+            continue
+        if b.kind == "annotation":
+            continue
+        return [b, *reversed(updates)]
+    return None

@@ -1,0 +1,439 @@
+"""CL401's question: is a request made once per item of a collection, each request
+independent of the previous responses?
+
+That is a `for` loop, a `while queue: x = queue.pop()` loop, a comprehension,
+`asyncio.gather(*[...])`, or an executor `map` / `submit` — around the call itself, or around the
+calls of the local function that makes the request. Retry loops are looked through (the loop
+around them counts); chat and agent loops (a response reaches the next request, or decides
+whether it is made), interactive loops, web handlers and streaming generators stop the search.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import libcst as cst
+
+from claudelint.analysis.facts import (
+    _COMPS,
+    SMALL_LOOP,
+    Facts,
+    _chain,
+    _facts,
+    _func_name,
+    _is_call_of,
+    _positional,
+    _repeating_loops,
+    _small,
+    _target_chains,
+)
+from claudelint.analysis.taint import Taint, _refs
+from claudelint.syntax.scopes import Scope, dotted_name
+
+if TYPE_CHECKING:
+    from claudelint.analysis.request import Env, Request
+
+
+@dataclass(frozen=True, eq=False)
+class Repetition:
+    """A request made once per item of a collection, no response feeding the next request.
+
+    `kind`: "for", "while" (`while queue: item = queue.pop()`), "comprehension", "gather"
+    (`asyncio.gather(*[... for ...])`) or "map" (an executor / pool / builtin `map`).
+    `items` is the collection as written (`essays`, `rows[1:]`), `targets` the loop's target
+    names (empty when the code names none), `node` the loop or fan-out call, and `via` the local
+    function called per item when the request is made inside it."""
+
+    kind: str
+    items: str
+    targets: tuple[str, ...]
+    node: cst.CSTNode
+    via: str | None = None
+
+
+
+# --------------------------------------------------------------------------- vocabulary
+
+_MAP_CALLS = frozenset({"map", "imap", "imap_unordered", "starmap", "thread_map",
+                        "process_map", "map_async", "starmap_async"})
+_SUBMIT_CALLS = frozenset({"submit", "run_in_executor", "to_thread", "apply_async", "spawn",
+                           "start_soon", "create_task", "ensure_future"})
+_ROUTE_ATTRS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "route",
+                          "api_route", "websocket", "websocket_route", "on_message", "message",
+                          "event", "on"})
+_RETRY_TARGET = re.compile(r"^(_+|attempts?\w*|retr\w*|tries|n_?tries|try_?\w*|tr)$", re.I)
+_RETRY_ITER = re.compile(r"retr|attempt|stamina|backoff|tenacity", re.I)
+# Iterables that are streams or endless, not collections.
+_STREAM_ITER = re.compile(
+    r"stdin|\binput\b|\.listen\(|\.consume|consumer|\.poll\(|subscribe|websocket|socket|"
+    r"\bcount\(|\bcycle\(|\bqueue\.get|\.receive|\.recv|\.watch\(", re.I)
+# Calls that wait for a person (interactive or serving loops).
+_INTERACTIVE_CALLS = frozenset({"input", "chat_input", "text_input", "prompt", "ask",
+                                "getpass", "recv", "receive", "receive_text", "receive_json",
+                                "receive_bytes", "get_message", "iter_text"})
+# A collection written out in the code with at most this many items is a handful of examples
+# (a demo, a notebook, a smoke test), not a data set worth a batch job.
+SMALL_LITERAL = 10
+
+
+# --------------------------------------------------------------------------- loops
+
+
+def _literal_items(facts: Facts, expr: cst.BaseExpression) -> int | None:
+    """The number of items of a collection written out in the code: an inline list, tuple
+    or set literal, or a name whose every binding in reach is one (the largest counts)."""
+    while isinstance(expr, cst.Call) and isinstance(expr.func, cst.Name) and \
+            expr.func.value in ("enumerate", "list", "tuple", "sorted", "reversed") and expr.args:
+        expr = expr.args[0].value
+    if isinstance(expr, cst.Name):
+        if expr.value in facts.growth:
+            return None  # appended to or extended somewhere: more than its literal
+        found = facts.scope_at(expr).lookup(expr.value)
+        if found is None or not found[1]:
+            return None
+        sizes: list[int] = []
+        for b in found[1]:
+            if b.kind != "assign" or b.value is None or isinstance(b.value, cst.Name):
+                return None
+            n = _literal_items(facts, b.value)
+            if n is None:
+                return None
+            sizes.append(n)
+        return max(sizes)
+    if isinstance(expr, (cst.List, cst.Tuple, cst.Set)):
+        if any(isinstance(e, cst.StarredElement) for e in expr.elements):
+            return None
+        return len(expr.elements)
+    return None
+
+
+def _few(facts: Facts, expr: cst.BaseExpression) -> str | None:
+    """Why a loop over `expr` is too small to batch: a `range` of at most SMALL_LOOP, or a
+    handful of items written out in the code (examples in a demo or a notebook, not data)."""
+    n = _small(expr)
+    if n is not None and n <= SMALL_LOOP:
+        return f"only {n} items"
+    m = _literal_items(facts, expr)
+    if m is not None and m <= SMALL_LITERAL:
+        return f"only {m} items, written out in the code"
+    return None
+
+
+def _interactive(facts: Facts, body: cst.CSTNode) -> bool:
+    for n in facts.nodes(body):
+        if isinstance(n, cst.Call) and _func_name(n) in _INTERACTIVE_CALLS and (
+                _func_name(n) != "input" or isinstance(n.func, cst.Name)):
+            return True
+        if isinstance(n, cst.Attribute) and n.attr.value == "stdin":
+            return True
+    return False
+
+
+def _exits(facts: Facts, loop: cst.CSTNode) -> list[cst.CSTNode]:
+    """`break` statements of this loop and `return` statements inside it."""
+    assert isinstance(loop, (cst.For, cst.While))
+    out: list[cst.CSTNode] = []
+    for n in facts.nodes(loop.body):
+        if isinstance(n, cst.Return):
+            out.append(n)
+        elif isinstance(n, cst.Break):
+            owner = next((a for a in facts.ancestors(n) if isinstance(a, (cst.For, cst.While))),
+                         None)
+            if owner is loop:
+                out.append(n)
+    return out
+
+
+def _exit_on_response(facts: Facts, taint: Taint, exit_node: cst.CSTNode) -> bool:
+    """The exit is taken because of the response (or unconditionally, after one request)."""
+    if isinstance(exit_node, cst.Return) and taint.depends(exit_node.value):
+        return True
+    conditional = False
+    in_handler = False
+    for a in facts.ancestors(exit_node):
+        if a is taint.loop:
+            break
+        if isinstance(a, (cst.If, cst.While)):
+            conditional = True
+            if taint.depends(a.test):
+                return True
+        if isinstance(a, cst.Try) and id(a) in taint.call_path and not in_handler:
+            return True  # success path of a try around the request
+        if isinstance(a, cst.ExceptHandler):
+            conditional = in_handler = True
+    return not conditional
+
+
+def _serving(facts: Facts, fn: cst.CSTNode | None) -> str | None:
+    """Why the function (or one around it) serves a waiting user, if it evidently does."""
+    while fn is not None:
+        if isinstance(fn, cst.FunctionDef):
+            for dec in fn.decorators:
+                d = dec.decorator
+                if isinstance(d, cst.Call):
+                    d = d.func
+                name = dotted_name(d) or ""
+                parts = name.split(".")
+                if len(parts) >= 2 and (parts[-1] in _ROUTE_ATTRS or
+                                        any("router" in p.lower() for p in parts[:-1])):
+                    return f"a web handler (`@{name}`)"
+            for p in [*fn.params.params, *fn.params.kwonly_params]:
+                ann = dotted_name(p.annotation.annotation) if p.annotation else None
+                if p.name.value in ("websocket", "ws") or (ann or "").endswith("WebSocket"):
+                    return "a websocket handler"
+            if any(isinstance(n, (cst.Yield)) for n in facts.nodes(fn.body)):
+                return "a streaming generator"
+        fn = next((a for a in facts.ancestors(fn) if isinstance(a, (cst.FunctionDef,
+                                                                       cst.Lambda))), None)
+    return None
+
+
+# Parameters that carry one user's question: a loop that pairs it with each candidate
+# (`for doc in retrieved: score(query, doc)`) is online reranking or fan-out for that user.
+_QUERY_PARAM = re.compile(
+    r"^(user_)?(query|question|q|search_query|user_input|user_message|user_request)$", re.I)
+
+
+def _per_query(facts: Facts, fn: cst.CSTNode | None, loop: cst.CSTNode) -> str | None:
+    """The loop pairs a function's query parameter with each item of another collection:
+    the answers serve that one query now (a reranker, a per-question fan-out)."""
+    if not isinstance(fn, cst.FunctionDef):
+        return None
+    if isinstance(loop, (cst.For, *_COMPS)):
+        iter_expr = loop.iter if isinstance(loop, cst.For) else loop.for_in.iter
+    else:
+        return None
+    params = {p.name.value for p in [*fn.params.params, *fn.params.kwonly_params]
+              if _QUERY_PARAM.match(p.name.value)}
+    if not params:
+        return None
+    in_iter = {n.value for n in facts.nodes(iter_expr) if isinstance(n, cst.Name)}
+    body = loop.body if isinstance(loop, cst.For) else loop
+    used = {n.value for n in facts.nodes(body) if isinstance(n, cst.Name)} & params
+    if used and not (used & in_iter):
+        name = sorted(used)[0]
+        return f"a function answering one `{name}` (each request pairs it with an item)"
+    return None
+
+
+def _pop_collection(facts: Facts, loop: cst.While, taint: Taint) -> str | None:
+    """`while queue: item = queue.pop()`: the collection the loop drains."""
+    tested = _refs(loop.test).refs
+    for n in facts.nodes(loop.body):
+        if isinstance(n, cst.Call) and isinstance(n.func, cst.Attribute) and \
+                n.func.attr.value in ("pop", "popleft", "get_nowait"):
+            base = _chain(n.func.value)
+            if base and base in tested and base not in taint.names:
+                return base
+    return None
+
+
+def _loop_verdict(facts: Facts, loop: cst.CSTNode, call: cst.CSTNode,
+                  fn: cst.CSTNode | None) -> tuple[str, str | Repetition]:
+    """("found", Repetition) / ("skip", why) to look at the loop around it / ("stop", why)."""
+    if isinstance(loop, _COMPS):
+        comp = loop.for_in
+        if comp.asynchronous is not None:
+            return "stop", "an `async for` over a stream"
+        if _STREAM_ITER.search(facts.code(comp.iter)):
+            return "stop", "a loop over a stream, not a collection"
+        few = _few(facts, comp.iter)
+        if few is not None:
+            return "skip", few
+        kind = "comprehension"
+        holder = facts.parent(loop)
+        outer = facts.parent(holder) if holder is not None else None
+        if isinstance(holder, cst.Arg) and holder.star == "*" and isinstance(outer, cst.Call) \
+                and _func_name(outer) == "gather":
+            kind = "gather"
+        targets = tuple(_target_chains(comp.target))
+        return "found", Repetition(kind, facts.code(comp.iter), targets, loop)
+    assert isinstance(loop, (cst.For, cst.While))
+    taint = Taint(facts, loop, call)
+    args = call.args if isinstance(call, cst.Call) else ()
+    if any(taint.depends(a.value) for a in args):
+        return "stop", "a chat or agent loop: a response feeds the next request"
+    if _interactive(facts, loop.body):
+        return "stop", "an interactive loop"
+    if _timed(facts, loop.body):
+        return "stop", "the loop measures each request's latency"
+    exits = [e for e in _exits(facts, loop) if _exit_on_response(facts, taint, e)]
+    if isinstance(loop, cst.For):
+        iter_code = facts.code(loop.iter)
+        targets = tuple(_target_chains(loop.target))
+        retry_shaped = (
+            (isinstance(loop.iter, cst.Call) and _func_name(loop.iter) == "range")
+            or any(_RETRY_TARGET.match(t) for t in targets)
+            or bool(_RETRY_ITER.search(iter_code))
+        )
+        if taint.depends(loop.iter):
+            return "stop", "the responses decide what the loop visits next"
+        if exits or (retry_shaped and _RETRY_ITER.search(iter_code)):
+            if retry_shaped:
+                return "skip", "a retry loop"
+            return "stop", "the loop stops on a response"
+        if loop.asynchronous is not None:
+            return "stop", "an `async for` over a stream"
+        if _STREAM_ITER.search(iter_code):
+            return "stop", "a loop over a stream, not a collection"
+        n = _small(loop.iter)
+        if n is None and isinstance(call, cst.Call) and _model_loop(call, targets):
+            n = _small(_bound_once(facts, loop.iter) or loop.iter)
+        if n is not None and n <= SMALL_LOOP:
+            return "skip", f"only {n} iterations"
+        few = _few(facts, loop.iter)
+        if few is not None:
+            return "skip", few
+        return "found", Repetition("for", iter_code, targets, loop)
+    # while
+    if taint.depends(loop.test) or exits:
+        if taint.depends(loop.test) and _tool_loop(facts, loop.test):
+            return "stop", "an agent tool loop"
+        return "skip", "a retry loop"
+    drained = _pop_collection(facts, loop, taint)
+    if drained is None:
+        return "stop", "a `while` loop that is not over a collection"
+    item = _popped_target(facts, loop, drained)
+    return "found", Repetition("while", drained, item, loop)
+
+
+_CLOCKS = frozenset({"time", "perf_counter", "monotonic", "time_ns", "perf_counter_ns",
+                     "monotonic_ns", "default_timer"})
+
+
+def _timed(facts: Facts, body: cst.CSTNode) -> bool:
+    """Two clock readings in the loop: it measures latency, which a batch cannot give."""
+    clocks = 0
+    for n in facts.nodes(body):
+        if isinstance(n, cst.Call) and _func_name(n) in _CLOCKS and \
+                (dotted_name(n.func) or "").split(".")[0] in ("time", "timeit", "perf_counter",
+                                                               "monotonic", "default_timer"):
+            clocks += 1
+    return clocks >= 2
+
+
+def _model_loop(call: cst.Call, targets: tuple[str, ...]) -> bool:
+    """The loop variable is the request's model: a comparison of models."""
+    return any(a.keyword is not None and a.keyword.value == "model"
+               and isinstance(a.value, cst.Name) and a.value.value in targets for a in call.args)
+
+
+def _bound_once(facts: Facts, expr: cst.BaseExpression) -> cst.BaseExpression | None:
+    if not isinstance(expr, cst.Name):
+        return None
+    found = facts.scope_at(expr).lookup(expr.value)
+    if found is None or len(found[1]) != 1 or found[1][0].kind != "assign":
+        return None
+    return found[1][0].value
+
+
+def _tool_loop(facts: Facts, test: cst.BaseExpression) -> bool:
+    return "stop_reason" in facts.code(test) or "tool_use" in facts.code(test)
+
+
+def _popped_target(facts: Facts, loop: cst.While, drained: str) -> tuple[str, ...]:
+    for n in facts.nodes(loop.body):
+        if isinstance(n, cst.Assign) and isinstance(n.value, cst.Call) and \
+                isinstance(n.value.func, cst.Attribute) and _chain(n.value.func.value) == drained:
+            return tuple(_target_chains(n.targets[0].target))
+    return ()
+
+
+def _walk(facts: Facts, call: cst.CSTNode) -> tuple[Repetition | None, str,
+                                                    cst.CSTNode | None, bool]:
+    """Search the loops around `call`. Returns (repetition, why not, the function reached,
+    whether the search was stopped)."""
+    loops, fn = _repeating_loops(facts, call)
+    reason = ""
+    for loop in loops:
+        verdict, what = _loop_verdict(facts, loop, call, fn)
+        if verdict == "found":
+            assert isinstance(what, Repetition)
+            serving = _serving(facts, fn) or _per_query(facts, fn, loop)
+            if serving is not None:
+                return None, f"inside {serving}", fn, True
+            return what, "", fn, False
+        assert isinstance(what, str)
+        if verdict == "stop":
+            return None, what, fn, True
+        reason = what
+    return None, reason, fn, False
+
+
+def _fan_out_call(facts: Facts, ref: cst.CSTNode, holder: cst.Call) -> tuple[
+        Repetition | None, str]:
+    """A function handed to `executor.map(f, items)` or `executor.submit(f, item)` in a loop."""
+    name = _func_name(holder)
+    pos = _positional(holder)
+    if name in _MAP_CALLS and pos and pos[0] is ref and len(pos) >= 2:
+        _, fn = _repeating_loops(facts, holder)
+        serving = _serving(facts, fn)
+        if serving is not None:
+            return None, f"inside {serving}"
+        return Repetition("map", facts.code(pos[1]), (), holder), ""
+    if name in _SUBMIT_CALLS:
+        rep, why, _, _ = _walk(facts, holder)
+        return rep, why
+    return None, ""
+
+
+def _requests_in(env: Env, fn_scope: Scope) -> int:
+    count = 0
+    for c in env.index.candidates:
+        if c.scope.function is fn_scope:
+            code = dotted_name(c.call.func) or ""
+            if ".messages." in f".{code}" and "batches" not in code:
+                count += 1
+    return count
+
+
+def _analyze_repetition(request: Request) -> tuple[Repetition | None, str]:
+    env = request.env
+    if env is None:
+        return None, "no source"
+    facts = _facts(env)
+    if facts.uses_batches:
+        return None, "the file already uses Message Batches"
+    rep, why, fn, stopped = _walk(facts, request.call)
+    if rep is not None or stopped:
+        return rep, why
+    if isinstance(fn, cst.Lambda):
+        holder = facts.parent(fn)
+        outer = facts.parent(holder) if isinstance(holder, cst.Arg) else None
+        if isinstance(outer, cst.Call):
+            rep, why2 = _fan_out_call(facts, fn, outer)
+            return rep, why2 or why or "not in a loop"
+        return None, why or "not in a loop"
+    fn_scope = env.scope.function
+    if not isinstance(fn, cst.FunctionDef) or fn_scope is None or fn_scope.node is not fn:
+        return None, why or "not in a loop"
+    if _requests_in(env, fn_scope) != 1:
+        return None, why or "the function makes more than one request"
+    serving = _serving(facts, fn)
+    if serving is not None:
+        return None, f"inside {serving}"
+    name = fn.name.value
+    first_why = ""
+    for site in facts.calls.get(name, []):
+        if facts.inside(site, fn) or not _is_call_of(facts, site, fn, fn_scope):
+            continue
+        rep, why3, _, _ = _walk(facts, site)
+        if rep is not None:
+            return _via(rep, name), ""
+        first_why = first_why or why3
+    for ref, holder in facts.refs.get(name, []):
+        if facts.inside(ref, fn):
+            continue
+        if isinstance(ref, cst.Attribute) != (fn_scope.class_scope is not None):
+            continue
+        rep, why4 = _fan_out_call(facts, ref, holder)
+        if rep is not None:
+            return _via(rep, name), ""
+        first_why = first_why or why4
+    return None, first_why or why or "not in a loop"
+
+
+def _via(rep: Repetition, name: str) -> Repetition:
+    return Repetition(rep.kind, rep.items, rep.targets, rep.node, name)
