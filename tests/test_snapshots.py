@@ -54,3 +54,19 @@ def test_rule_page(snapshot: Snapshot, code: str) -> None:
     status, out = invoke(["rule", code], TREE)
     assert status == 0
     snapshot.check(f"rule-{code}.md", out)
+
+
+def test_a_mismatch_fails_with_a_unified_diff(tmp_path: Path) -> None:
+    (tmp_path / "out.txt").write_text("one\ntwo\n", encoding="utf-8")
+    Snapshot(update=False, folder=tmp_path).check("out.txt", "one\ntwo\n")
+    with pytest.raises(pytest.fail.Exception) as info:
+        Snapshot(update=False, folder=tmp_path).check("out.txt", "one\nthree\n")
+    assert "--- tests/snapshots/out.txt\n+++ out.txt (this run)\n" in str(info.value)
+    assert "-two\n+three\n" in str(info.value)
+    with pytest.raises(pytest.fail.Exception, match="--update-snapshots"):
+        Snapshot(update=False, folder=tmp_path).check("missing.txt", "x\n")
+
+
+def test_update_rewrites_the_snapshot(tmp_path: Path) -> None:
+    Snapshot(update=True, folder=tmp_path).check("new/out.txt", "fresh\n")
+    assert (tmp_path / "new" / "out.txt").read_text(encoding="utf-8") == "fresh\n"
