@@ -24,32 +24,8 @@ _CL_CODE = re.compile(r"CL[0-9]{3}")
 _SPLIT = re.compile(r"[\s,]+")
 
 _BIG = "You are a meticulous support agent for Acme Corp. Follow every rule below. " * 80
-_HEAD = f"import anthropic\n\nclient = anthropic.Anthropic()\nPOLICY = {_BIG!r}\n\n"
-_CACHED_CALL = (
-    "def answer(q):\n"
-    "    return client.messages.create(\n"
-    "        model='claude-sonnet-4-6', max_tokens=1024,\n"
-    "        system=[{'type': 'text', 'text': POLICY, 'cache_control': {'type': 'ephemeral'}}],\n"
-    "        messages=[{'role': 'user', 'content': q}],{comment}\n"
-    "    )\n"
-)
-_UNCACHED_CALL = (
-    "def answer(q):\n"
-    "    return client.messages.create(\n"
-    "        model='claude-sonnet-4-6', max_tokens=1024,\n"
-    "        system=POLICY,{comment}\n"
-    "        messages=[{'role': 'user', 'content': q}],\n"
-    "    )\n"
-)
+_CC = "{'type': 'ephemeral'}"
 _ALL = {"extend_select": ("CL001",)}
-
-
-def _cached(comment: str = "") -> str:
-    return _HEAD + _CACHED_CALL.replace("{comment}", comment)
-
-
-def _uncached(comment: str = "") -> str:
-    return _HEAD + _UNCACHED_CALL.replace("{comment}", comment)
 
 
 class UnusedSuppression(FileRule):
@@ -131,66 +107,320 @@ class UnusedSuppression(FileRule):
 
     valid = (
         # Used: the comment suppresses CL101.
-        Valid(_uncached("  # noqa: CL101"), settings=_ALL),
-        Valid(_uncached("  # claudelint: ignore[missing-cache-control]"), settings=_ALL),
+        Valid(
+            f"""
+            import anthropic
+
+            client = anthropic.Anthropic()
+            POLICY = {_BIG!r}
+
+            def answer(q):
+                return client.messages.create(
+                    model='claude-sonnet-4-6', max_tokens=1024,
+                    system=POLICY,  # noqa: CL101
+                    messages=[{{'role': 'user', 'content': q}}],
+                )
+            """,
+            settings=_ALL,
+        ),
+        Valid(
+            f"""
+            import anthropic
+
+            client = anthropic.Anthropic()
+            POLICY = {_BIG!r}
+
+            def answer(q):
+                return client.messages.create(
+                    model='claude-sonnet-4-6', max_tokens=1024,
+                    system=POLICY,  # claudelint: ignore[missing-cache-control]
+                    messages=[{{'role': 'user', 'content': q}}],
+                )
+            """,
+            settings=_ALL,
+        ),
         # Other tools' codes and a bare noqa are never reported.
-        Valid(_cached("  # noqa: E501"), settings=_ALL),
-        Valid(_cached("  # noqa"), settings=_ALL),
+        Valid(
+            f"""
+            import anthropic
+
+            client = anthropic.Anthropic()
+            POLICY = {_BIG!r}
+
+            def answer(q):
+                return client.messages.create(
+                    model='claude-sonnet-4-6', max_tokens=1024,
+                    system=[{{'type': 'text', 'text': POLICY, 'cache_control': {_CC}}}],
+                    messages=[{{'role': 'user', 'content': q}}],  # noqa: E501
+                )
+            """,
+            settings=_ALL,
+        ),
+        Valid(
+            f"""
+            import anthropic
+
+            client = anthropic.Anthropic()
+            POLICY = {_BIG!r}
+
+            def answer(q):
+                return client.messages.create(
+                    model='claude-sonnet-4-6', max_tokens=1024,
+                    system=[{{'type': 'text', 'text': POLICY, 'cache_control': {_CC}}}],
+                    messages=[{{'role': 'user', 'content': q}}],  # noqa
+                )
+            """,
+            settings=_ALL,
+        ),
         # A code of a rule not enabled in this run could match nothing: not reported.
-        Valid(_cached("  # noqa: CL101"), settings={"extend_select": ("CL001",),
-                                                    "ignore": ("CL101",)}),
+        Valid(
+            f"""
+            import anthropic
+
+            client = anthropic.Anthropic()
+            POLICY = {_BIG!r}
+
+            def answer(q):
+                return client.messages.create(
+                    model='claude-sonnet-4-6', max_tokens=1024,
+                    system=[{{'type': 'text', 'text': POLICY, 'cache_control': {_CC}}}],
+                    messages=[{{'role': 'user', 'content': q}}],  # noqa: CL101
+                )
+            """,
+            settings={"extend_select": ("CL001",),
+                                                    "ignore": ("CL101",)},
+        ),
         # Kept on purpose with CL001.
-        Valid(_cached("  # noqa: CL101, CL001"), settings=_ALL),
+        Valid(
+            f"""
+            import anthropic
+
+            client = anthropic.Anthropic()
+            POLICY = {_BIG!r}
+
+            def answer(q):
+                return client.messages.create(
+                    model='claude-sonnet-4-6', max_tokens=1024,
+                    system=[{{'type': 'text', 'text': POLICY, 'cache_control': {_CC}}}],
+                    messages=[{{'role': 'user', 'content': q}}],  # noqa: CL101, CL001
+                )
+            """,
+            settings=_ALL,
+        ),
     )
     invalid = (
         Invalid(
-            _cached("  # noqa: CL101"),
-            expected_lines=(10,),
+            f"""
+            import anthropic
+
+            client = anthropic.Anthropic()
+            POLICY = {_BIG!r}
+
+            def answer(q):
+                return client.messages.create(
+                    model='claude-sonnet-4-6', max_tokens=1024,
+                    system=[{{'type': 'text', 'text': POLICY, 'cache_control': {_CC}}}],
+                    messages=[{{'role': 'user', 'content': q}}],  # noqa: CL101
+                )
+            """,
+            expected=((10, 53),),
             message="it matched no finding",
-            fixed=_cached(""),
+            fixed=f"""
+            import anthropic
+
+            client = anthropic.Anthropic()
+            POLICY = {_BIG!r}
+
+            def answer(q):
+                return client.messages.create(
+                    model='claude-sonnet-4-6', max_tokens=1024,
+                    system=[{{'type': 'text', 'text': POLICY, 'cache_control': {_CC}}}],
+                    messages=[{{'role': 'user', 'content': q}}],
+                )
+            """,
             settings=_ALL,
         ),
         # Only the unused code goes; the other tool's code stays.
         Invalid(
-            _cached("  # noqa: E501, CL101"),
-            expected_lines=(10,),
-            fixed=_cached("  # noqa: E501"),
+            f"""
+            import anthropic
+
+            client = anthropic.Anthropic()
+            POLICY = {_BIG!r}
+
+            def answer(q):
+                return client.messages.create(
+                    model='claude-sonnet-4-6', max_tokens=1024,
+                    system=[{{'type': 'text', 'text': POLICY, 'cache_control': {_CC}}}],
+                    messages=[{{'role': 'user', 'content': q}}],  # noqa: E501, CL101
+                )
+            """,
+            expected=((10, 53),),
+            message="`CL101` matched no finding",
+            fixed=f"""
+            import anthropic
+
+            client = anthropic.Anthropic()
+            POLICY = {_BIG!r}
+
+            def answer(q):
+                return client.messages.create(
+                    model='claude-sonnet-4-6', max_tokens=1024,
+                    system=[{{'type': 'text', 'text': POLICY, 'cache_control': {_CC}}}],
+                    messages=[{{'role': 'user', 'content': q}}],  # noqa: E501
+                )
+            """,
             settings=_ALL,
         ),
         # One entry of an ignore list is used, the other is not.
         Invalid(
-            _uncached("  # claudelint: ignore[CL101, CL401]"),
-            expected_lines=(9,),
+            f"""
+            import anthropic
+
+            client = anthropic.Anthropic()
+            POLICY = {_BIG!r}
+
+            def answer(q):
+                return client.messages.create(
+                    model='claude-sonnet-4-6', max_tokens=1024,
+                    system=POLICY,  # claudelint: ignore[CL101, CL401]
+                    messages=[{{'role': 'user', 'content': q}}],
+                )
+            """,
+            expected=((9, 25),),
             message="`CL401`",
-            fixed=_uncached("  # claudelint: ignore[CL101]"),
+            fixed=f"""
+            import anthropic
+
+            client = anthropic.Anthropic()
+            POLICY = {_BIG!r}
+
+            def answer(q):
+                return client.messages.create(
+                    model='claude-sonnet-4-6', max_tokens=1024,
+                    system=POLICY,  # claudelint: ignore[CL101]
+                    messages=[{{'role': 'user', 'content': q}}],
+                )
+            """,
             settings=_ALL,
         ),
         # A comment line above the statement, left empty: the line goes.
         Invalid(
-            _HEAD + "def answer(q):\n    # claudelint: ignore[CL101]\n"
-            + _CACHED_CALL.replace("def answer(q):\n", "").replace("{comment}", ""),
-            expected_lines=(7,),
-            fixed=_cached(""),
+            f"""
+            import anthropic
+
+            client = anthropic.Anthropic()
+            POLICY = {_BIG!r}
+
+            def answer(q):
+                # claudelint: ignore[CL101]
+                return client.messages.create(
+                    model='claude-sonnet-4-6', max_tokens=1024,
+                    system=[{{'type': 'text', 'text': POLICY, 'cache_control': {_CC}}}],
+                    messages=[{{'role': 'user', 'content': q}}],
+                )
+            """,
+            expected=((7, 5),),
+            message="it matched no finding",
+            fixed=f"""
+            import anthropic
+
+            client = anthropic.Anthropic()
+            POLICY = {_BIG!r}
+
+            def answer(q):
+                return client.messages.create(
+                    model='claude-sonnet-4-6', max_tokens=1024,
+                    system=[{{'type': 'text', 'text': POLICY, 'cache_control': {_CC}}}],
+                    messages=[{{'role': 'user', 'content': q}}],
+                )
+            """,
             settings=_ALL,
         ),
         # The directive goes, the rest of the comment stays.
         Invalid(
-            _cached("  # noqa: CL101  # legacy prompt"),
-            expected_lines=(10,),
-            fixed=_cached("  # legacy prompt"),
+            f"""
+            import anthropic
+
+            client = anthropic.Anthropic()
+            POLICY = {_BIG!r}
+
+            def answer(q):
+                return client.messages.create(
+                    model='claude-sonnet-4-6', max_tokens=1024,
+                    system=[{{'type': 'text', 'text': POLICY, 'cache_control': {_CC}}}],
+                    messages=[{{'role': 'user', 'content': q}}],  # noqa: CL101  # legacy prompt
+                )
+            """,
+            expected=((10, 53),),
+            message="unused suppression `# noqa: CL101`",
+            fixed=f"""
+            import anthropic
+
+            client = anthropic.Anthropic()
+            POLICY = {_BIG!r}
+
+            def answer(q):
+                return client.messages.create(
+                    model='claude-sonnet-4-6', max_tokens=1024,
+                    system=[{{'type': 'text', 'text': POLICY, 'cache_control': {_CC}}}],
+                    messages=[{{'role': 'user', 'content': q}}],  # legacy prompt
+                )
+            """,
             settings=_ALL,
         ),
         # A file-ignore after the first statement does nothing.
         Invalid(
-            _cached().replace("\ndef answer", "\n# claudelint: file-ignore[CL101]\ndef answer"),
-            expected_lines=(6,),
+            f"""
+            import anthropic
+
+            client = anthropic.Anthropic()
+            POLICY = {_BIG!r}
+
+            # claudelint: file-ignore[CL101]
+            def answer(q):
+                return client.messages.create(
+                    model='claude-sonnet-4-6', max_tokens=1024,
+                    system=[{{'type': 'text', 'text': POLICY, 'cache_control': {_CC}}}],
+                    messages=[{{'role': 'user', 'content': q}}],
+                )
+            """,
+            expected=((6, 1),),
             message="no effect",
-            fixed=_cached(),
+            fixed=f"""
+            import anthropic
+
+            client = anthropic.Anthropic()
+            POLICY = {_BIG!r}
+
+            def answer(q):
+                return client.messages.create(
+                    model='claude-sonnet-4-6', max_tokens=1024,
+                    system=[{{'type': 'text', 'text': POLICY, 'cache_control': {_CC}}}],
+                    messages=[{{'role': 'user', 'content': q}}],
+                )
+            """,
             settings=_ALL,
         ),
         # An unknown code.
-        Invalid(_cached("  # noqa: CL999"), expected_lines=(10,), message="not a claudelint rule",
-                settings=_ALL),
+        Invalid(
+            f"""
+            import anthropic
+
+            client = anthropic.Anthropic()
+            POLICY = {_BIG!r}
+
+            def answer(q):
+                return client.messages.create(
+                    model='claude-sonnet-4-6', max_tokens=1024,
+                    system=[{{'type': 'text', 'text': POLICY, 'cache_control': {_CC}}}],
+                    messages=[{{'role': 'user', 'content': q}}],  # noqa: CL999
+                )
+            """,
+            expected=((10, 53),),
+            message="not a claudelint rule",
+            settings=_ALL,
+        ),
     )
 
     def check_file(self, file: FileFacts, ctx: RuleContext) -> Iterator[LineDiagnostic]:

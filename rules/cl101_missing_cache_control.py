@@ -100,90 +100,125 @@ class MissingCacheControl(Rule):
 
     valid = (
         Valid(
-            f"import anthropic\nclient = anthropic.Anthropic()\nSYSTEM = {_LONG!r}\n"
-            "def answer(q):\n"
-            "    return client.messages.create(model='claude-sonnet-4-6', max_tokens=512,\n"
-            "        system=[{'type': 'text', 'text': SYSTEM,\n"
-            "                 'cache_control': {'type': 'ephemeral'}}],\n"
-            "        messages=[{'role': 'user', 'content': q}])\n"
+            f"""
+            import anthropic
+            client = anthropic.Anthropic()
+            SYSTEM = {_LONG!r}
+            def answer(q):
+                return client.messages.create(model='claude-sonnet-4-6', max_tokens=512,
+                    system=[{{'type': 'text', 'text': SYSTEM,
+                             'cache_control': {{'type': 'ephemeral'}}}}],
+                    messages=[{{'role': 'user', 'content': q}}])
+            """,
         ),
         # One-shot module-level script: not repeated.
         Valid(
-            f"import anthropic\nclient = anthropic.Anthropic()\nSYSTEM = {_LONG!r}\n"
-            "r = client.messages.create(model='claude-sonnet-4-6', max_tokens=512, system=SYSTEM,\n"
-            "    messages=[{'role': 'user', 'content': 'hi'}])\n"
+            f"""
+            import anthropic
+            client = anthropic.Anthropic()
+            SYSTEM = {_LONG!r}
+            r = client.messages.create(model='claude-sonnet-4-6', max_tokens=512, system=SYSTEM,
+                messages=[{{'role': 'user', 'content': 'hi'}}])
+            """,
         ),
         # Short system prompt: below the minimum.
         Valid(
-            "import anthropic\nclient = anthropic.Anthropic()\n"
-            "def answer(q):\n"
-            "    return client.messages.create(model='claude-sonnet-4-6', max_tokens=512,\n"
-            "        system='You are terse.', messages=[{'role': 'user', 'content': q}])\n"
+            """
+            import anthropic
+            client = anthropic.Anthropic()
+            def answer(q):
+                return client.messages.create(model='claude-sonnet-4-6', max_tokens=512,
+                    system='You are terse.', messages=[{'role': 'user', 'content': q}])
+            """,
         ),
         # OpenAI look-alike.
         Valid(
-            f"from openai import OpenAI\nclient = OpenAI()\nSYSTEM = {_LONG!r}\n"
-            "def answer(q, thread):\n"
-            "    return client.beta.threads.messages.create(thread_id=thread, role='user',\n"
-            "        content=SYSTEM + q)\n"
+            f"""
+            from openai import OpenAI
+            client = OpenAI()
+            SYSTEM = {_LONG!r}
+            def answer(q, thread):
+                return client.beta.threads.messages.create(thread_id=thread, role='user',
+                    content=SYSTEM + q)
+            """,
         ),
         # Top-level automatic caching counts as a breakpoint.
         Valid(
-            f"import anthropic\nclient = anthropic.Anthropic()\nSYSTEM = {_LONG!r}\n"
-            "def answer(q):\n"
-            "    return client.messages.create(model='claude-sonnet-4-6', max_tokens=512,\n"
-            "        system=SYSTEM, cache_control={'type': 'ephemeral'},\n"
-            "        messages=[{'role': 'user', 'content': q}])\n"
+            f"""
+            import anthropic
+            client = anthropic.Anthropic()
+            SYSTEM = {_LONG!r}
+            def answer(q):
+                return client.messages.create(model='claude-sonnet-4-6', max_tokens=512,
+                    system=SYSTEM, cache_control={{'type': 'ephemeral'}},
+                    messages=[{{'role': 'user', 'content': q}}])
+            """,
         ),
     )
     invalid = (
         Invalid(
-            f"import anthropic\nclient = anthropic.Anthropic()\nSYSTEM = {_LONG!r}\n"
-            "def answer(q):\n"
-            "    return client.messages.create(model='claude-sonnet-4-6', max_tokens=512,\n"
-            "        system=SYSTEM, messages=[{'role': 'user', 'content': q}])\n",
-            expected_lines=(6,),
+            f"""
+            import anthropic
+            client = anthropic.Anthropic()
+            SYSTEM = {_LONG!r}
+            def answer(q):
+                return client.messages.create(model='claude-sonnet-4-6', max_tokens=512,
+                    system=SYSTEM, messages=[{{'role': 'user', 'content': q}}])
+            """,
+            expected=((6, 16),),
             message="claude-sonnet-4-6",
-            fixed=(
-                f"import anthropic\nclient = anthropic.Anthropic()\nSYSTEM = {_LONG!r}\n"
-                "def answer(q):\n"
-                "    return client.messages.create(model='claude-sonnet-4-6', max_tokens=512,\n"
-                '        system=[{"type": "text", "text": SYSTEM, "cache_control": '
-                '{"type": "ephemeral"}}], messages=[{\'role\': \'user\', \'content\': q}])\n'
-            ),
+            fixed=f"""
+            import anthropic
+            client = anthropic.Anthropic()
+            SYSTEM = {_LONG!r}
+            def answer(q):
+                return client.messages.create(model='claude-sonnet-4-6', max_tokens=512,
+                    system=[{{"type": "text", "text": SYSTEM, "cache_control": {{"type": "ephemeral"}}}}], messages=[{{'role': 'user', 'content': q}}])
+            """,  # noqa: E501
         ),
         # The last static block of a block list gets the breakpoint.
         Invalid(
-            f"import anthropic\nclient = anthropic.AsyncAnthropic()\nSYSTEM = {_LONG!r}\n"
-            "async def answer(q):\n"
-            "    return await client.messages.create(model='claude-opus-4-8', max_tokens=512,\n"
-            "        system=[{'type': 'text', 'text': SYSTEM}],\n"
-            "        messages=[{'role': 'user', 'content': q}])\n",
-            expected_lines=(6,),
-            fixed=(
-                f"import anthropic\nclient = anthropic.AsyncAnthropic()\nSYSTEM = {_LONG!r}\n"
-                "async def answer(q):\n"
-                "    return await client.messages.create(model='claude-opus-4-8', max_tokens=512,\n"
-                "        system=[{'type': 'text', 'text': SYSTEM, \"cache_control\": "
-                '{"type": "ephemeral"}}],\n'
-                "        messages=[{'role': 'user', 'content': q}])\n"
-            ),
+            f"""
+            import anthropic
+            client = anthropic.AsyncAnthropic()
+            SYSTEM = {_LONG!r}
+            async def answer(q):
+                return await client.messages.create(model='claude-opus-4-8', max_tokens=512,
+                    system=[{{'type': 'text', 'text': SYSTEM}}],
+                    messages=[{{'role': 'user', 'content': q}}])
+            """,
+            expected=((6, 17),),
+            message="claude-opus-4-8 caches prefixes from 1,024 tokens",
+            fixed=f"""
+            import anthropic
+            client = anthropic.AsyncAnthropic()
+            SYSTEM = {_LONG!r}
+            async def answer(q):
+                return await client.messages.create(model='claude-opus-4-8', max_tokens=512,
+                    system=[{{'type': 'text', 'text': SYSTEM, "cache_control": {{"type": "ephemeral"}}}}],
+                    messages=[{{'role': 'user', 'content': q}}])
+            """,  # noqa: E501
         ),
         # A static head with a dynamic tail: unsafe split.
         Invalid(
-            f"import anthropic\nclient = anthropic.Anthropic()\nDOC = {_LONG!r}\n"
-            "def ask(q):\n"
-            "    return client.messages.create(model='claude-haiku-5-5', max_tokens=512,\n"
-            "        messages=[{'role': 'user', 'content': f'{DOC}\\n\\nQuestion: {q}'}])\n",
-            expected_lines=(6,),
-            fixed=(
-                f"import anthropic\nclient = anthropic.Anthropic()\nDOC = {_LONG!r}\n"
-                "def ask(q):\n"
-                "    return client.messages.create(model='claude-haiku-5-5', max_tokens=512,\n"
-                "        messages=[{'role': 'user', 'content': "
-                '[{"type": "text", "text": f\'{DOC}\\n\\nQuestion: \', "cache_control": '
-                '{"type": "ephemeral"}}, {"type": "text", "text": f\'{q}\'}]}])\n'
-            ),
+            rf"""
+            import anthropic
+            client = anthropic.Anthropic()
+            DOC = {_LONG!r}
+            def ask(q):
+                return client.messages.create(model='claude-haiku-5-5', max_tokens=512,
+                    messages=[{{'role': 'user', 'content': f'{{DOC}}\n\nQuestion: {{q}}'}}])
+            """,
+            expected=((6, 47),),
+            message="static prefix (messages)",
+            fixed=rf"""
+            import anthropic
+            client = anthropic.Anthropic()
+            DOC = {_LONG!r}
+            def ask(q):
+                return client.messages.create(model='claude-haiku-5-5', max_tokens=512,
+                    messages=[{{'role': 'user', 'content': [{{"type": "text", "text": f'{{DOC}}\n\nQuestion: ', "cache_control": {{"type": "ephemeral"}}}}, {{"type": "text", "text": f'{{q}}'}}]}}])
+            """,  # noqa: E501
         ),
     )
 

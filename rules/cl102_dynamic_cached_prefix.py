@@ -23,10 +23,6 @@ if TYPE_CHECKING:
     )
 
 _POLICY = "You are Acme Corp's support agent. Follow every rule of the policy below. " * 80
-_HEAD = (
-    "import anthropic\nfrom datetime import datetime\n\nclient = anthropic.Anthropic()\n"
-    f"POLICY = {_POLICY!r}\n"
-)
 _CC = "{'type': 'ephemeral'}"
 
 
@@ -144,145 +140,235 @@ class DynamicCachedPrefix(Rule):
     valid = (
         # A date computed once at module level.
         Valid(
-            _HEAD + "TODAY = datetime.now().strftime('%Y-%m-%d')\n"
-            "def answer(q):\n"
-            "    return client.messages.create(model='claude-sonnet-4-6', max_tokens=512,\n"
-            f"        system=[{{'type': 'text', 'text': f'{{POLICY}} Today is {{TODAY}}.', "
-            f"'cache_control': {_CC}}}],\n"
-            "        messages=[{'role': 'user', 'content': q}])\n"
+            f"""
+            import anthropic
+            from datetime import datetime
+
+            client = anthropic.Anthropic()
+            POLICY = {_POLICY!r}
+            TODAY = datetime.now().strftime('%Y-%m-%d')
+            def answer(q):
+                return client.messages.create(model='claude-sonnet-4-6', max_tokens=512,
+                    system=[{{'type': 'text', 'text': f'{{POLICY}} Today is {{TODAY}}.', 'cache_control': {_CC}}}],
+                    messages=[{{'role': 'user', 'content': q}}])
+            """,  # noqa: E501
         ),
         # `.format()` of constants.
         Valid(
-            _HEAD + "COMPANY = 'Acme'\n"
-            "def answer(q):\n"
-            "    return client.messages.create(model='claude-sonnet-4-6', max_tokens=512,\n"
-            "        system=[{'type': 'text', 'text': '{} rules for {}'.format(POLICY, COMPANY),\n"
-            f"                 'cache_control': {_CC}}}],\n"
-            "        messages=[{'role': 'user', 'content': q}])\n"
+            f"""
+            import anthropic
+            from datetime import datetime
+
+            client = anthropic.Anthropic()
+            POLICY = {_POLICY!r}
+            COMPANY = 'Acme'
+            def answer(q):
+                return client.messages.create(model='claude-sonnet-4-6', max_tokens=512,
+                    system=[{{'type': 'text', 'text': '{{}} rules for {{}}'.format(POLICY, COMPANY),
+                             'cache_control': {{'type': 'ephemeral'}}}}],
+                    messages=[{{'role': 'user', 'content': q}}])
+            """,
         ),
         # A value computed before the loop that makes the calls.
         Valid(
-            _HEAD + "def grade_all(essays):\n"
-            "    today = datetime.now().date().isoformat()\n"
-            "    for essay in essays:\n"
-            "        client.messages.create(model='claude-sonnet-4-6', max_tokens=512,\n"
-            f"            system=[{{'type': 'text', 'text': f'{{POLICY}} Date: {{today}}', "
-            f"'cache_control': {_CC}}}],\n"
-            "            messages=[{'role': 'user', 'content': essay}])\n"
+            f"""
+            import anthropic
+            from datetime import datetime
+
+            client = anthropic.Anthropic()
+            POLICY = {_POLICY!r}
+            def grade_all(essays):
+                today = datetime.now().date().isoformat()
+                for essay in essays:
+                    client.messages.create(model='claude-sonnet-4-6', max_tokens=512,
+                        system=[{{'type': 'text', 'text': f'{{POLICY}} Date: {{today}}', 'cache_control': {_CC}}}],
+                        messages=[{{'role': 'user', 'content': essay}}])
+            """,  # noqa: E501
         ),
         # The dynamic value comes after the breakpoint.
         Valid(
-            _HEAD + "def answer(q):\n"
-            "    return client.messages.create(model='claude-sonnet-4-6', max_tokens=512,\n"
-            "        system=[\n"
-            f"            {{'type': 'text', 'text': POLICY, 'cache_control': {_CC}}},\n"
-            "            {'type': 'text', 'text': f'Today is {datetime.now():%d %B %Y}.'},\n"
-            "        ],\n"
-            "        messages=[{'role': 'user', 'content': q}])\n"
+            f"""
+            import anthropic
+            from datetime import datetime
+
+            client = anthropic.Anthropic()
+            POLICY = {_POLICY!r}
+            def answer(q):
+                return client.messages.create(model='claude-sonnet-4-6', max_tokens=512,
+                    system=[
+                        {{'type': 'text', 'text': POLICY, 'cache_control': {_CC}}},
+                        {{'type': 'text', 'text': f'Today is {{datetime.now():%d %B %Y}}.'}},
+                    ],
+                    messages=[{{'role': 'user', 'content': q}}])
+            """,
         ),
         # A multi-turn conversation with automatic caching: the new turn is meant to change.
         Valid(
-            _HEAD + "def chat(history, q):\n"
-            "    return client.messages.create(model='claude-sonnet-4-6', max_tokens=512,\n"
-            f"        system=POLICY, cache_control={_CC},\n"
-            "        messages=[*history, {'role': 'user', 'content': f'[{datetime.now()}] {q}'}])\n"
+            f"""
+            import anthropic
+            from datetime import datetime
+
+            client = anthropic.Anthropic()
+            POLICY = {_POLICY!r}
+            def chat(history, q):
+                return client.messages.create(model='claude-sonnet-4-6', max_tokens=512,
+                    system=POLICY, cache_control={{'type': 'ephemeral'}},
+                    messages=[*history, {{'role': 'user', 'content': f'[{{datetime.now()}}] {{q}}'}}])
+            """,  # noqa: E501
         ),
         # No cache breakpoint at all: CL101's business, not this rule's.
         Valid(
-            _HEAD + "def answer(q):\n"
-            "    return client.messages.create(model='claude-sonnet-4-6', max_tokens=512,\n"
-            "        system=f'{POLICY} Today is {datetime.now()}.',\n"
-            "        messages=[{'role': 'user', 'content': q}])\n"
+            f"""
+            import anthropic
+            from datetime import datetime
+
+            client = anthropic.Anthropic()
+            POLICY = {_POLICY!r}
+            def answer(q):
+                return client.messages.create(model='claude-sonnet-4-6', max_tokens=512,
+                    system=f'{{POLICY}} Today is {{datetime.now()}}.',
+                    messages=[{{'role': 'user', 'content': q}}])
+            """,
         ),
         # A document passed in and cached: the caller may ask it many questions.
         Valid(
-            _HEAD + "def ask(document, q):\n"
-            "    return client.messages.create(model='claude-sonnet-4-6', max_tokens=512,\n"
-            "        messages=[{'role': 'user', 'content': [\n"
-            f"            {{'type': 'text', 'text': f'<doc>{{document}}</doc>', "
-            f"'cache_control': {_CC}}},\n"
-            "            {'type': 'text', 'text': q}]}])\n"
+            f"""
+            import anthropic
+            from datetime import datetime
+
+            client = anthropic.Anthropic()
+            POLICY = {_POLICY!r}
+            def ask(document, q):
+                return client.messages.create(model='claude-sonnet-4-6', max_tokens=512,
+                    messages=[{{'role': 'user', 'content': [
+                        {{'type': 'text', 'text': f'<doc>{{document}}</doc>', 'cache_control': {_CC}}},
+                        {{'type': 'text', 'text': q}}]}}])
+            """,  # noqa: E501
         ),
         # An attribute set once in __init__.
         Valid(
-            _HEAD + "class Bot:\n"
-            "    def __init__(self):\n"
-            "        self.started = datetime.now().isoformat()\n"
-            "    def answer(self, q):\n"
-            "        return client.messages.create(model='claude-sonnet-4-6', max_tokens=512,\n"
-            f"            system=[{{'type': 'text', "
-            f"'text': f'{{POLICY}} Session {{self.started}}', 'cache_control': {_CC}}}],\n"
-            "            messages=[{'role': 'user', 'content': q}])\n"
+            f"""
+            import anthropic
+            from datetime import datetime
+
+            client = anthropic.Anthropic()
+            POLICY = {_POLICY!r}
+            class Bot:
+                def __init__(self):
+                    self.started = datetime.now().isoformat()
+                def answer(self, q):
+                    return client.messages.create(model='claude-sonnet-4-6', max_tokens=512,
+                        system=[{{'type': 'text', 'text': f'{{POLICY}} Session {{self.started}}', 'cache_control': {_CC}}}],
+                        messages=[{{'role': 'user', 'content': q}}])
+            """,  # noqa: E501
         ),
     )
     invalid = (
         Invalid(
-            _HEAD + "def answer(q):\n"
-            "    return client.messages.create(model='claude-sonnet-4-6', max_tokens=512,\n"
-            f"        system=[{{'type': 'text', "
-            f"'text': f'{{POLICY}} Today is {{datetime.now()}}.', 'cache_control': {_CC}}}],\n"
-            "        messages=[{'role': 'user', 'content': q}])\n",
-            expected_lines=(8,),
+            f"""
+            import anthropic
+            from datetime import datetime
+
+            client = anthropic.Anthropic()
+            POLICY = {_POLICY!r}
+            def answer(q):
+                return client.messages.create(model='claude-sonnet-4-6', max_tokens=512,
+                    system=[{{'type': 'text', 'text': f'{{POLICY}} Today is {{datetime.now()}}.', 'cache_control': {_CC}}}],
+                    messages=[{{'role': 'user', 'content': q}}])
+            """,  # noqa: E501
+            expected=((8, 63),),
             message="`datetime.now()` in the system prompt precedes the cache breakpoint",
-            fixed=(
-                _HEAD + "def answer(q):\n"
-                "    return client.messages.create(model='claude-sonnet-4-6', max_tokens=512,\n"
-                f"        system=[{{'type': 'text', 'text': f'{{POLICY}} Today is ', "
-                f"'cache_control': {_CC}}}, "
-                "{\"type\": \"text\", \"text\": f'{datetime.now()}.'}],\n"
-                "        messages=[{'role': 'user', 'content': q}])\n"
-            ),
+            fixed=f"""
+            import anthropic
+            from datetime import datetime
+
+            client = anthropic.Anthropic()
+            POLICY = {_POLICY!r}
+            def answer(q):
+                return client.messages.create(model='claude-sonnet-4-6', max_tokens=512,
+                    system=[{{'type': 'text', 'text': f'{{POLICY}} Today is ', 'cache_control': {_CC}}}, {{"type": "text", "text": f'{{datetime.now()}}.'}}],
+                    messages=[{{'role': 'user', 'content': q}}])
+            """,  # noqa: E501
         ),
         # Bound to a local first; `%` formatting.
         Invalid(
-            _HEAD + "import uuid\n"
-            "def answer(q):\n"
-            "    request_id = uuid.uuid4().hex\n"
-            "    system = POLICY + '\\nRequest id: %s' % request_id\n"
-            "    return client.messages.create(model='claude-sonnet-4-6', max_tokens=512,\n"
-            f"        system=[{{'type': 'text', 'text': system, 'cache_control': {_CC}}}],\n"
-            "        messages=[{'role': 'user', 'content': q}])\n",
-            expected_lines=(11,),
+            rf"""
+            import anthropic
+            from datetime import datetime
+
+            client = anthropic.Anthropic()
+            POLICY = {_POLICY!r}
+            import uuid
+            def answer(q):
+                request_id = uuid.uuid4().hex
+                system = POLICY + '\nRequest id: %s' % request_id
+                return client.messages.create(model='claude-sonnet-4-6', max_tokens=512,
+                    system=[{{'type': 'text', 'text': system, 'cache_control': {_CC}}}],
+                    messages=[{{'role': 'user', 'content': q}}])
+            """,
+            expected=((11, 17),),
             message="every call writes a new",
         ),
         # A loop variable before the breakpoint, at module level.
         Invalid(
-            _HEAD + "for topic in ['refunds', 'shipping']:\n"
-            "    client.messages.create(model='claude-sonnet-4-6', max_tokens=512,\n"
-            f"        system=[{{'type': 'text', 'text': f'Topic: {{topic}}. ' + POLICY, "
-            f"'cache_control': {_CC}}}],\n"
-            "        messages=[{'role': 'user', 'content': 'Write the FAQ.'}])\n",
-            expected_lines=(8,),
+            f"""
+            import anthropic
+            from datetime import datetime
+
+            client = anthropic.Anthropic()
+            POLICY = {_POLICY!r}
+            for topic in ['refunds', 'shipping']:
+                client.messages.create(model='claude-sonnet-4-6', max_tokens=512,
+                    system=[{{'type': 'text', 'text': f'Topic: {{topic}}. ' + POLICY, 'cache_control': {_CC}}}],
+                    messages=[{{'role': 'user', 'content': 'Write the FAQ.'}}])
+            """,  # noqa: E501
+            expected=((8, 52),),
             message="every iteration writes a new",
         ),
         # Automatic caching with a timestamp in the system prompt.
         Invalid(
-            _HEAD + "import time\n"
-            "def chat(history):\n"
-            "    return client.messages.create(model='claude-opus-4-8', max_tokens=512,\n"
-            f"        cache_control={_CC},\n"
-            "        system=POLICY + f'\\nClock: {time.time()}',\n"
-            "        messages=history)\n",
-            expected_lines=(10,),
+            rf"""
+            import anthropic
+            from datetime import datetime
+
+            client = anthropic.Anthropic()
+            POLICY = {_POLICY!r}
+            import time
+            def chat(history):
+                return client.messages.create(model='claude-opus-4-8', max_tokens=512,
+                    cache_control={{'type': 'ephemeral'}},
+                    system=POLICY + f'\nClock: {{time.time()}}',
+                    messages=history)
+            """,
+            expected=((10, 37),),
             message="automatic cache breakpoint",
         ),
         # A parameter after a cacheable static head, inside the cached block.
         Invalid(
-            _HEAD + "def answer(user_name, q):\n"
-            "    return client.messages.create(model='claude-haiku-5-5', max_tokens=512,\n"
-            f"        system=[{{'type': 'text', 'text': f'{{POLICY}}\\nCustomer: {{user_name}}', "
-            f"'cache_control': {_CC}}}],\n"
-            "        messages=[{'role': 'user', 'content': q}])\n",
-            expected_lines=(8,),
+            rf"""
+            import anthropic
+            from datetime import datetime
+
+            client = anthropic.Anthropic()
+            POLICY = {_POLICY!r}
+            def answer(user_name, q):
+                return client.messages.create(model='claude-haiku-5-5', max_tokens=512,
+                    system=[{{'type': 'text', 'text': f'{{POLICY}}\nCustomer: {{user_name}}', 'cache_control': {_CC}}}],
+                    messages=[{{'role': 'user', 'content': q}}])
+            """,  # noqa: E501
+            expected=((8, 65),),
             message="`user_name` (a parameter)",
-            fixed=(
-                _HEAD + "def answer(user_name, q):\n"
-                "    return client.messages.create(model='claude-haiku-5-5', max_tokens=512,\n"
-                f"        system=[{{'type': 'text', 'text': f'{{POLICY}}\\nCustomer: ', "
-                f"'cache_control': {_CC}}}, "
-                "{\"type\": \"text\", \"text\": f'{user_name}'}],\n"
-                "        messages=[{'role': 'user', 'content': q}])\n"
-            ),
+            fixed=rf"""
+            import anthropic
+            from datetime import datetime
+
+            client = anthropic.Anthropic()
+            POLICY = {_POLICY!r}
+            def answer(user_name, q):
+                return client.messages.create(model='claude-haiku-5-5', max_tokens=512,
+                    system=[{{'type': 'text', 'text': f'{{POLICY}}\nCustomer: ', 'cache_control': {_CC}}}, {{"type": "text", "text": f'{{user_name}}'}}],
+                    messages=[{{'role': 'user', 'content': q}}])
+            """,  # noqa: E501
         ),
     )
 

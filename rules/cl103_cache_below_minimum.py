@@ -26,6 +26,7 @@ _BLOCK_OVERHEAD = 10
 # facts §6); whether it counts toward the minimum is not documented, so assume it does.
 _TOOLS_OVERHEAD = 850
 _CC = "{'type': 'ephemeral'}"
+_DOC = 'Section 4.2: refunds are issued within 14 days of a return. ' * 120
 
 
 class CacheBelowMinimum(Rule):
@@ -109,51 +110,66 @@ class CacheBelowMinimum(Rule):
     valid = (
         # Long enough.
         Valid(
-            "import anthropic\nclient = anthropic.Anthropic()\n"
-            f"DOC = {'Section 4.2: refunds are issued within 14 days of a return. ' * 120!r}\n"
-            "def ask(q):\n"
-            "    return client.messages.create(model='claude-sonnet-4-6', max_tokens=512,\n"
-            f"        system=[{{'type': 'text', 'text': DOC, 'cache_control': {_CC}}}],\n"
-            "        messages=[{'role': 'user', 'content': q}])\n"
+            f"""
+            import anthropic
+            client = anthropic.Anthropic()
+            DOC = {_DOC!r}
+            def ask(q):
+                return client.messages.create(model='claude-sonnet-4-6', max_tokens=512,
+                    system=[{{'type': 'text', 'text': DOC, 'cache_control': {_CC}}}],
+                    messages=[{{'role': 'user', 'content': q}}])
+            """,
         ),
         # The prefix includes a value of unknown size: not surely below.
         Valid(
-            "import anthropic\nclient = anthropic.Anthropic()\n"
-            "def ask(q, policy):\n"
-            "    return client.messages.create(model='claude-sonnet-4-6', max_tokens=512,\n"
-            "        system=[{'type': 'text', 'text': 'Policy: ' + policy,\n"
-            f"                 'cache_control': {_CC}}}],\n"
-            "        messages=[{'role': 'user', 'content': q}])\n"
+            """
+            import anthropic
+            client = anthropic.Anthropic()
+            def ask(q, policy):
+                return client.messages.create(model='claude-sonnet-4-6', max_tokens=512,
+                    system=[{'type': 'text', 'text': 'Policy: ' + policy,
+                             'cache_control': {'type': 'ephemeral'}}],
+                    messages=[{'role': 'user', 'content': q}])
+            """,
         ),
         # A small breakpoint followed by a later one: the later one decides.
         Valid(
-            "import anthropic\nclient = anthropic.Anthropic()\n"
-            "def ask(q, history):\n"
-            "    return client.messages.create(model='claude-sonnet-4-6', max_tokens=512,\n"
-            f"        system=[{{'type': 'text', 'text': 'Be brief.', 'cache_control': {_CC}}}],\n"
-            "        messages=[*history, {'role': 'user', 'content': [\n"
-            f"            {{'type': 'text', 'text': q, 'cache_control': {_CC}}}]}}])\n"
+            f"""
+            import anthropic
+            client = anthropic.Anthropic()
+            def ask(q, history):
+                return client.messages.create(model='claude-sonnet-4-6', max_tokens=512,
+                    system=[{{'type': 'text', 'text': 'Be brief.', 'cache_control': {_CC}}}],
+                    messages=[*history, {{'role': 'user', 'content': [
+                        {{'type': 'text', 'text': q, 'cache_control': {{'type': 'ephemeral'}}}}]}}])
+            """,
         ),
     )
     invalid = (
         Invalid(
-            "import anthropic\nclient = anthropic.Anthropic()\n"
-            "def ask(q):\n"
-            "    return client.messages.create(model='claude-opus-4-6', max_tokens=512,\n"
-            "        system=[{'type': 'text', 'text': 'You are a concise assistant.',\n"
-            f"                 'cache_control': {_CC}}}],\n"
-            "        messages=[{'role': 'user', 'content': q}])\n",
-            expected_lines=(5,),
+            """
+            import anthropic
+            client = anthropic.Anthropic()
+            def ask(q):
+                return client.messages.create(model='claude-opus-4-6', max_tokens=512,
+                    system=[{'type': 'text', 'text': 'You are a concise assistant.',
+                             'cache_control': {'type': 'ephemeral'}}],
+                    messages=[{'role': 'user', 'content': q}])
+            """,
+            expected=((5, 17),),
             message="4,096",
         ),
         # Top-level automatic caching on a short, fully static prompt.
         Invalid(
-            "import anthropic\nclient = anthropic.Anthropic()\n"
-            "for _ in range(3):\n"
-            "    client.messages.create(model='claude-sonnet-4-6', max_tokens=64,\n"
-            "        system='Reply with OK.', cache_control={'type': 'ephemeral'},\n"
-            "        messages=[{'role': 'user', 'content': 'ping'}])\n",
-            expected_lines=(5,),
+            """
+            import anthropic
+            client = anthropic.Anthropic()
+            for _ in range(3):
+                client.messages.create(model='claude-sonnet-4-6', max_tokens=64,
+                    system='Reply with OK.', cache_control={'type': 'ephemeral'},
+                    messages=[{'role': 'user', 'content': 'ping'}])
+            """,
+            expected=((5, 48),),
             message="1,024",
         ),
     )

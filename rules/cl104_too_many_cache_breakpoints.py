@@ -92,61 +92,74 @@ class TooManyCacheBreakpoints(Rule):
 
     valid = (
         Valid(
-            "import anthropic\nclient = anthropic.Anthropic()\n"
-            "r = client.messages.create(model='claude-sonnet-4-6', max_tokens=512,\n"
-            f"    system=[{{'type': 'text', 'text': 'a', 'cache_control': {_CC}}},\n"
-            f"            {{'type': 'text', 'text': 'b', 'cache_control': {_CC}}}],\n"
-            f"    cache_control={_CC}, {_Q})\n"
+            f"""
+            import anthropic
+            client = anthropic.Anthropic()
+            r = client.messages.create(model='claude-sonnet-4-6', max_tokens=512,
+                system=[{{'type': 'text', 'text': 'a', 'cache_control': {{'type': 'ephemeral'}}}},
+                        {{'type': 'text', 'text': 'b', 'cache_control': {{'type': 'ephemeral'}}}}],
+                cache_control={_CC}, {_Q})
+            """,
         ),
         # A comprehension over an unknown list: not counted.
         Valid(
-            "import anthropic\nclient = anthropic.Anthropic()\n"
-            "def ask(docs):\n"
-            "    return client.messages.create(model='claude-sonnet-4-6', max_tokens=512,\n"
-            "        system=[{'type': 'text', 'text': d, 'cache_control': "
-            f"{_CC}}} for d in docs],\n"
-            f"        {_Q})\n"
+            f"""
+            import anthropic
+            client = anthropic.Anthropic()
+            def ask(docs):
+                return client.messages.create(model='claude-sonnet-4-6', max_tokens=512,
+                    system=[{{'type': 'text', 'text': d, 'cache_control': {_CC}}} for d in docs],
+                    messages=[{{'role': 'user', 'content': 'Hi'}}])
+            """,
         ),
         # A conditional breakpoint may be None: not counted.
         Valid(
-            "import anthropic\nclient = anthropic.Anthropic()\n"
-            "DOCS = ['a', 'b', 'c', 'd', 'e']\n"
-            "def ask(last):\n"
-            "    return client.messages.create(model='claude-sonnet-4-6', max_tokens=512,\n"
-            "        system=[{'type': 'text', 'text': d, 'cache_control': "
-            f"({_CC} if d == last else None)}} for d in DOCS],\n"
-            f"        {_Q})\n"
+            f"""
+            import anthropic
+            client = anthropic.Anthropic()
+            DOCS = ['a', 'b', 'c', 'd', 'e']
+            def ask(last):
+                return client.messages.create(model='claude-sonnet-4-6', max_tokens=512,
+                    system=[{{'type': 'text', 'text': d, 'cache_control': ({_CC} if d == last else None)}} for d in DOCS],
+                    messages=[{{'role': 'user', 'content': 'Hi'}}])
+            """,  # noqa: E501
         ),
     )
     invalid = (
         # Four block-level breakpoints plus top-level automatic caching.
         Invalid(
-            "import anthropic\nclient = anthropic.Anthropic()\n"
-            "CC = {'type': 'ephemeral'}\n"
-            "def ask(q):\n"
-            "    return client.messages.create(\n"
-            "        model='claude-sonnet-4-6', max_tokens=512,\n"
-            "        tools=[{'name': 'search', 'description': 'Search', 'input_schema': {},\n"
-            "                'cache_control': CC}],\n"
-            "        system=[{'type': 'text', 'text': 'a', 'cache_control': CC},\n"
-            "                {'type': 'text', 'text': 'b', 'cache_control': CC}],\n"
-            "        messages=[{'role': 'user', 'content': [\n"
-            "            {'type': 'text', 'text': q, 'cache_control': CC}]}],\n"
-            "        cache_control=CC,\n"
-            "    )\n",
-            expected_lines=(13,),
+            """
+            import anthropic
+            client = anthropic.Anthropic()
+            CC = {'type': 'ephemeral'}
+            def ask(q):
+                return client.messages.create(
+                    model='claude-sonnet-4-6', max_tokens=512,
+                    tools=[{'name': 'search', 'description': 'Search', 'input_schema': {},
+                            'cache_control': CC}],
+                    system=[{'type': 'text', 'text': 'a', 'cache_control': CC},
+                            {'type': 'text', 'text': 'b', 'cache_control': CC}],
+                    messages=[{'role': 'user', 'content': [
+                        {'type': 'text', 'text': q, 'cache_control': CC}]}],
+                    cache_control=CC,
+                )
+            """,
+            expected=((13, 23),),
             message="5 cache breakpoints",
         ),
         # Spread dicts and a comprehension over a known list.
         Invalid(
-            "import anthropic\nclient = anthropic.Anthropic()\n"
-            "CACHED = {'type': 'text', 'cache_control': {'type': 'ephemeral'}}\n"
-            "SECTIONS = ['Policies', 'Catalogue', 'FAQ', 'Returns', 'Shipping']\n"
-            "def ask(q):\n"
-            "    return client.messages.create(model='claude-haiku-4-5', max_tokens=512,\n"
-            "        system=[{**CACHED, 'text': s} for s in SECTIONS],\n"
-            "        messages=[{'role': 'user', 'content': q}])\n",
-            expected_lines=(7,),
+            """
+            import anthropic
+            client = anthropic.Anthropic()
+            CACHED = {'type': 'text', 'cache_control': {'type': 'ephemeral'}}
+            SECTIONS = ['Policies', 'Catalogue', 'FAQ', 'Returns', 'Shipping']
+            def ask(q):
+                return client.messages.create(model='claude-haiku-4-5', max_tokens=512,
+                    system=[{**CACHED, 'text': s} for s in SECTIONS],
+                    messages=[{'role': 'user', 'content': q}])
+            """,
+            expected=((7, 16),),
             message="5 cache breakpoints",
         ),
     )

@@ -14,7 +14,6 @@ if TYPE_CHECKING:
     from claudelint.api import CacheBlock, Diagnostic, FixPlan, NodeEdit, Request, RuleContext
 
 _POLICY = "You are Acme Corp's support agent. Follow every rule of the policy below. " * 80
-_HEAD = f"import anthropic\n\nclient = anthropic.Anthropic()\nPOLICY = {_POLICY!r}\n"
 _CC = "{'type': 'ephemeral'}"
 
 
@@ -103,109 +102,174 @@ class CacheWriteNeverRead(Rule):
     valid = (
         # A growing conversation: what automatic caching is for.
         Valid(
-            _HEAD + "def chat(history, q):\n"
-            "    return client.messages.create(model='claude-sonnet-4-6', max_tokens=512,\n"
-            f"        system=POLICY, cache_control={_CC},\n"
-            "        messages=[*history, {'role': 'user', 'content': q}])\n"
+            f"""
+            import anthropic
+
+            client = anthropic.Anthropic()
+            POLICY = {_POLICY!r}
+            def chat(history, q):
+                return client.messages.create(model='claude-sonnet-4-6', max_tokens=512,
+                    system=POLICY, cache_control={{'type': 'ephemeral'}},
+                    messages=[*history, {{'role': 'user', 'content': q}}])
+            """,
         ),
         # The last block never changes.
         Valid(
-            _HEAD + "def digest():\n"
-            "    return client.messages.create(model='claude-sonnet-4-6', max_tokens=512,\n"
-            f"        system=POLICY, cache_control={_CC},\n"
-            "        messages=[{'role': 'user', 'content': 'Summarise the policy.'}])\n"
+            f"""
+            import anthropic
+
+            client = anthropic.Anthropic()
+            POLICY = {_POLICY!r}
+            def digest():
+                return client.messages.create(model='claude-sonnet-4-6', max_tokens=512,
+                    system=POLICY, cache_control={{'type': 'ephemeral'}},
+                    messages=[{{'role': 'user', 'content': 'Summarise the policy.'}}])
+            """,
         ),
         # No caching at all (CL101's business).
         Valid(
-            _HEAD + "def answer(q):\n"
-            "    return client.messages.create(model='claude-sonnet-4-6', max_tokens=512,\n"
-            "        system=POLICY, messages=[{'role': 'user', 'content': q}])\n"
+            f"""
+            import anthropic
+
+            client = anthropic.Anthropic()
+            POLICY = {_POLICY!r}
+            def answer(q):
+                return client.messages.create(model='claude-sonnet-4-6', max_tokens=512,
+                    system=POLICY, messages=[{{'role': 'user', 'content': q}}])
+            """,
         ),
         # A block-level breakpoint on the static part already.
         Valid(
-            _HEAD + "def answer(q):\n"
-            "    return client.messages.create(model='claude-sonnet-4-6', max_tokens=512,\n"
-            f"        system=[{{'type': 'text', 'text': POLICY, 'cache_control': {_CC}}}],\n"
-            "        messages=[{'role': 'user', 'content': q}])\n"
+            f"""
+            import anthropic
+
+            client = anthropic.Anthropic()
+            POLICY = {_POLICY!r}
+            def answer(q):
+                return client.messages.create(model='claude-sonnet-4-6', max_tokens=512,
+                    system=[{{'type': 'text', 'text': POLICY, 'cache_control': {_CC}}}],
+                    messages=[{{'role': 'user', 'content': q}}])
+            """,
         ),
         # A question fixed before the loop that makes the calls (a sampling loop).
         Valid(
-            _HEAD + "def sample(q, n):\n"
-            "    for _ in range(n):\n"
-            "        client.messages.create(model='claude-sonnet-4-6', max_tokens=512,\n"
-            f"            system=POLICY, cache_control={_CC},\n"
-            "            messages=[{'role': 'user', 'content': q}])\n"
+            f"""
+            import anthropic
+
+            client = anthropic.Anthropic()
+            POLICY = {_POLICY!r}
+            def sample(q, n):
+                for _ in range(n):
+                    client.messages.create(model='claude-sonnet-4-6', max_tokens=512,
+                        system=POLICY, cache_control={{'type': 'ephemeral'}},
+                        messages=[{{'role': 'user', 'content': q}}])
+            """,
         ),
         # A short static prefix: nothing would be cached anyway.
         Valid(
-            "import anthropic\nclient = anthropic.Anthropic()\n"
-            "def answer(q):\n"
-            "    return client.messages.create(model='claude-sonnet-4-6', max_tokens=512,\n"
-            f"        system='Be terse.', cache_control={_CC},\n"
-            "        messages=[{'role': 'user', 'content': q}])\n"
+            """
+            import anthropic
+            client = anthropic.Anthropic()
+            def answer(q):
+                return client.messages.create(model='claude-sonnet-4-6', max_tokens=512,
+                    system='Be terse.', cache_control={'type': 'ephemeral'},
+                    messages=[{'role': 'user', 'content': q}])
+            """,
         ),
     )
     invalid = (
         Invalid(
-            _HEAD + "def answer(q):\n"
-            "    return client.messages.create(model='claude-sonnet-4-6', max_tokens=512,\n"
-            "        system=POLICY, messages=[{'role': 'user', 'content': q}],\n"
-            f"        cache_control={_CC})\n",
-            expected_lines=(7,),
+            f"""
+            import anthropic
+
+            client = anthropic.Anthropic()
+            POLICY = {_POLICY!r}
+            def answer(q):
+                return client.messages.create(model='claude-sonnet-4-6', max_tokens=512,
+                    system=POLICY, messages=[{{'role': 'user', 'content': q}}],
+                    cache_control={{'type': 'ephemeral'}})
+            """,
+            expected=((7, 62),),
             message="last block",
-            fixed=(
-                _HEAD + "def answer(q):\n"
-                "    return client.messages.create(model='claude-sonnet-4-6', max_tokens=512,\n"
-                '        system=[{"type": "text", "text": POLICY, "cache_control": '
-                '{"type": "ephemeral"}}], messages=[{\'role\': \'user\', \'content\': q}])\n'
-            ),
+            fixed=f"""
+            import anthropic
+
+            client = anthropic.Anthropic()
+            POLICY = {_POLICY!r}
+            def answer(q):
+                return client.messages.create(model='claude-sonnet-4-6', max_tokens=512,
+                    system=[{{"type": "text", "text": POLICY, "cache_control": {{"type": "ephemeral"}}}}], messages=[{{'role': 'user', 'content': q}}])
+            """,  # noqa: E501
         ),
         # A block list: the last static block gets the breakpoint.
         Invalid(
-            _HEAD + "def answer(q):\n"
-            "    return client.messages.create(\n"
-            "        model='claude-opus-4-8',\n"
-            f"        cache_control={_CC},\n"
-            "        max_tokens=512,\n"
-            "        system=[{'type': 'text', 'text': POLICY}],\n"
-            "        messages=[{'role': 'user', 'content': [{'type': 'text', 'text': q}]}],\n"
-            "    )\n",
-            expected_lines=(11,),
-            fixed=(
-                _HEAD + "def answer(q):\n"
-                "    return client.messages.create(\n"
-                "        model='claude-opus-4-8',\n"
-                "        max_tokens=512,\n"
-                "        system=[{'type': 'text', 'text': POLICY, \"cache_control\": "
-                '{"type": "ephemeral"}}],\n'
-                "        messages=[{'role': 'user', 'content': [{'type': 'text', 'text': q}]}],\n"
-                "    )\n"
-            ),
+            f"""
+            import anthropic
+
+            client = anthropic.Anthropic()
+            POLICY = {_POLICY!r}
+            def answer(q):
+                return client.messages.create(
+                    model='claude-opus-4-8',
+                    cache_control={{'type': 'ephemeral'}},
+                    max_tokens=512,
+                    system=[{{'type': 'text', 'text': POLICY}}],
+                    messages=[{{'role': 'user', 'content': [{{'type': 'text', 'text': q}}]}}],
+                )
+            """,
+            expected=((11, 73),),
+            message="`q` in it changes on every call",
+            fixed=f"""
+            import anthropic
+
+            client = anthropic.Anthropic()
+            POLICY = {_POLICY!r}
+            def answer(q):
+                return client.messages.create(
+                    model='claude-opus-4-8',
+                    max_tokens=512,
+                    system=[{{'type': 'text', 'text': POLICY, "cache_control": {{"type": "ephemeral"}}}}],
+                    messages=[{{'role': 'user', 'content': [{{'type': 'text', 'text': q}}]}}],
+                )
+            """,  # noqa: E501
         ),
         # A document in the question's own text: split it, cache the head.
         Invalid(
-            _HEAD + "def ask(question):\n"
-            "    return client.messages.create(model='claude-haiku-5-5', max_tokens=512,\n"
-            f"        cache_control={_CC},\n"
-            "        messages=[{'role': 'user', "
-            "'content': f'{POLICY}\\n\\nQuestion: {question}'}])\n",
-            expected_lines=(8,),
+            rf"""
+            import anthropic
+
+            client = anthropic.Anthropic()
+            POLICY = {_POLICY!r}
+            def ask(question):
+                return client.messages.create(model='claude-haiku-5-5', max_tokens=512,
+                    cache_control={{'type': 'ephemeral'}},
+                    messages=[{{'role': 'user', 'content': f'{{POLICY}}\n\nQuestion: {{question}}'}}])
+            """,  # noqa: E501
+            expected=((8, 72),),
             message="`question`",
-            fixed=(
-                _HEAD + "def ask(question):\n"
-                "    return client.messages.create(model='claude-haiku-5-5', max_tokens=512,\n"
-                "        messages=[{'role': 'user', 'content': [{\"type\": \"text\", \"text\": "
-                "f'{POLICY}\\n\\nQuestion: ', \"cache_control\": {\"type\": \"ephemeral\"}}, "
-                "{\"type\": \"text\", \"text\": f'{question}'}]}])\n"
-            ),
+            fixed=rf"""
+            import anthropic
+
+            client = anthropic.Anthropic()
+            POLICY = {_POLICY!r}
+            def ask(question):
+                return client.messages.create(model='claude-haiku-5-5', max_tokens=512,
+                    messages=[{{'role': 'user', 'content': [{{"type": "text", "text": f'{{POLICY}}\n\nQuestion: ', "cache_control": {{"type": "ephemeral"}}}}, {{"type": "text", "text": f'{{question}}'}}]}}])
+            """,  # noqa: E501
         ),
         # A loop over items at module level.
         Invalid(
-            _HEAD + "for ticket in ['t1', 't2']:\n"
-            "    client.messages.create(model='claude-sonnet-4-6', max_tokens=512,\n"
-            f"        system=POLICY, cache_control={_CC},\n"
-            "        messages=[{'role': 'user', 'content': ticket}])\n",
-            expected_lines=(8,),
+            f"""
+            import anthropic
+
+            client = anthropic.Anthropic()
+            POLICY = {_POLICY!r}
+            for ticket in ['t1', 't2']:
+                client.messages.create(model='claude-sonnet-4-6', max_tokens=512,
+                    system=POLICY, cache_control={{'type': 'ephemeral'}},
+                    messages=[{{'role': 'user', 'content': ticket}}])
+            """,
+            expected=((8, 47),),
             message="every call writes",
         ),
     )

@@ -26,8 +26,6 @@ RULE_NAME = "oversized-max-tokens"
 OVERSHOOT = 2
 MATERIAL_TOKENS = 256
 
-_HEAD = "import anthropic\n\nclient = anthropic.Anthropic()\n\n\n"
-
 
 class OversizedMaxTokens(Rule):
     """## What it does
@@ -149,214 +147,371 @@ class OversizedMaxTokens(Rule):
     valid = (
         # Summarisation: open-ended output needs room.
         Valid(
-            _HEAD + "def summarise(doc: str) -> str:\n"
-            "    r = client.messages.create(model='claude-sonnet-4-6', max_tokens=4096,\n"
-            "        system='Summarise the document in a few paragraphs.',\n"
-            "        messages=[{'role': 'user', 'content': doc}])\n"
-            "    return r.content[0].text\n"
+            """
+            import anthropic
+
+            client = anthropic.Anthropic()
+
+
+            def summarise(doc: str) -> str:
+                r = client.messages.create(model='claude-sonnet-4-6', max_tokens=4096,
+                    system='Summarise the document in a few paragraphs.',
+                    messages=[{'role': 'user', 'content': doc}])
+                return r.content[0].text
+            """,
         ),
         # A classifier that asks for reasoning first.
         Valid(
-            _HEAD + "def route(ticket: str) -> str:\n"
-            "    r = client.messages.create(model='claude-sonnet-4-6', max_tokens=2048,\n"
-            "        system='Think step by step about the ticket, then respond with only the '\n"
-            "               'category name on the last line.',\n"
-            "        messages=[{'role': 'user', 'content': ticket}])\n"
-            "    return r.content[0].text.splitlines()[-1]\n"
+            """
+            import anthropic
+
+            client = anthropic.Anthropic()
+
+
+            def route(ticket: str) -> str:
+                r = client.messages.create(model='claude-sonnet-4-6', max_tokens=2048,
+                    system='Think step by step about the ticket, then respond with only the '
+                           'category name on the last line.',
+                    messages=[{'role': 'user', 'content': ticket}])
+                return r.content[0].text.splitlines()[-1]
+            """,
         ),
         # A classifier prompt on an OpenAI client: not a Claude request.
         Valid(
-            "from openai import OpenAI\n\nclient = OpenAI()\n\n\n"
-            "def is_spam(text: str) -> bool:\n"
-            "    r = client.chat.completions.create(model='gpt-4o', max_tokens=4096,\n"
-            "        messages=[{'role': 'system', 'content': 'Answer yes or no.'},\n"
-            "                  {'role': 'user', 'content': text}])\n"
-            "    return r.choices[0].message.content.strip().lower() == 'yes'\n"
+            """
+            from openai import OpenAI
+
+            client = OpenAI()
+
+
+            def is_spam(text: str) -> bool:
+                r = client.chat.completions.create(model='gpt-4o', max_tokens=4096,
+                    messages=[{'role': 'system', 'content': 'Answer yes or no.'},
+                              {'role': 'user', 'content': text}])
+                return r.choices[0].message.content.strip().lower() == 'yes'
+            """,
         ),
         # max_tokens from a parameter: the caller decides.
         Valid(
-            _HEAD + "def is_spam(text: str, max_tokens: int = 4096) -> bool:\n"
-            "    r = client.messages.create(model='claude-sonnet-4-6', max_tokens=max_tokens,\n"
-            "        system='Answer yes or no: is this spam?',\n"
-            "        messages=[{'role': 'user', 'content': text}])\n"
-            "    return r.content[0].text.strip().lower() == 'yes'\n"
+            """
+            import anthropic
+
+            client = anthropic.Anthropic()
+
+
+            def is_spam(text: str, max_tokens: int = 4096) -> bool:
+                r = client.messages.create(model='claude-sonnet-4-6', max_tokens=max_tokens,
+                    system='Answer yes or no: is this spam?',
+                    messages=[{'role': 'user', 'content': text}])
+                return r.content[0].text.strip().lower() == 'yes'
+            """,
         ),
         # A tool-using agent: tool loops need output room.
         Valid(
-            _HEAD + "TOOLS = [{'name': 'lookup', 'description': 'Look up an order.',\n"
-            "          'input_schema': {'type': 'object', 'properties': {}}}]\n\n\n"
-            "def step(messages: list) -> object:\n"
-            "    return client.messages.create(model='claude-sonnet-4-6', max_tokens=4096,\n"
-            "        system='Classify the request, then respond with only the category name.',\n"
-            "        tools=TOOLS, messages=messages)\n"
+            """
+            import anthropic
+
+            client = anthropic.Anthropic()
+
+
+            TOOLS = [{'name': 'lookup', 'description': 'Look up an order.',
+                      'input_schema': {'type': 'object', 'properties': {}}}]
+
+
+            def step(messages: list) -> object:
+                return client.messages.create(model='claude-sonnet-4-6', max_tokens=4096,
+                    system='Classify the request, then respond with only the category name.',
+                    tools=TOOLS, messages=messages)
+            """,
         ),
         # Thinking enabled: the budget needs room.
         Valid(
-            _HEAD + "def grade(answer: str) -> int:\n"
-            "    r = client.messages.create(model='claude-sonnet-4-6', max_tokens=4096,\n"
-            "        thinking={'type': 'enabled', 'budget_tokens': 2048},\n"
-            "        system='Rate the answer from 1 to 5. Respond with only the number.',\n"
-            "        messages=[{'role': 'user', 'content': answer}])\n"
-            "    return int(r.content[-1].text)\n"
+            """
+            import anthropic
+
+            client = anthropic.Anthropic()
+
+
+            def grade(answer: str) -> int:
+                r = client.messages.create(model='claude-sonnet-4-6', max_tokens=4096,
+                    thinking={'type': 'enabled', 'budget_tokens': 2048},
+                    system='Rate the answer from 1 to 5. Respond with only the number.',
+                    messages=[{'role': 'user', 'content': answer}])
+                return int(r.content[-1].text)
+            """,
         ),
         # A model that thinks by default, thinking not turned off: thinking needs room.
         Valid(
-            _HEAD + "def is_spam(text: str) -> bool:\n"
-            "    r = client.messages.create(model='claude-sonnet-5-5', max_tokens=4096,\n"
-            "        system='Answer yes or no: is this spam?',\n"
-            "        messages=[{'role': 'user', 'content': text}])\n"
-            "    return r.content[0].text.strip().lower() == 'yes'\n"
+            """
+            import anthropic
+
+            client = anthropic.Anthropic()
+
+
+            def is_spam(text: str) -> bool:
+                r = client.messages.create(model='claude-sonnet-5-5', max_tokens=4096,
+                    system='Answer yes or no: is this spam?',
+                    messages=[{'role': 'user', 'content': text}])
+                return r.content[0].text.strip().lower() == 'yes'
+            """,
         ),
         # Weak evidence: a task word alone, the answer used as free text.
         Valid(
-            _HEAD + "def sentiment(review: str) -> str:\n"
-            "    r = client.messages.create(model='claude-sonnet-4-6', max_tokens=1024,\n"
-            "        system='Analyse the sentiment of the review.',\n"
-            "        messages=[{'role': 'user', 'content': review}])\n"
-            "    return r.content[0].text\n"
+            """
+            import anthropic
+
+            client = anthropic.Anthropic()
+
+
+            def sentiment(review: str) -> str:
+                r = client.messages.create(model='claude-sonnet-4-6', max_tokens=1024,
+                    system='Analyse the sentiment of the review.',
+                    messages=[{'role': 'user', 'content': review}])
+                return r.content[0].text
+            """,
         ),
         # A sentinel check on free text is not a short answer.
         Valid(
-            _HEAD + "def answer(q: str) -> str | None:\n"
-            "    r = client.messages.create(model='claude-sonnet-4-6', max_tokens=2048,\n"
-            "        messages=[{'role': 'user', 'content': q}])\n"
-            "    text = r.content[0].text\n"
-            "    return None if text == 'NONE' else text\n"
+            """
+            import anthropic
+
+            client = anthropic.Anthropic()
+
+
+            def answer(q: str) -> str | None:
+                r = client.messages.create(model='claude-sonnet-4-6', max_tokens=2048,
+                    messages=[{'role': 'user', 'content': q}])
+                text = r.content[0].text
+                return None if text == 'NONE' else text
+            """,
         ),
         # Near the cap: a runaway one-word answer costs a few dozen tokens more.
         Valid(
-            _HEAD + "def planet_name() -> str:\n"
-            "    r = client.messages.create(model='claude-haiku-4-5', max_tokens=100,\n"
-            "        messages=[{'role': 'user', 'content': 'Invent a planet name. '\n"
-            "                   'Respond with a single word.'}])\n"
-            "    return r.content[0].text.strip()\n"
+            """
+            import anthropic
+
+            client = anthropic.Anthropic()
+
+
+            def planet_name() -> str:
+                r = client.messages.create(model='claude-haiku-4-5', max_tokens=100,
+                    messages=[{'role': 'user', 'content': 'Invent a planet name. '
+                               'Respond with a single word.'}])
+                return r.content[0].text.strip()
+            """,
         ),
         # Already within the cap.
         Valid(
-            _HEAD + "def is_spam(text: str) -> bool:\n"
-            "    r = client.messages.create(model='claude-sonnet-4-6', max_tokens=16,\n"
-            "        system='Answer yes or no: is this spam?',\n"
-            "        messages=[{'role': 'user', 'content': text}])\n"
-            "    return r.content[0].text.strip().lower() == 'yes'\n"
+            """
+            import anthropic
+
+            client = anthropic.Anthropic()
+
+
+            def is_spam(text: str) -> bool:
+                r = client.messages.create(model='claude-sonnet-4-6', max_tokens=16,
+                    system='Answer yes or no: is this spam?',
+                    messages=[{'role': 'user', 'content': text}])
+                return r.content[0].text.strip().lower() == 'yes'
+            """,
         ),
     )
     invalid = (
         # The doc example: yes/no, from the prompt and the comparison.
         Invalid(
-            _HEAD + "def is_spam(message: str) -> bool:\n"
-            "    response = client.messages.create(\n"
-            "        model='claude-sonnet-4-6',\n"
-            "        max_tokens=4096,\n"
-            "        system='You moderate a forum. Answer yes or no: is the message spam?',\n"
-            "        messages=[{'role': 'user', 'content': message}],\n"
-            "    )\n"
-            "    return response.content[0].text.strip().lower() == 'yes'\n",
-            expected_lines=(9,),
+            """
+            import anthropic
+
+            client = anthropic.Anthropic()
+
+
+            def is_spam(message: str) -> bool:
+                response = client.messages.create(
+                    model='claude-sonnet-4-6',
+                    max_tokens=4096,
+                    system='You moderate a forum. Answer yes or no: is the message spam?',
+                    messages=[{'role': 'user', 'content': message}],
+                )
+                return response.content[0].text.strip().lower() == 'yes'
+            """,
+            expected=((9, 20),),
             message="max_tokens=4096 for a yes/no answer (prompt says",
-            fixed=(
-                _HEAD + "def is_spam(message: str) -> bool:\n"
-                "    response = client.messages.create(\n"
-                "        model='claude-sonnet-4-6',\n"
-                "        max_tokens=64,\n"
-                "        system='You moderate a forum. Answer yes or no: is the message spam?',\n"
-                "        messages=[{'role': 'user', 'content': message}],\n"
-                "    )\n"
-                "    return response.content[0].text.strip().lower() == 'yes'\n"
-            ),
+            fixed="""
+            import anthropic
+
+            client = anthropic.Anthropic()
+
+
+            def is_spam(message: str) -> bool:
+                response = client.messages.create(
+                    model='claude-sonnet-4-6',
+                    max_tokens=64,
+                    system='You moderate a forum. Answer yes or no: is the message spam?',
+                    messages=[{'role': 'user', 'content': message}],
+                )
+                return response.content[0].text.strip().lower() == 'yes'
+            """,
         ),
         # Routing read from the code alone: the answer is looked up in a dict of queues.
         Invalid(
-            _HEAD + "QUEUES = {'billing': 'q-bill', 'technical': 'q-tech', "
-            "'sales': 'q-sales'}\n\n\n"
-            "def route(ticket: str, prompt: str) -> str:\n"
-            "    r = client.messages.create(model='claude-opus-4-6', max_tokens=1000,\n"
-            "        messages=[{'role': 'user', 'content': prompt + ticket}])\n"
-            "    team = r.content[0].text.strip().lower()\n"
-            "    return QUEUES[team]\n",
-            expected_lines=(10,),
+            """
+            import anthropic
+
+            client = anthropic.Anthropic()
+
+
+            QUEUES = {'billing': 'q-bill', 'technical': 'q-tech', 'sales': 'q-sales'}
+
+
+            def route(ticket: str, prompt: str) -> str:
+                r = client.messages.create(model='claude-opus-4-6', max_tokens=1000,
+                    messages=[{'role': 'user', 'content': prompt + ticket}])
+                team = r.content[0].text.strip().lower()
+                return QUEUES[team]
+            """,
+            expected=((10, 68),),
             message="response used as a key of `QUEUES`",
-            fixed=(
-                _HEAD + "QUEUES = {'billing': 'q-bill', 'technical': 'q-tech', "
-                "'sales': 'q-sales'}\n\n\n"
-                "def route(ticket: str, prompt: str) -> str:\n"
-                "    r = client.messages.create(model='claude-opus-4-6', max_tokens=64,\n"
-                "        messages=[{'role': 'user', 'content': prompt + ticket}])\n"
-                "    team = r.content[0].text.strip().lower()\n"
-                "    return QUEUES[team]\n"
-            ),
+            fixed="""
+            import anthropic
+
+            client = anthropic.Anthropic()
+
+
+            QUEUES = {'billing': 'q-bill', 'technical': 'q-tech', 'sales': 'q-sales'}
+
+
+            def route(ticket: str, prompt: str) -> str:
+                r = client.messages.create(model='claude-opus-4-6', max_tokens=64,
+                    messages=[{'role': 'user', 'content': prompt + ticket}])
+                team = r.content[0].text.strip().lower()
+                return QUEUES[team]
+            """,
         ),
         # A short extraction: JSON with a few named keys gets the extraction cap.
         Invalid(
-            _HEAD + "import json\n\n\n"
-            "def contact(email_body: str) -> dict:\n"
-            "    r = client.messages.create(model='claude-sonnet-4-6', max_tokens=8192,\n"
-            "        system='Return only JSON with keys name, email and company.',\n"
-            "        messages=[{'role': 'user', 'content': email_body}])\n"
-            "    return json.loads(r.content[0].text)\n",
-            expected_lines=(10,),
+            """
+            import anthropic
+
+            client = anthropic.Anthropic()
+
+
+            import json
+
+
+            def contact(email_body: str) -> dict:
+                r = client.messages.create(model='claude-sonnet-4-6', max_tokens=8192,
+                    system='Return only JSON with keys name, email and company.',
+                    messages=[{'role': 'user', 'content': email_body}])
+                return json.loads(r.content[0].text)
+            """,
+            expected=((10, 70),),
             message="for a short extraction",
-            fixed=(
-                _HEAD + "import json\n\n\n"
-                "def contact(email_body: str) -> dict:\n"
-                "    r = client.messages.create(model='claude-sonnet-4-6', max_tokens=1024,\n"
-                "        system='Return only JSON with keys name, email and company.',\n"
-                "        messages=[{'role': 'user', 'content': email_body}])\n"
-                "    return json.loads(r.content[0].text)\n"
-            ),
+            fixed="""
+            import anthropic
+
+            client = anthropic.Anthropic()
+
+
+            import json
+
+
+            def contact(email_body: str) -> dict:
+                r = client.messages.create(model='claude-sonnet-4-6', max_tokens=1024,
+                    system='Return only JSON with keys name, email and company.',
+                    messages=[{'role': 'user', 'content': email_body}])
+                return json.loads(r.content[0].text)
+            """,
         ),
         # Scoring through a caller; a model that thinks by default, with thinking turned off.
         Invalid(
-            _HEAD + "def grade(answer: str) -> str:\n"
-            "    with client.messages.stream(model='claude-opus-4-8', max_tokens=2000,\n"
-            "            thinking={'type': 'disabled'},\n"
-            "            system='Score the answer on a scale of 1 to 10.',\n"
-            "            messages=[{'role': 'user', 'content': answer}]) as stream:\n"
-            "        return stream.get_final_text()\n\n\n"
-            "def average(answers: list[str]) -> float:\n"
-            "    return sum(int(grade(a)) for a in answers) / len(answers)\n",
-            expected_lines=(7,),
+            """
+            import anthropic
+
+            client = anthropic.Anthropic()
+
+
+            def grade(answer: str) -> str:
+                with client.messages.stream(model='claude-opus-4-8', max_tokens=2000,
+                        thinking={'type': 'disabled'},
+                        system='Score the answer on a scale of 1 to 10.',
+                        messages=[{'role': 'user', 'content': answer}]) as stream:
+                    return stream.get_final_text()
+
+
+            def average(answers: list[str]) -> float:
+                return sum(int(grade(a)) for a in answers) / len(answers)
+            """,
+            expected=((7, 69),),
             message="`grade()` result parsed with `int(...)`",
-            fixed=(
-                _HEAD + "def grade(answer: str) -> str:\n"
-                "    with client.messages.stream(model='claude-opus-4-8', max_tokens=64,\n"
-                "            thinking={'type': 'disabled'},\n"
-                "            system='Score the answer on a scale of 1 to 10.',\n"
-                "            messages=[{'role': 'user', 'content': answer}]) as stream:\n"
-                "        return stream.get_final_text()\n\n\n"
-                "def average(answers: list[str]) -> float:\n"
-                "    return sum(int(grade(a)) for a in answers) / len(answers)\n"
-            ),
+            fixed="""
+            import anthropic
+
+            client = anthropic.Anthropic()
+
+
+            def grade(answer: str) -> str:
+                with client.messages.stream(model='claude-opus-4-8', max_tokens=64,
+                        thinking={'type': 'disabled'},
+                        system='Score the answer on a scale of 1 to 10.',
+                        messages=[{'role': 'user', 'content': answer}]) as stream:
+                    return stream.get_final_text()
+
+
+            def average(answers: list[str]) -> float:
+                return sum(int(grade(a)) for a in answers) / len(answers)
+            """,
         ),
         # A shared constant: reported, not fixed.
         Invalid(
-            _HEAD + "MAX_TOKENS = 4096\nLABELS = ['bug', 'feature', 'question']\n\n\n"
-            "def label(issue: str) -> str:\n"
-            "    r = client.messages.create(model='claude-haiku-4-5', max_tokens=MAX_TOKENS,\n"
-            "        system='Label the issue. Reply with just the label.',\n"
-            "        messages=[{'role': 'user', 'content': issue}])\n"
-            "    text = r.content[0].text.strip()\n"
-            "    return text if text in LABELS else 'question'\n",
-            expected_lines=(11,),
+            """
+            import anthropic
+
+            client = anthropic.Anthropic()
+
+
+            MAX_TOKENS = 4096
+            LABELS = ['bug', 'feature', 'question']
+
+
+            def label(issue: str) -> str:
+                r = client.messages.create(model='claude-haiku-4-5', max_tokens=MAX_TOKENS,
+                    system='Label the issue. Reply with just the label.',
+                    messages=[{'role': 'user', 'content': issue}])
+                text = r.content[0].text.strip()
+                return text if text in LABELS else 'question'
+            """,
+            expected=((11, 69),),
             message="for a label",
-            fixed=None,
         ),
         # Options: a tighter cap.
         Invalid(
-            _HEAD + "def is_spam(text: str) -> bool:\n"
-            "    r = client.messages.create(model='claude-sonnet-4-6', max_tokens=64,\n"
-            "        system='Answer yes or no: is this spam?',\n"
-            "        messages=[{'role': 'user', 'content': text}])\n"
-            "    return r.content[0].text.strip().lower() == 'yes'\n",
-            expected_lines=(7,),
+            """
+            import anthropic
+
+            client = anthropic.Anthropic()
+
+
+            def is_spam(text: str) -> bool:
+                r = client.messages.create(model='claude-sonnet-4-6', max_tokens=64,
+                    system='Answer yes or no: is this spam?',
+                    messages=[{'role': 'user', 'content': text}])
+                return r.content[0].text.strip().lower() == 'yes'
+            """,
+            expected=((7, 70),),
             message="16 is plenty",
+            fixed="""
+            import anthropic
+
+            client = anthropic.Anthropic()
+
+
+            def is_spam(text: str) -> bool:
+                r = client.messages.create(model='claude-sonnet-4-6', max_tokens=16,
+                    system='Answer yes or no: is this spam?',
+                    messages=[{'role': 'user', 'content': text}])
+                return r.content[0].text.strip().lower() == 'yes'
+            """,
             settings={"options": {RULE_NAME: {"classification-cap": 16}}},
-            fixed=(
-                _HEAD + "def is_spam(text: str) -> bool:\n"
-                "    r = client.messages.create(model='claude-sonnet-4-6', max_tokens=16,\n"
-                "        system='Answer yes or no: is this spam?',\n"
-                "        messages=[{'role': 'user', 'content': text}])\n"
-                "    return r.content[0].text.strip().lower() == 'yes'\n"
-            ),
         ),
     )
 

@@ -95,72 +95,98 @@ class MaxTokensOverModelLimit(Rule):
 
     valid = (
         Valid(
-            "import anthropic\nclient = anthropic.Anthropic()\n"
-            f"r = client.messages.create(model='claude-sonnet-4-6', max_tokens=16000, {_Q})\n"
+            f"""
+            import anthropic
+            client = anthropic.Anthropic()
+            r = client.messages.create(model='claude-sonnet-4-6', max_tokens=16000, {_Q})
+            """,
         ),
         # Streaming requests may use the model's full output.
         Valid(
-            "import anthropic\nclient = anthropic.Anthropic()\n"
-            "with client.messages.stream(model='claude-opus-4-8', max_tokens=128000,\n"
-            f"        {_Q}) as s:\n"
-            "    text = s.get_final_text()\n"
-            "r = client.messages.create(model='claude-opus-4-8', max_tokens=100000,\n"
-            f"    stream=True, {_Q})\n"
+            """
+            import anthropic
+            client = anthropic.Anthropic()
+            with client.messages.stream(model='claude-opus-4-8', max_tokens=128000,
+                    messages=[{'role': 'user', 'content': 'Write the chapter.'}]) as s:
+                text = s.get_final_text()
+            r = client.messages.create(model='claude-opus-4-8', max_tokens=100000,
+                stream=True, messages=[{'role': 'user', 'content': 'Write the chapter.'}])
+            """,
         ),
         # A custom timeout lifts the SDK's non-streaming limit.
         Valid(
-            "import anthropic\nclient = anthropic.Anthropic(timeout=3600)\n"
-            f"r = client.messages.create(model='claude-sonnet-4-6', max_tokens=64000, {_Q})\n"
+            f"""
+            import anthropic
+            client = anthropic.Anthropic(timeout=3600)
+            r = client.messages.create(model='claude-sonnet-4-6', max_tokens=64000, {_Q})
+            """,
         ),
         Valid(
-            "import anthropic\nclient = anthropic.Anthropic()\n"
-            "r = client.messages.create(model='claude-sonnet-4-6', max_tokens=64000,\n"
-            f"    timeout=1800.0, {_Q})\n"
+            """
+            import anthropic
+            client = anthropic.Anthropic()
+            r = client.messages.create(model='claude-sonnet-4-6', max_tokens=64000,
+                timeout=1800.0, messages=[{'role': 'user', 'content': 'Write the chapter.'}])
+            """,
         ),
         # Unknown model and a max_tokens some active model accepts; unknown max_tokens.
         Valid(
-            "import anthropic\nclient = anthropic.Anthropic()\n"
-            "def ask(model, budget):\n"
-            f"    a = client.messages.stream(model=model, max_tokens=100000, {_Q})\n"
-            f"    b = client.messages.create(model='claude-haiku-4-5', max_tokens=budget, {_Q})\n"
+            f"""
+            import anthropic
+            client = anthropic.Anthropic()
+            def ask(model, budget):
+                a = client.messages.stream(model=model, max_tokens=100000, {_Q})
+                b = client.messages.create(model='claude-haiku-4-5', max_tokens=budget, {_Q})
+            """,
         ),
     )
     invalid = (
         Invalid(
-            "import anthropic\nclient = anthropic.Anthropic()\n"
-            "with client.messages.stream(model='claude-haiku-4-5', max_tokens=100_000,\n"
-            f"        {_Q}) as s:\n"
-            "    text = s.get_final_text()\n",
-            expected_lines=(3,),
+            """
+            import anthropic
+            client = anthropic.Anthropic()
+            with client.messages.stream(model='claude-haiku-4-5', max_tokens=100_000,
+                    messages=[{'role': 'user', 'content': 'Write the chapter.'}]) as s:
+                text = s.get_final_text()
+            """,
+            expected=((3, 66),),
             message="64,000",
-            fixed=(
-                "import anthropic\nclient = anthropic.Anthropic()\n"
-                "with client.messages.stream(model='claude-haiku-4-5', max_tokens=64_000,\n"
-                f"        {_Q}) as s:\n"
-                "    text = s.get_final_text()\n"
-            ),
+            fixed="""
+            import anthropic
+            client = anthropic.Anthropic()
+            with client.messages.stream(model='claude-haiku-4-5', max_tokens=64_000,
+                    messages=[{'role': 'user', 'content': 'Write the chapter.'}]) as s:
+                text = s.get_final_text()
+            """,
         ),
         Invalid(
-            "import anthropic\nclient = anthropic.Anthropic()\n"
-            "def write(outline):\n"
-            "    return client.messages.create(model='claude-opus-4-8', max_tokens=32000,\n"
-            "        messages=[{'role': 'user', 'content': outline}])\n",
-            expected_lines=(4,),
+            """
+            import anthropic
+            client = anthropic.Anthropic()
+            def write(outline):
+                return client.messages.create(model='claude-opus-4-8', max_tokens=32000,
+                    messages=[{'role': 'user', 'content': outline}])
+            """,
+            expected=((4, 71),),
             message="Streaming is required",
-            fixed=(
-                "import anthropic\nclient = anthropic.Anthropic()\n"
-                "def write(outline):\n"
-                "    return client.messages.create(model='claude-opus-4-8', max_tokens=21333,\n"
-                "        messages=[{'role': 'user', 'content': outline}])\n"
-            ),
+            fixed="""
+            import anthropic
+            client = anthropic.Anthropic()
+            def write(outline):
+                return client.messages.create(model='claude-opus-4-8', max_tokens=21333,
+                    messages=[{'role': 'user', 'content': outline}])
+            """,
         ),
         # Above every active model's maximum: reported even with an unknown model.
         Invalid(
-            "import anthropic\nclient = anthropic.Anthropic()\n"
-            "def ask(model):\n"
-            f"    with client.messages.stream(model=model, max_tokens=200000, {_Q}) as s:\n"
-            "        return s.get_final_text()\n",
-            expected_lines=(4,),
+            f"""
+            import anthropic
+            client = anthropic.Anthropic()
+            def ask(model):
+                with client.messages.stream(model=model, max_tokens=200000, {_Q}) as s:
+                    return s.get_final_text()
+            """,
+            expected=((4, 57),),
             message="128,000",
         ),
     )

@@ -94,53 +94,74 @@ class InvalidThinkingConfig(Rule):
 
     valid = (
         Valid(
-            "import anthropic\nclient = anthropic.Anthropic()\n"
-            "r = client.messages.create(model='claude-opus-4-8', max_tokens=16000,\n"
-            f"    thinking={{'type': 'adaptive'}}, {_Q})\n"
+            f"""
+            import anthropic
+            client = anthropic.Anthropic()
+            r = client.messages.create(model='claude-opus-4-8', max_tokens=16000,
+                thinking={{'type': 'adaptive'}}, {_Q})
+            """,
         ),
         # Interleaved thinking: the budget may exceed max_tokens.
         Valid(
-            "import anthropic\nclient = anthropic.Anthropic()\n"
-            "r = client.beta.messages.create(model='claude-sonnet-4-6', max_tokens=4000,\n"
-            "    thinking={'type': 'enabled', 'budget_tokens': 10000},\n"
-            f"    betas=['interleaved-thinking-2025-05-14'], {_Q})\n"
+            f"""
+            import anthropic
+            client = anthropic.Anthropic()
+            r = client.beta.messages.create(model='claude-sonnet-4-6', max_tokens=4000,
+                thinking={{'type': 'enabled', 'budget_tokens': 10000}},
+                betas=['interleaved-thinking-2025-05-14'], {_Q})
+            """,
         ),
         # Unknown budget, unknown model: silent.
         Valid(
-            "import anthropic\nclient = anthropic.Anthropic()\n"
-            "def ask(model, budget):\n"
-            "    return client.messages.create(model=model, max_tokens=4000,\n"
-            f"        thinking={{'type': 'enabled', 'budget_tokens': budget}}, {_Q})\n"
+            f"""
+            import anthropic
+            client = anthropic.Anthropic()
+            def ask(model, budget):
+                return client.messages.create(model=model, max_tokens=4000,
+                    thinking={{'type': 'enabled', 'budget_tokens': budget}}, {_Q})
+            """,
         ),
         # A model with no thinking data (Sonnet 5.5): the mode is not judged.
         Valid(
-            "import anthropic\nclient = anthropic.Anthropic()\n"
-            "r = client.messages.create(model='claude-sonnet-5-5', max_tokens=16000,\n"
-            f"    thinking={{'type': 'enabled', 'budget_tokens': 4000}}, {_Q})\n"
+            f"""
+            import anthropic
+            client = anthropic.Anthropic()
+            r = client.messages.create(model='claude-sonnet-5-5', max_tokens=16000,
+                thinking={{'type': 'enabled', 'budget_tokens': 4000}}, {_Q})
+            """,
         ),
     )
     invalid = (
         Invalid(
-            "import anthropic\nclient = anthropic.Anthropic()\n"
-            "r = client.messages.create(model='claude-sonnet-4-6', max_tokens=2048,\n"
-            f"    thinking={{'type': 'enabled', 'budget_tokens': 4096}}, {_Q})\n",
-            expected_lines=(4,),
+            f"""
+            import anthropic
+            client = anthropic.Anthropic()
+            r = client.messages.create(model='claude-sonnet-4-6', max_tokens=2048,
+                thinking={{'type': 'enabled', 'budget_tokens': 4096}}, {_Q})
+            """,
+            expected=((4, 51),),
             message="less than max_tokens",
         ),
         Invalid(
-            "import anthropic\nclient = anthropic.Anthropic()\n"
-            "THINKING = {'type': 'enabled', 'budget_tokens': 512}\n"
-            "def solve(q):\n"
-            "    return client.messages.create(model='claude-haiku-4-5', max_tokens=4000,\n"
-            "        thinking=THINKING, messages=[{'role': 'user', 'content': q}])\n",
-            expected_lines=(6,),
+            """
+            import anthropic
+            client = anthropic.Anthropic()
+            THINKING = {'type': 'enabled', 'budget_tokens': 512}
+            def solve(q):
+                return client.messages.create(model='claude-haiku-4-5', max_tokens=4000,
+                    thinking=THINKING, messages=[{'role': 'user', 'content': q}])
+            """,
+            expected=((6, 18),),
             message="at least 1,024",
         ),
         Invalid(
-            "import anthropic\nclient = anthropic.Anthropic()\n"
-            "r = client.messages.create(model='claude-opus-5-5', max_tokens=16000,\n"
-            f"    thinking={{'type': 'enabled', 'budget_tokens': 8000}}, {_Q})\n",
-            expected_lines=(4,),
+            f"""
+            import anthropic
+            client = anthropic.Anthropic()
+            r = client.messages.create(model='claude-opus-5-5', max_tokens=16000,
+                thinking={{'type': 'enabled', 'budget_tokens': 8000}}, {_Q})
+            """,
+            expected=((4, 23),),
             message="adaptive",
         ),
     )

@@ -15,8 +15,6 @@ SMALL_MAX_TOKENS = 256
 # Clients whose model IDs are the Claude API's own: the Haiku ID can be written as is.
 _FIRST_PARTY = frozenset({"Anthropic", "AsyncAnthropic", "Client", "AsyncClient", "untraced"})
 
-_HEAD = "import anthropic\n\nclient = anthropic.Anthropic()\n\n\n"
-
 
 def _ratio(a: float, b: float) -> str:
     r = a / b
@@ -122,161 +120,271 @@ class OverpoweredModel(Rule):
     valid = (
         # Summarisation needs a capable model and room.
         Valid(
-            _HEAD + "def summarise(doc: str) -> str:\n"
-            "    r = client.messages.create(model='claude-opus-4-8', max_tokens=200,\n"
-            "        system='Summarise the document in three sentences.',\n"
-            "        messages=[{'role': 'user', 'content': doc}])\n"
-            "    return r.content[0].text\n"
+            """
+            import anthropic
+
+            client = anthropic.Anthropic()
+
+
+            def summarise(doc: str) -> str:
+                r = client.messages.create(model='claude-opus-4-8', max_tokens=200,
+                    system='Summarise the document in three sentences.',
+                    messages=[{'role': 'user', 'content': doc}])
+                return r.content[0].text
+            """,
         ),
         # The model is a parameter: the caller chooses.
         Valid(
-            _HEAD + "def is_spam(text: str, model: str = 'claude-opus-4-8') -> bool:\n"
-            "    r = client.messages.create(model=model, max_tokens=8,\n"
-            "        system='Answer yes or no: is this spam?',\n"
-            "        messages=[{'role': 'user', 'content': text}])\n"
-            "    return r.content[0].text.strip().lower() == 'yes'\n"
+            """
+            import anthropic
+
+            client = anthropic.Anthropic()
+
+
+            def is_spam(text: str, model: str = 'claude-opus-4-8') -> bool:
+                r = client.messages.create(model=model, max_tokens=8,
+                    system='Answer yes or no: is this spam?',
+                    messages=[{'role': 'user', 'content': text}])
+                return r.content[0].text.strip().lower() == 'yes'
+            """,
         ),
         # An eval loop over models compares them on purpose.
         Valid(
-            _HEAD + "MODELS = ['claude-opus-4-8', 'claude-sonnet-4-6', 'claude-haiku-5-5']\n\n\n"
-            "def run(texts: list[str]) -> dict:\n"
-            "    hits = {}\n"
-            "    for model in MODELS:\n"
-            "        for t in texts:\n"
-            "            r = client.messages.create(model=model, max_tokens=8,\n"
-            "                system='Answer yes or no: is this spam?',\n"
-            "                messages=[{'role': 'user', 'content': t}])\n"
-            "            hits[model] = r.content[0].text.strip().lower() == 'yes'\n"
-            "    return hits\n"
+            """
+            import anthropic
+
+            client = anthropic.Anthropic()
+
+
+            MODELS = ['claude-opus-4-8', 'claude-sonnet-4-6', 'claude-haiku-5-5']
+
+
+            def run(texts: list[str]) -> dict:
+                hits = {}
+                for model in MODELS:
+                    for t in texts:
+                        r = client.messages.create(model=model, max_tokens=8,
+                            system='Answer yes or no: is this spam?',
+                            messages=[{'role': 'user', 'content': t}])
+                        hits[model] = r.content[0].text.strip().lower() == 'yes'
+                return hits
+            """,
         ),
         # A function named as an eval, with a literal model.
         Valid(
-            _HEAD + "def eval_opus_spam(text: str) -> bool:\n"
-            "    r = client.messages.create(model='claude-opus-4-8', max_tokens=8,\n"
-            "        system='Answer yes or no: is this spam?',\n"
-            "        messages=[{'role': 'user', 'content': text}])\n"
-            "    return r.content[0].text.strip().lower() == 'yes'\n"
+            """
+            import anthropic
+
+            client = anthropic.Anthropic()
+
+
+            def eval_opus_spam(text: str) -> bool:
+                r = client.messages.create(model='claude-opus-4-8', max_tokens=8,
+                    system='Answer yes or no: is this spam?',
+                    messages=[{'role': 'user', 'content': text}])
+                return r.content[0].text.strip().lower() == 'yes'
+            """,
         ),
         # A classifier that asks for reasoning first.
         Valid(
-            _HEAD + "def route(ticket: str) -> str:\n"
-            "    r = client.messages.create(model='claude-opus-4-8', max_tokens=256,\n"
-            "        system='Explain your reasoning, then give the category.',\n"
-            "        messages=[{'role': 'user', 'content': ticket}])\n"
-            "    return r.content[0].text\n"
+            """
+            import anthropic
+
+            client = anthropic.Anthropic()
+
+
+            def route(ticket: str) -> str:
+                r = client.messages.create(model='claude-opus-4-8', max_tokens=256,
+                    system='Explain your reasoning, then give the category.',
+                    messages=[{'role': 'user', 'content': ticket}])
+                return r.content[0].text
+            """,
         ),
         # A tool-using agent.
         Valid(
-            _HEAD + "def step(messages: list, tools: list) -> object:\n"
-            "    return client.messages.create(model='claude-opus-4-8', max_tokens=200,\n"
-            "        system='Respond with only the category name.', tools=tools,\n"
-            "        messages=messages)\n"
+            """
+            import anthropic
+
+            client = anthropic.Anthropic()
+
+
+            def step(messages: list, tools: list) -> object:
+                return client.messages.create(model='claude-opus-4-8', max_tokens=200,
+                    system='Respond with only the category name.', tools=tools,
+                    messages=messages)
+            """,
         ),
         # Thinking enabled.
         Valid(
-            _HEAD + "def grade(answer: str) -> str:\n"
-            "    r = client.messages.create(model='claude-sonnet-4-6', max_tokens=2048,\n"
-            "        thinking={'type': 'enabled', 'budget_tokens': 1024},\n"
-            "        system='Rate the answer from 1 to 5. Respond with only the number.',\n"
-            "        messages=[{'role': 'user', 'content': answer}])\n"
-            "    return r.content[-1].text\n"
+            """
+            import anthropic
+
+            client = anthropic.Anthropic()
+
+
+            def grade(answer: str) -> str:
+                r = client.messages.create(model='claude-sonnet-4-6', max_tokens=2048,
+                    thinking={'type': 'enabled', 'budget_tokens': 1024},
+                    system='Rate the answer from 1 to 5. Respond with only the number.',
+                    messages=[{'role': 'user', 'content': answer}])
+                return r.content[-1].text
+            """,
         ),
         # A classifier prompt on an OpenAI client.
         Valid(
-            "from openai import OpenAI\n\nclient = OpenAI()\n\n\n"
-            "def is_spam(text: str) -> bool:\n"
-            "    r = client.chat.completions.create(model='gpt-4o', max_tokens=8,\n"
-            "        messages=[{'role': 'system', 'content': 'Answer yes or no.'},\n"
-            "                  {'role': 'user', 'content': text}])\n"
-            "    return r.choices[0].message.content.strip().lower() == 'yes'\n"
+            """
+            from openai import OpenAI
+
+            client = OpenAI()
+
+
+            def is_spam(text: str) -> bool:
+                r = client.chat.completions.create(model='gpt-4o', max_tokens=8,
+                    messages=[{'role': 'system', 'content': 'Answer yes or no.'},
+                              {'role': 'user', 'content': text}])
+                return r.choices[0].message.content.strip().lower() == 'yes'
+            """,
         ),
         # Already Haiku.
         Valid(
-            _HEAD + "def is_spam(text: str) -> bool:\n"
-            "    r = client.messages.create(model='claude-haiku-5-5', max_tokens=8,\n"
-            "        system='Answer yes or no: is this spam?',\n"
-            "        messages=[{'role': 'user', 'content': text}])\n"
-            "    return r.content[0].text.strip().lower() == 'yes'\n"
+            """
+            import anthropic
+
+            client = anthropic.Anthropic()
+
+
+            def is_spam(text: str) -> bool:
+                r = client.messages.create(model='claude-haiku-5-5', max_tokens=8,
+                    system='Answer yes or no: is this spam?',
+                    messages=[{'role': 'user', 'content': text}])
+                return r.content[0].text.strip().lower() == 'yes'
+            """,
         ),
         # A large max_tokens: CL201's business first, not a small answer as written.
         Valid(
-            _HEAD + "def is_spam(text: str) -> bool:\n"
-            "    r = client.messages.create(model='claude-opus-4-8', max_tokens=4096,\n"
-            "        system='Answer yes or no: is this spam?',\n"
-            "        messages=[{'role': 'user', 'content': text}])\n"
-            "    return r.content[0].text.strip().lower() == 'yes'\n"
+            """
+            import anthropic
+
+            client = anthropic.Anthropic()
+
+
+            def is_spam(text: str) -> bool:
+                r = client.messages.create(model='claude-opus-4-8', max_tokens=4096,
+                    system='Answer yes or no: is this spam?',
+                    messages=[{'role': 'user', 'content': text}])
+                return r.content[0].text.strip().lower() == 'yes'
+            """,
         ),
         # Benchmark files compare models on purpose.
         Valid(
-            _HEAD + "def is_spam(text: str) -> bool:\n"
-            "    r = client.messages.create(model='claude-opus-4-8', max_tokens=8,\n"
-            "        system='Answer yes or no: is this spam?',\n"
-            "        messages=[{'role': 'user', 'content': text}])\n"
-            "    return r.content[0].text.strip().lower() == 'yes'\n",
+            """
+            import anthropic
+
+            client = anthropic.Anthropic()
+
+
+            def is_spam(text: str) -> bool:
+                r = client.messages.create(model='claude-opus-4-8', max_tokens=8,
+                    system='Answer yes or no: is this spam?',
+                    messages=[{'role': 'user', 'content': text}])
+                return r.content[0].text.strip().lower() == 'yes'
+            """,
             path="bench/spam_benchmark.py",
         ),
     )
     invalid = (
         Invalid(
-            _HEAD + "def is_spam(message: str) -> bool:\n"
-            "    response = client.messages.create(\n"
-            "        model='claude-opus-4-8',\n"
-            "        max_tokens=8,\n"
-            "        system='You moderate a forum. Answer yes or no: is the message spam?',\n"
-            "        messages=[{'role': 'user', 'content': message}],\n"
-            "    )\n"
-            "    return response.content[0].text.strip().lower() == 'yes'\n",
-            expected_lines=(8,),
+            """
+            import anthropic
+
+            client = anthropic.Anthropic()
+
+
+            def is_spam(message: str) -> bool:
+                response = client.messages.create(
+                    model='claude-opus-4-8',
+                    max_tokens=8,
+                    system='You moderate a forum. Answer yes or no: is the message spam?',
+                    messages=[{'role': 'user', 'content': message}],
+                )
+                return response.content[0].text.strip().lower() == 'yes'
+            """,
+            expected=((8, 15),),
             message="claude-opus-4-8 costs 5x claude-haiku-4-5-20251001 per input token",
-            fixed=(
-                _HEAD + "def is_spam(message: str) -> bool:\n"
-                "    response = client.messages.create(\n"
-                "        model='claude-haiku-4-5-20251001',\n"
-                "        max_tokens=8,\n"
-                "        system='You moderate a forum. Answer yes or no: is the message spam?',\n"
-                "        messages=[{'role': 'user', 'content': message}],\n"
-                "    )\n"
-                "    return response.content[0].text.strip().lower() == 'yes'\n"
-            ),
+            fixed="""
+            import anthropic
+
+            client = anthropic.Anthropic()
+
+
+            def is_spam(message: str) -> bool:
+                response = client.messages.create(
+                    model='claude-haiku-4-5-20251001',
+                    max_tokens=8,
+                    system='You moderate a forum. Answer yes or no: is the message spam?',
+                    messages=[{'role': 'user', 'content': message}],
+                )
+                return response.content[0].text.strip().lower() == 'yes'
+            """,
         ),
         # A `**params` dict literal used by this call alone; a sentiment classifier.
         Invalid(
-            _HEAD + "def sentiment(review: str) -> str:\n"
-            "    params = {\n"
-            "        'model': \"claude-sonnet-4-6\",\n"
-            "        'max_tokens': 5,\n"
-            "        'system': 'Classify the sentiment of the review. '\n"
-            "                  'Output only the label: positive, negative or neutral.',\n"
-            "    }\n"
-            "    r = client.messages.create(messages=[{'role': 'user', 'content': review}],\n"
-            "                               **params)\n"
-            "    return r.content[0].text.strip()\n",
-            expected_lines=(13,),
+            """
+            import anthropic
+
+            client = anthropic.Anthropic()
+
+
+            def sentiment(review: str) -> str:
+                params = {
+                    'model': "claude-sonnet-4-6",
+                    'max_tokens': 5,
+                    'system': 'Classify the sentiment of the review. '
+                              'Output only the label: positive, negative or neutral.',
+                }
+                r = client.messages.create(messages=[{'role': 'user', 'content': review}],
+                                           **params)
+                return r.content[0].text.strip()
+            """,
+            expected=((13, 9),),
             message="a classification",
-            fixed=(
-                _HEAD + "def sentiment(review: str) -> str:\n"
-                "    params = {\n"
-                "        'model': \"claude-haiku-4-5-20251001\",\n"
-                "        'max_tokens': 5,\n"
-                "        'system': 'Classify the sentiment of the review. '\n"
-                "                  'Output only the label: positive, negative or neutral.',\n"
-                "    }\n"
-                "    r = client.messages.create(messages=[{'role': 'user', 'content': review}],\n"
-                "                               **params)\n"
-                "    return r.content[0].text.strip()\n"
-            ),
+            fixed="""
+            import anthropic
+
+            client = anthropic.Anthropic()
+
+
+            def sentiment(review: str) -> str:
+                params = {
+                    'model': "claude-haiku-4-5-20251001",
+                    'max_tokens': 5,
+                    'system': 'Classify the sentiment of the review. '
+                              'Output only the label: positive, negative or neutral.',
+                }
+                r = client.messages.create(messages=[{'role': 'user', 'content': review}],
+                                           **params)
+                return r.content[0].text.strip()
+            """,
         ),
         # A module constant shared by several calls: reported, not fixed.
         Invalid(
-            _HEAD + "MODEL = 'claude-sonnet-4-6'\n\n\n"
-            "def priority(ticket: str) -> int:\n"
-            "    r = client.messages.create(model=MODEL, max_tokens=4,\n"
-            "        system='Rate the urgency from 1 to 5. Respond with only the number.',\n"
-            "        messages=[{'role': 'user', 'content': ticket}])\n"
-            "    return int(r.content[0].text)\n",
-            expected_lines=(10,),
+            """
+            import anthropic
+
+            client = anthropic.Anthropic()
+
+
+            MODEL = 'claude-sonnet-4-6'
+
+
+            def priority(ticket: str) -> int:
+                r = client.messages.create(model=MODEL, max_tokens=4,
+                    system='Rate the urgency from 1 to 5. Respond with only the number.',
+                    messages=[{'role': 'user', 'content': ticket}])
+                return int(r.content[0].text)
+            """,
+            expected=((10, 38),),
             message="claude-sonnet-4-6 on a score",
-            fixed=None,
         ),
     )
 

@@ -123,107 +123,145 @@ class LegacyModel(Rule):
 
     valid = (
         Valid(
-            "import anthropic\nclient = anthropic.Anthropic()\n"
-            f"r = client.messages.create(model='claude-sonnet-4-6', max_tokens=512, {_Q})\n"
+            f"""
+            import anthropic
+            client = anthropic.Anthropic()
+            r = client.messages.create(model='claude-sonnet-4-6', max_tokens=512, {_Q})
+            """,
         ),
         # Bedrock and Vertex spellings: the clouds set their own dates, the data has none.
         Valid(
-            "from anthropic import AnthropicBedrock\nclient = AnthropicBedrock()\n"
-            "r = client.messages.create(model='anthropic.claude-3-5-sonnet-20241022-v2:0',\n"
-            f"    max_tokens=512, {_Q})\n"
+            f"""
+            from anthropic import AnthropicBedrock
+            client = AnthropicBedrock()
+            r = client.messages.create(model='anthropic.claude-3-5-sonnet-20241022-v2:0',
+                max_tokens=512, {_Q})
+            """,
         ),
         Valid(
-            "from anthropic import AnthropicVertex\nclient = AnthropicVertex()\n"
-            "r = client.messages.create(model='claude-3-5-sonnet-v2@20241022',\n"
-            f"    max_tokens=512, {_Q})\n"
+            f"""
+            from anthropic import AnthropicVertex
+            client = AnthropicVertex()
+            r = client.messages.create(model='claude-3-5-sonnet-v2@20241022',
+                max_tokens=512, {_Q})
+            """,
         ),
         # A model from a parameter with no default: unknown, silent.
         Valid(
-            "import anthropic\nclient = anthropic.Anthropic()\n"
-            "def ask(model: str):\n"
-            f"    return client.messages.create(model=model, max_tokens=512, {_Q})\n"
+            f"""
+            import anthropic
+            client = anthropic.Anthropic()
+            def ask(model: str):
+                return client.messages.create(model=model, max_tokens=512, {_Q})
+            """,
         ),
         # os.environ["X"] has no default: unknown.
         Valid(
-            "import os\nimport anthropic\nclient = anthropic.Anthropic()\n"
-            "r = client.messages.create(model=os.environ['CLAUDE_MODEL'], max_tokens=512,\n"
-            f"    {_Q})\n"
+            """
+            import os
+            import anthropic
+            client = anthropic.Anthropic()
+            r = client.messages.create(model=os.environ['CLAUDE_MODEL'], max_tokens=512,
+                messages=[{'role': 'user', 'content': 'Summarise the attached report.'}])
+            """,
         ),
         # Active but superseded ("legacy" on the docs page): not deprecated, not reported.
         Valid(
-            "import anthropic\nclient = anthropic.Anthropic()\n"
-            f"r = client.messages.create(model='claude-haiku-4-5', max_tokens=512, {_Q})\n"
+            f"""
+            import anthropic
+            client = anthropic.Anthropic()
+            r = client.messages.create(model='claude-haiku-4-5', max_tokens=512, {_Q})
+            """,
         ),
     )
     invalid = (
         Invalid(
-            "import anthropic\nclient = anthropic.Anthropic()\n"
-            "r = client.messages.create(\n"
-            "    model='claude-3-5-sonnet-20241022',\n"
-            f"    max_tokens=512, {_Q})\n",
-            expected_lines=(4,),
+            f"""
+            import anthropic
+            client = anthropic.Anthropic()
+            r = client.messages.create(
+                model='claude-3-5-sonnet-20241022',
+                max_tokens=512, {_Q})
+            """,
+            expected=((4, 11),),
             message="retired on 2025-10-28",
-            fixed=(
-                "import anthropic\nclient = anthropic.Anthropic()\n"
-                "r = client.messages.create(\n"
-                "    model='claude-sonnet-5-5',\n"
-                f"    max_tokens=512, {_Q})\n"
-            ),
+            fixed=f"""
+            import anthropic
+            client = anthropic.Anthropic()
+            r = client.messages.create(
+                model='claude-sonnet-5-5',
+                max_tokens=512, {_Q})
+            """,
         ),
         # claude-2.1 is a retired model (CL302), not an unknown one (CL303).
         Invalid(
-            "import anthropic\nclient = anthropic.Anthropic()\n"
-            f'r = client.messages.create(model="claude-2.1", max_tokens=300, {_Q})\n',
-            expected_lines=(3,),
+            f"""
+            import anthropic
+            client = anthropic.Anthropic()
+            r = client.messages.create(model="claude-2.1", max_tokens=300, {_Q})
+            """,
+            expected=((3, 34),),
             message="claude-2.1",
-            fixed=(
-                "import anthropic\nclient = anthropic.Anthropic()\n"
-                f'r = client.messages.create(model="claude-opus-5-5", max_tokens=300, {_Q})\n'
-            ),
+            fixed=f"""
+            import anthropic
+            client = anthropic.Anthropic()
+            r = client.messages.create(model="claude-opus-5-5", max_tokens=300, {_Q})
+            """,
         ),
         # Deprecated: a warning with the retirement date and where it comes from.
         Invalid(
-            "import anthropic\nclient = anthropic.Anthropic()\n"
-            "def ask(q):\n"
-            "    return client.messages.create(model='claude-opus-4-5', max_tokens=512,\n"
-            "        messages=[{'role': 'user', 'content': q}])\n",
-            expected_lines=(4,),
+            """
+            import anthropic
+            client = anthropic.Anthropic()
+            def ask(q):
+                return client.messages.create(model='claude-opus-4-5', max_tokens=512,
+                    messages=[{'role': 'user', 'content': q}])
+            """,
+            expected=((4, 41),),
             message="will be retired on 2027-01-22 (per claudelint's model data",
         ),
         # A dict of constants; the finding points into the call, the fix edits the constant.
         # max_tokens=10 leaves no room to think: Haiku 5.5 (thinks by default) is skipped.
         Invalid(
-            "import anthropic\nclient = anthropic.Anthropic()\n"
-            "MODELS = {'fast': 'claude-3-haiku-20240307', 'smart': 'claude-opus-4-8'}\n"
-            "def classify(text):\n"
-            "    return client.messages.create(model=MODELS['fast'], max_tokens=10,\n"
-            "        messages=[{'role': 'user', 'content': text}])\n",
-            expected_lines=(5,),
+            """
+            import anthropic
+            client = anthropic.Anthropic()
+            MODELS = {'fast': 'claude-3-haiku-20240307', 'smart': 'claude-opus-4-8'}
+            def classify(text):
+                return client.messages.create(model=MODELS['fast'], max_tokens=10,
+                    messages=[{'role': 'user', 'content': text}])
+            """,
+            expected=((5, 41),),
             message="use `claude-haiku-4-5-20251001`",
-            fixed=(
-                "import anthropic\nclient = anthropic.Anthropic()\n"
-                "MODELS = {'fast': 'claude-haiku-4-5-20251001', 'smart': 'claude-opus-4-8'}\n"
-                "def classify(text):\n"
-                "    return client.messages.create(model=MODELS['fast'], max_tokens=10,\n"
-                "        messages=[{'role': 'user', 'content': text}])\n"
-            ),
+            fixed="""
+            import anthropic
+            client = anthropic.Anthropic()
+            MODELS = {'fast': 'claude-haiku-4-5-20251001', 'smart': 'claude-opus-4-8'}
+            def classify(text):
+                return client.messages.create(model=MODELS['fast'], max_tokens=10,
+                    messages=[{'role': 'user', 'content': text}])
+            """,
         ),
         # os.getenv default; manual thinking keeps the fix on a model that accepts it.
         Invalid(
-            "import os\nimport anthropic\nclient = anthropic.Anthropic()\n"
-            "MODEL = os.getenv('CLAUDE_MODEL', 'claude-3-7-sonnet-20250219')\n"
-            "r = client.messages.create(model=MODEL, max_tokens=4096,\n"
-            "    thinking={'type': 'enabled', 'budget_tokens': 2048}, "
-            f"{_Q})\n",
-            expected_lines=(5,),
+            f"""
+            import os
+            import anthropic
+            client = anthropic.Anthropic()
+            MODEL = os.getenv('CLAUDE_MODEL', 'claude-3-7-sonnet-20250219')
+            r = client.messages.create(model=MODEL, max_tokens=4096,
+                thinking={{'type': 'enabled', 'budget_tokens': 2048}}, {_Q})
+            """,
+            expected=((5, 34),),
             message="claude-sonnet-4-6",
-            fixed=(
-                "import os\nimport anthropic\nclient = anthropic.Anthropic()\n"
-                "MODEL = os.getenv('CLAUDE_MODEL', 'claude-sonnet-4-6')\n"
-                "r = client.messages.create(model=MODEL, max_tokens=4096,\n"
-                "    thinking={'type': 'enabled', 'budget_tokens': 2048}, "
-                f"{_Q})\n"
-            ),
+            fixed=f"""
+            import os
+            import anthropic
+            client = anthropic.Anthropic()
+            MODEL = os.getenv('CLAUDE_MODEL', 'claude-sonnet-4-6')
+            r = client.messages.create(model=MODEL, max_tokens=4096,
+                thinking={{'type': 'enabled', 'budget_tokens': 2048}}, {_Q})
+            """,
         ),
     )
 

@@ -96,108 +96,152 @@ class UnknownModel(Rule):
 
     valid = (
         Valid(
-            "import anthropic\nclient = anthropic.Anthropic()\n"
-            f"r = client.messages.create(model='claude-haiku-4-5', max_tokens=512, {_Q})\n"
+            f"""
+            import anthropic
+            client = anthropic.Anthropic()
+            r = client.messages.create(model='claude-haiku-4-5', max_tokens=512, {_Q})
+            """,
         ),
         # Bedrock and Vertex AI spellings of a known model.
         Valid(
-            "from anthropic import AnthropicBedrock\nclient = AnthropicBedrock()\n"
-            "r = client.messages.create(model='anthropic.claude-sonnet-4-5-20250929-v1:0',\n"
-            f"    max_tokens=512, {_Q})\n"
+            """
+            from anthropic import AnthropicBedrock
+            client = AnthropicBedrock()
+            r = client.messages.create(model='anthropic.claude-sonnet-4-5-20250929-v1:0',
+                max_tokens=512, messages=[{'role': 'user', 'content': 'Hello'}])
+            """,
         ),
         Valid(
-            "from anthropic import AnthropicBedrock\nclient = AnthropicBedrock()\n"
-            "r = client.messages.create(model='us.anthropic.claude-sonnet-4-5-20250929-v1:0',\n"
-            f"    max_tokens=512, {_Q})\n"
+            """
+            from anthropic import AnthropicBedrock
+            client = AnthropicBedrock()
+            r = client.messages.create(model='us.anthropic.claude-sonnet-4-5-20250929-v1:0',
+                max_tokens=512, messages=[{'role': 'user', 'content': 'Hello'}])
+            """,
         ),
         Valid(
-            "from anthropic import AnthropicVertex\nclient = AnthropicVertex()\n"
-            "r = client.messages.create(model='claude-sonnet-4-5@20250929',\n"
-            f"    max_tokens=512, {_Q})\n"
+            """
+            from anthropic import AnthropicVertex
+            client = AnthropicVertex()
+            r = client.messages.create(model='claude-sonnet-4-5@20250929',
+                max_tokens=512, messages=[{'role': 'user', 'content': 'Hello'}])
+            """,
         ),
         # A retired model is CL302's, not an unknown one.
         Valid(
-            "import anthropic\nclient = anthropic.Anthropic()\n"
-            f"r = client.messages.create(model='claude-2.1', max_tokens=512, {_Q})\n"
+            f"""
+            import anthropic
+            client = anthropic.Anthropic()
+            r = client.messages.create(model='claude-2.1', max_tokens=512, {_Q})
+            """,
         ),
         # A model from a parameter with no default, or os.environ[...]: unknown, silent.
         Valid(
-            "import os\nimport anthropic\nclient = anthropic.Anthropic()\n"
-            "def ask(model):\n"
-            f"    return client.messages.create(model=model, max_tokens=512, {_Q})\n"
-            "r = client.messages.create(model=os.environ['MODEL'], max_tokens=512,\n"
-            f"    {_Q})\n"
+            f"""
+            import os
+            import anthropic
+            client = anthropic.Anthropic()
+            def ask(model):
+                return client.messages.create(model=model, max_tokens=512, {_Q})
+            r = client.messages.create(model=os.environ['MODEL'], max_tokens=512,
+                messages=[{{'role': 'user', 'content': 'Hello'}}])
+            """,
         ),
         # OpenAI models on an OpenAI client are not Claude requests at all.
         Valid(
-            "from openai import OpenAI\nclient = OpenAI()\n"
-            "r = client.chat.completions.create(model='gpt-4o', max_tokens=512,\n"
-            f"    {_Q})\n"
+            """
+            from openai import OpenAI
+            client = OpenAI()
+            r = client.chat.completions.create(model='gpt-4o', max_tokens=512,
+                messages=[{'role': 'user', 'content': 'Hello'}])
+            """,
         ),
         # A gateway route on an Anthropic-compatible proxy.
         Valid(
-            "import anthropic\nclient = anthropic.Anthropic(base_url='http://litellm:4000')\n"
-            "r = client.messages.create(model='openrouter/anthropic/claude-sonnet-4.6',\n"
-            f"    max_tokens=512, {_Q})\n"
+            """
+            import anthropic
+            client = anthropic.Anthropic(base_url='http://litellm:4000')
+            r = client.messages.create(model='openrouter/anthropic/claude-sonnet-4.6',
+                max_tokens=512, messages=[{'role': 'user', 'content': 'Hello'}])
+            """,
         ),
     )
     invalid = (
         Invalid(
-            "import anthropic\nclient = anthropic.Anthropic()\n"
-            f"r = client.messages.create(model='claude-sonnet-4.6', max_tokens=512, {_Q})\n",
-            expected_lines=(3,),
+            f"""
+            import anthropic
+            client = anthropic.Anthropic()
+            r = client.messages.create(model='claude-sonnet-4.6', max_tokens=512, {_Q})
+            """,
+            expected=((3, 34),),
             message="did you mean `claude-sonnet-4-6`",
-            fixed=(
-                "import anthropic\nclient = anthropic.Anthropic()\n"
-                f"r = client.messages.create(model='claude-sonnet-4-6', max_tokens=512, {_Q})\n"
-            ),
+            fixed=f"""
+            import anthropic
+            client = anthropic.Anthropic()
+            r = client.messages.create(model='claude-sonnet-4-6', max_tokens=512, {_Q})
+            """,
         ),
         Invalid(
-            "import anthropic\nclient = anthropic.Anthropic()\n"
-            "FAST = 'claude-haiku-4-5-latest'\n"
-            "def ask(q):\n"
-            "    return client.messages.create(model=FAST, max_tokens=256,\n"
-            "        messages=[{'role': 'user', 'content': q}])\n",
-            expected_lines=(5,),
+            """
+            import anthropic
+            client = anthropic.Anthropic()
+            FAST = 'claude-haiku-4-5-latest'
+            def ask(q):
+                return client.messages.create(model=FAST, max_tokens=256,
+                    messages=[{'role': 'user', 'content': q}])
+            """,
+            expected=((5, 41),),
             message="claude-haiku-4-5",
-            fixed=(
-                "import anthropic\nclient = anthropic.Anthropic()\n"
-                "FAST = 'claude-haiku-4-5'\n"
-                "def ask(q):\n"
-                "    return client.messages.create(model=FAST, max_tokens=256,\n"
-                "        messages=[{'role': 'user', 'content': q}])\n"
-            ),
+            fixed="""
+            import anthropic
+            client = anthropic.Anthropic()
+            FAST = 'claude-haiku-4-5'
+            def ask(q):
+                return client.messages.create(model=FAST, max_tokens=256,
+                    messages=[{'role': 'user', 'content': q}])
+            """,
         ),
         # A dated ID whose date is no snapshot of that model.
         Invalid(
-            "import anthropic\nclient = anthropic.Anthropic()\n"
-            "r = client.messages.create(model='claude-sonnet-4-5-20250930', max_tokens=512,\n"
-            f"    {_Q})\n",
-            expected_lines=(3,),
+            """
+            import anthropic
+            client = anthropic.Anthropic()
+            r = client.messages.create(model='claude-sonnet-4-5-20250930', max_tokens=512,
+                messages=[{'role': 'user', 'content': 'Hello'}])
+            """,
+            expected=((3, 34),),
             message="claude-sonnet-4-5-20250929",
         ),
         # Claude's naming scheme, newer than the data: a warning, never rewritten to an older
         # model.
         Invalid(
-            "import anthropic\nclient = anthropic.Anthropic()\n"
-            f"r = client.messages.create(model='claude-opus-6', max_tokens=512, {_Q})\n",
-            expected_lines=(3,),
+            f"""
+            import anthropic
+            client = anthropic.Anthropic()
+            r = client.messages.create(model='claude-opus-6', max_tokens=512, {_Q})
+            """,
+            expected=((3, 34),),
             message="may be a model released since",
-            fixed=(
-                "import anthropic\nclient = anthropic.Anthropic()\n"
-                f"r = client.messages.create(model='claude-opus-6', max_tokens=512, {_Q})\n"
-            ),
+            fixed=f"""
+            import anthropic
+            client = anthropic.Anthropic()
+            r = client.messages.create(model='claude-opus-6', max_tokens=512, {_Q})
+            """,
         ),
         # Close to a retired ID only: suggested, but no fix to a model the API rejects.
         Invalid(
-            "import anthropic\nclient = anthropic.Anthropic()\n"
-            f"r = client.messages.create(model='claude-3-sonnet', max_tokens=512, {_Q})\n",
-            expected_lines=(3,),
+            f"""
+            import anthropic
+            client = anthropic.Anthropic()
+            r = client.messages.create(model='claude-3-sonnet', max_tokens=512, {_Q})
+            """,
+            expected=((3, 34),),
             message="claude-3-sonnet-20240229",
-            fixed=(
-                "import anthropic\nclient = anthropic.Anthropic()\n"
-                f"r = client.messages.create(model='claude-3-sonnet', max_tokens=512, {_Q})\n"
-            ),
+            fixed=f"""
+            import anthropic
+            client = anthropic.Anthropic()
+            r = client.messages.create(model='claude-3-sonnet', max_tokens=512, {_Q})
+            """,
         ),
     )
 

@@ -14,12 +14,6 @@ if TYPE_CHECKING:
 # "Mantle" endpoint), Vertex AI, and Foundry (`messages.batches` is None).
 _NO_BATCHES = ("Bedrock", "Vertex", "Foundry")
 
-_HEAD = "import anthropic\nclient = anthropic.Anthropic()\n"
-
-
-def _src(body: str) -> str:
-    return _HEAD + body
-
 
 class BatchableLoop(Rule):
     """## What it does
@@ -115,201 +109,297 @@ class BatchableLoop(Rule):
 
     valid = (
         # Retry loop: break on success.
-        Valid(_src(
-            "def ask(q):\n"
-            "    for attempt in range(5):\n"
-            "        try:\n"
-            "            r = client.messages.create(model='claude-sonnet-4-6', max_tokens=256,\n"
-            "                messages=[{'role': 'user', 'content': q}])\n"
-            "            break\n"
-            "        except anthropic.RateLimitError:\n"
-            "            continue\n"
-            "    return r\n"
-        )),
+        Valid(
+            """
+            import anthropic
+            client = anthropic.Anthropic()
+            def ask(q):
+                for attempt in range(5):
+                    try:
+                        r = client.messages.create(model='claude-sonnet-4-6', max_tokens=256,
+                            messages=[{'role': 'user', 'content': q}])
+                        break
+                    except anthropic.RateLimitError:
+                        continue
+                return r
+            """,
+        ),
         # Retry loop: `while result is None`.
-        Valid(_src(
-            "def ask(q):\n"
-            "    result = None\n"
-            "    while result is None:\n"
-            "        try:\n"
-            "            result = client.messages.create(model='claude-sonnet-4-6',\n"
-            "                max_tokens=256, messages=[{'role': 'user', 'content': q}])\n"
-            "        except anthropic.APIError:\n"
-            "            pass\n"
-            "    return result\n"
-        )),
+        Valid(
+            """
+            import anthropic
+            client = anthropic.Anthropic()
+            def ask(q):
+                result = None
+                while result is None:
+                    try:
+                        result = client.messages.create(model='claude-sonnet-4-6',
+                            max_tokens=256, messages=[{'role': 'user', 'content': q}])
+                    except anthropic.APIError:
+                        pass
+                return result
+            """,
+        ),
         # Chat loop: the response is appended to the messages sent next.
-        Valid(_src(
-            "def chat(questions):\n"
-            "    messages = []\n"
-            "    for q in questions:\n"
-            "        messages.append({'role': 'user', 'content': q})\n"
-            "        r = client.messages.create(model='claude-sonnet-4-6', max_tokens=256,\n"
-            "            messages=messages)\n"
-            "        messages.append({'role': 'assistant', 'content': r.content})\n"
-        )),
+        Valid(
+            """
+            import anthropic
+            client = anthropic.Anthropic()
+            def chat(questions):
+                messages = []
+                for q in questions:
+                    messages.append({'role': 'user', 'content': q})
+                    r = client.messages.create(model='claude-sonnet-4-6', max_tokens=256,
+                        messages=messages)
+                    messages.append({'role': 'assistant', 'content': r.content})
+            """,
+        ),
         # Refinement chain: each draft feeds the next request.
-        Valid(_src(
-            "def refine(draft, critiques):\n"
-            "    for critique in critiques:\n"
-            "        r = client.messages.create(model='claude-sonnet-4-6', max_tokens=2048,\n"
-            "            messages=[{'role': 'user', 'content': f'{draft}\\n\\nFix: {critique}'}])\n"
-            "        draft = r.content[0].text\n"
-            "    return draft\n"
-        )),
+        Valid(
+            r"""
+            import anthropic
+            client = anthropic.Anthropic()
+            def refine(draft, critiques):
+                for critique in critiques:
+                    r = client.messages.create(model='claude-sonnet-4-6', max_tokens=2048,
+                        messages=[{'role': 'user', 'content': f'{draft}\n\nFix: {critique}'}])
+                    draft = r.content[0].text
+                return draft
+            """,
+        ),
         # Agent tool loop.
-        Valid(_src(
-            "def run(messages, tools):\n"
-            "    response = client.messages.create(model='claude-sonnet-4-6', max_tokens=1024,\n"
-            "        tools=tools, messages=messages)\n"
-            "    while response.stop_reason == 'tool_use':\n"
-            "        messages = [*messages, {'role': 'assistant', 'content': response.content}]\n"
-            "        response = client.messages.create(model='claude-sonnet-4-6',\n"
-            "            max_tokens=1024, tools=tools, messages=messages)\n"
-            "    return response\n"
-        )),
+        Valid(
+            """
+            import anthropic
+            client = anthropic.Anthropic()
+            def run(messages, tools):
+                response = client.messages.create(model='claude-sonnet-4-6', max_tokens=1024,
+                    tools=tools, messages=messages)
+                while response.stop_reason == 'tool_use':
+                    messages = [*messages, {'role': 'assistant', 'content': response.content}]
+                    response = client.messages.create(model='claude-sonnet-4-6',
+                        max_tokens=1024, tools=tools, messages=messages)
+                return response
+            """,
+        ),
         # A web handler serving a waiting user.
-        Valid(_src(
-            "from fastapi import FastAPI\n"
-            "app = FastAPI()\n"
-            "@app.post('/translate')\n"
-            "def translate(lines: list[str]):\n"
-            "    return [client.messages.create(model='claude-haiku-4-5', max_tokens=256,\n"
-            "        messages=[{'role': 'user', 'content': line}]).content[0].text\n"
-            "        for line in lines]\n"
-        )),
+        Valid(
+            """
+            import anthropic
+            client = anthropic.Anthropic()
+            from fastapi import FastAPI
+            app = FastAPI()
+            @app.post('/translate')
+            def translate(lines: list[str]):
+                return [client.messages.create(model='claude-haiku-4-5', max_tokens=256,
+                    messages=[{'role': 'user', 'content': line}]).content[0].text
+                    for line in lines]
+            """,
+        ),
         # Streaming requests cannot be batched.
-        Valid(_src(
-            "def stream_all(docs):\n"
-            "    for doc in docs:\n"
-            "        with client.messages.stream(model='claude-sonnet-4-6', max_tokens=512,\n"
-            "                messages=[{'role': 'user', 'content': doc}]) as s:\n"
-            "            print(s.get_final_text())\n"
-        )),
+        Valid(
+            """
+            import anthropic
+            client = anthropic.Anthropic()
+            def stream_all(docs):
+                for doc in docs:
+                    with client.messages.stream(model='claude-sonnet-4-6', max_tokens=512,
+                            messages=[{'role': 'user', 'content': doc}]) as s:
+                        print(s.get_final_text())
+            """,
+        ),
         # Three models compared: not worth a batch.
-        Valid(_src(
-            "def compare(q):\n"
-            "    for m in ('claude-haiku-4-5', 'claude-sonnet-4-6', 'claude-opus-4-8'):\n"
-            "        client.messages.create(model=m, max_tokens=256,\n"
-            "            messages=[{'role': 'user', 'content': q}])\n"
-        )),
+        Valid(
+            """
+            import anthropic
+            client = anthropic.Anthropic()
+            def compare(q):
+                for m in ('claude-haiku-4-5', 'claude-sonnet-4-6', 'claude-opus-4-8'):
+                    client.messages.create(model=m, max_tokens=256,
+                        messages=[{'role': 'user', 'content': q}])
+            """,
+        ),
         # The file already uses Message Batches.
-        Valid(_src(
-            "def run(docs, urgent):\n"
-            "    client.messages.batches.create(requests=[{'custom_id': str(i), 'params': {\n"
-            "        'model': 'claude-sonnet-4-6', 'max_tokens': 256,\n"
-            "        'messages': [{'role': 'user', 'content': d}]}} for i, d in enumerate(docs)])\n"
-            "    for d in urgent:\n"
-            "        client.messages.create(model='claude-sonnet-4-6', max_tokens=256,\n"
-            "            messages=[{'role': 'user', 'content': d}])\n"
-        )),
+        Valid(
+            """
+            import anthropic
+            client = anthropic.Anthropic()
+            def run(docs, urgent):
+                client.messages.batches.create(requests=[{'custom_id': str(i), 'params': {
+                    'model': 'claude-sonnet-4-6', 'max_tokens': 256,
+                    'messages': [{'role': 'user', 'content': d}]}} for i, d in enumerate(docs)])
+                for d in urgent:
+                    client.messages.create(model='claude-sonnet-4-6', max_tokens=256,
+                        messages=[{'role': 'user', 'content': d}])
+            """,
+        ),
         # Bedrock has no Batches API in the SDK.
         Valid(
-            "from anthropic import AnthropicBedrock\nclient = AnthropicBedrock()\n"
-            "def run(docs):\n"
-            "    for d in docs:\n"
-            "        client.messages.create(model='anthropic.claude-sonnet-4-6', max_tokens=256,\n"
-            "            messages=[{'role': 'user', 'content': d}])\n"
+            """
+            from anthropic import AnthropicBedrock
+            client = AnthropicBedrock()
+            def run(docs):
+                for d in docs:
+                    client.messages.create(model='anthropic.claude-sonnet-4-6', max_tokens=256,
+                        messages=[{'role': 'user', 'content': d}])
+            """,
         ),
         # Interactive loop: a person waits for each answer.
-        Valid(_src(
-            "for _ in range(100):\n"
-            "    q = input('> ')\n"
-            "    print(client.messages.create(model='claude-sonnet-4-6', max_tokens=256,\n"
-            "        messages=[{'role': 'user', 'content': q}]).content[0].text)\n"
-        )),
+        Valid(
+            """
+            import anthropic
+            client = anthropic.Anthropic()
+            for _ in range(100):
+                q = input('> ')
+                print(client.messages.create(model='claude-sonnet-4-6', max_tokens=256,
+                    messages=[{'role': 'user', 'content': q}]).content[0].text)
+            """,
+        ),
         # A handful of examples written out in the code (a demo or a notebook), not data.
-        Valid(_src(
-            "QUESTIONS = ['What is 2+2?', 'Name a prime.', 'Spell cat.', 'Define pi.']\n"
-            "for i, q in enumerate(QUESTIONS):\n"
-            "    r = client.messages.create(model='claude-sonnet-4-6', max_tokens=256,\n"
-            "        messages=[{'role': 'user', 'content': q}])\n"
-            "    print(i, r.content[0].text)\n"
-        )),
+        Valid(
+            """
+            import anthropic
+            client = anthropic.Anthropic()
+            QUESTIONS = ['What is 2+2?', 'Name a prime.', 'Spell cat.', 'Define pi.']
+            for i, q in enumerate(QUESTIONS):
+                r = client.messages.create(model='claude-sonnet-4-6', max_tokens=256,
+                    messages=[{'role': 'user', 'content': q}])
+                print(i, r.content[0].text)
+            """,
+        ),
         # Reranking retrieved passages for one user's query: the user waits for the ranking.
-        Valid(_src(
-            "def rerank(query, passages):\n"
-            "    scores = []\n"
-            "    for p in passages:\n"
-            "        r = client.messages.create(model='claude-haiku-4-5', max_tokens=4,\n"
-            "            messages=[{'role': 'user', 'content':\n"
-            "                f'Query: {query}\\nPassage: {p}\\nRelevance 0-10, digits only:'}])\n"
-            "        scores.append(float(r.content[0].text))\n"
-            "    return sorted(zip(scores, passages), reverse=True)\n"
-        )),
+        Valid(
+            r"""
+            import anthropic
+            client = anthropic.Anthropic()
+            def rerank(query, passages):
+                scores = []
+                for p in passages:
+                    r = client.messages.create(model='claude-haiku-4-5', max_tokens=4,
+                        messages=[{'role': 'user', 'content':
+                            f'Query: {query}\nPassage: {p}\nRelevance 0-10, digits only:'}])
+                    scores.append(float(r.content[0].text))
+                return sorted(zip(scores, passages), reverse=True)
+            """,
+        ),
         # Stops at the first acceptable answer: the response decides the next request.
-        Valid(_src(
-            "def first_match(candidates):\n"
-            "    for c in candidates:\n"
-            "        r = client.messages.create(model='claude-sonnet-4-6', max_tokens=256,\n"
-            "            messages=[{'role': 'user', 'content': c}])\n"
-            "        if 'MATCH' in r.content[0].text:\n"
-            "            return c\n"
-        )),
+        Valid(
+            """
+            import anthropic
+            client = anthropic.Anthropic()
+            def first_match(candidates):
+                for c in candidates:
+                    r = client.messages.create(model='claude-sonnet-4-6', max_tokens=256,
+                        messages=[{'role': 'user', 'content': c}])
+                    if 'MATCH' in r.content[0].text:
+                        return c
+            """,
+        ),
     )
     invalid = (
-        Invalid(_src(
-            "rows = load_rows()\n"
-            "for row in rows:\n"
-            "    r = client.messages.create(model='claude-sonnet-4-6', max_tokens=512,\n"
-            "        messages=[{'role': 'user', 'content': f'Summarise: {row}'}])\n"
-            "    save(row, r.content[0].text)\n"
-        ), expected_lines=(5,), message="messages.batches.create"),
+        Invalid(
+            """
+            import anthropic
+            client = anthropic.Anthropic()
+            rows = load_rows()
+            for row in rows:
+                r = client.messages.create(model='claude-sonnet-4-6', max_tokens=512,
+                    messages=[{'role': 'user', 'content': f'Summarise: {row}'}])
+                save(row, r.content[0].text)
+            """,
+            expected=((5, 9),),
+            message="messages.batches.create",
+        ),
         # A comprehension.
-        Invalid(_src(
-            "def label(texts):\n"
-            "    return [client.messages.create(model='claude-haiku-4-5', max_tokens=300,\n"
-            "        messages=[{'role': 'user', 'content': t}]) for t in texts]\n"
-        ), expected_lines=(4,), message="50%"),
+        Invalid(
+            """
+            import anthropic
+            client = anthropic.Anthropic()
+            def label(texts):
+                return [client.messages.create(model='claude-haiku-4-5', max_tokens=300,
+                    messages=[{'role': 'user', 'content': t}]) for t in texts]
+            """,
+            expected=((4, 13),),
+            message="50%",
+        ),
         # asyncio.gather over calls of a local async function that makes one request.
         Invalid(
-            "import asyncio\nimport anthropic\nclient = anthropic.AsyncAnthropic()\n"
-            "async def summarise(doc):\n"
-            "    r = await client.messages.create(model='claude-sonnet-4-6', max_tokens=400,\n"
-            "        messages=[{'role': 'user', 'content': doc}])\n"
-            "    return r.content[0].text\n"
-            "async def main(docs):\n"
-            "    return await asyncio.gather(*[summarise(d) for d in docs])\n",
-            expected_lines=(9,), message="asyncio.gather",
+            """
+            import asyncio
+            import anthropic
+            client = anthropic.AsyncAnthropic()
+            async def summarise(doc):
+                r = await client.messages.create(model='claude-sonnet-4-6', max_tokens=400,
+                    messages=[{'role': 'user', 'content': doc}])
+                return r.content[0].text
+            async def main(docs):
+                return await asyncio.gather(*[summarise(d) for d in docs])
+            """,
+            expected=((9, 35),),
+            message="asyncio.gather",
         ),
         # A thread-pool map over a function that makes one request.
-        Invalid(_src(
-            "from concurrent.futures import ThreadPoolExecutor\n"
-            "def grade(essay):\n"
-            "    return client.messages.create(model='claude-sonnet-4-6', max_tokens=800,\n"
-            "        messages=[{'role': 'user', 'content': essay}]).content[0].text\n"
-            "def grade_all(essays):\n"
-            "    with ThreadPoolExecutor(8) as pool:\n"
-            "        return list(pool.map(grade, essays))\n"
-        ), expected_lines=(5,), message="pool.map"),
+        Invalid(
+            """
+            import anthropic
+            client = anthropic.Anthropic()
+            from concurrent.futures import ThreadPoolExecutor
+            def grade(essay):
+                return client.messages.create(model='claude-sonnet-4-6', max_tokens=800,
+                    messages=[{'role': 'user', 'content': essay}]).content[0].text
+            def grade_all(essays):
+                with ThreadPoolExecutor(8) as pool:
+                    return list(pool.map(grade, essays))
+            """,
+            expected=((5, 12),),
+            message="pool.map",
+        ),
         # A retry loop inside a loop over a collection: the outer loop is batchable.
-        Invalid(_src(
-            "def run(docs):\n"
-            "    for doc in docs:\n"
-            "        for attempt in range(3):\n"
-            "            try:\n"
-            "                r = client.messages.create(model='claude-sonnet-4-6',\n"
-            "                    max_tokens=256, messages=[{'role': 'user', 'content': doc}])\n"
-            "                break\n"
-            "            except anthropic.APIError:\n"
-            "                continue\n"
-        ), expected_lines=(7,), message="`docs`"),
+        Invalid(
+            """
+            import anthropic
+            client = anthropic.Anthropic()
+            def run(docs):
+                for doc in docs:
+                    for attempt in range(3):
+                        try:
+                            r = client.messages.create(model='claude-sonnet-4-6',
+                                max_tokens=256, messages=[{'role': 'user', 'content': doc}])
+                            break
+                        except anthropic.APIError:
+                            continue
+            """,
+            expected=((7, 21),),
+            message="`docs`",
+        ),
         # The loop already numbers its items: the batch keeps that index.
-        Invalid(_src(
-            "rows = load_rows()\n"
-            "for n, row in enumerate(rows):\n"
-            "    r = client.messages.create(model='claude-sonnet-4-6', max_tokens=512,\n"
-            "        messages=[{'role': 'user', 'content': f'Summarise: {row}'}])\n"
-            "    save(n, r.content[0].text)\n"
-        ), expected_lines=(5,), message='"custom_id": f"row-{n}"'),
+        Invalid(
+            """
+            import anthropic
+            client = anthropic.Anthropic()
+            rows = load_rows()
+            for n, row in enumerate(rows):
+                r = client.messages.create(model='claude-sonnet-4-6', max_tokens=512,
+                    messages=[{'role': 'user', 'content': f'Summarise: {row}'}])
+                save(n, r.content[0].text)
+            """,
+            expected=((5, 9),),
+            message='"custom_id": f"row-{n}"',
+        ),
         # Draining a work queue.
-        Invalid(_src(
-            "def drain(queue):\n"
-            "    while queue:\n"
-            "        job = queue.pop()\n"
-            "        client.messages.create(model='claude-sonnet-4-6', max_tokens=256,\n"
-            "            messages=[{'role': 'user', 'content': job}])\n"
-        ), expected_lines=(6,)),
+        Invalid(
+            """
+            import anthropic
+            client = anthropic.Anthropic()
+            def drain(queue):
+                while queue:
+                    job = queue.pop()
+                    client.messages.create(model='claude-sonnet-4-6', max_tokens=256,
+                        messages=[{'role': 'user', 'content': job}])
+            """,
+            expected=((6, 9),),
+            message="drained from `queue`",
+        ),
     )
 
     def check(self, request: Request, ctx: RuleContext) -> Iterator[Diagnostic]:

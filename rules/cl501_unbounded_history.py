@@ -15,12 +15,6 @@ TURNS = 20
 USER_TOKENS = 100
 REPLY_TOKENS = 400
 
-_HEAD = "import anthropic\nclient = anthropic.Anthropic()\n"
-
-
-def _src(body: str) -> str:
-    return _HEAD + body
-
 
 class UnboundedHistory(Rule):
     """## What it does
@@ -103,147 +97,207 @@ class UnboundedHistory(Rule):
 
     valid = (
         # Trimmed to the last turns before sending.
-        Valid(_src(
-            "history = []\n"
-            "while True:\n"
-            "    history.append({'role': 'user', 'content': input()})\n"
-            "    r = client.messages.create(model='claude-sonnet-4-6', max_tokens=512,\n"
-            "        messages=history[-10:])\n"
-            "    history.append({'role': 'assistant', 'content': r.content})\n"
-        )),
+        Valid(
+            """
+            import anthropic
+            client = anthropic.Anthropic()
+            history = []
+            while True:
+                history.append({'role': 'user', 'content': input()})
+                r = client.messages.create(model='claude-sonnet-4-6', max_tokens=512,
+                    messages=history[-10:])
+                history.append({'role': 'assistant', 'content': r.content})
+            """,
+        ),
         # Popped when too long.
-        Valid(_src(
-            "history = []\n"
-            "while True:\n"
-            "    history.append({'role': 'user', 'content': input()})\n"
-            "    if len(history) > 20:\n"
-            "        history.pop(0)\n"
-            "    r = client.messages.create(model='claude-sonnet-4-6', max_tokens=512,\n"
-            "        messages=history)\n"
-            "    history.append({'role': 'assistant', 'content': r.content})\n"
-        )),
+        Valid(
+            """
+            import anthropic
+            client = anthropic.Anthropic()
+            history = []
+            while True:
+                history.append({'role': 'user', 'content': input()})
+                if len(history) > 20:
+                    history.pop(0)
+                r = client.messages.create(model='claude-sonnet-4-6', max_tokens=512,
+                    messages=history)
+                history.append({'role': 'assistant', 'content': r.content})
+            """,
+        ),
         # Top-level automatic caching.
-        Valid(_src(
-            "history = []\n"
-            "while True:\n"
-            "    history.append({'role': 'user', 'content': input()})\n"
-            "    r = client.messages.create(model='claude-sonnet-4-6', max_tokens=512,\n"
-            "        messages=history, cache_control={'type': 'ephemeral'})\n"
-            "    history.append({'role': 'assistant', 'content': r.content})\n"
-        )),
+        Valid(
+            """
+            import anthropic
+            client = anthropic.Anthropic()
+            history = []
+            while True:
+                history.append({'role': 'user', 'content': input()})
+                r = client.messages.create(model='claude-sonnet-4-6', max_tokens=512,
+                    messages=history, cache_control={'type': 'ephemeral'})
+                history.append({'role': 'assistant', 'content': r.content})
+            """,
+        ),
         # Message-level breakpoint added to the newest turn.
-        Valid(_src(
-            "history = []\n"
-            "while True:\n"
-            "    history.append({'role': 'user', 'content': [{'type': 'text', 'text': input(),\n"
-            "        'cache_control': {'type': 'ephemeral'}}]})\n"
-            "    r = client.messages.create(model='claude-sonnet-4-6', max_tokens=512,\n"
-            "        messages=history)\n"
-            "    history.append({'role': 'assistant', 'content': r.content})\n"
-        )),
+        Valid(
+            """
+            import anthropic
+            client = anthropic.Anthropic()
+            history = []
+            while True:
+                history.append({'role': 'user', 'content': [{'type': 'text', 'text': input(),
+                    'cache_control': {'type': 'ephemeral'}}]})
+                r = client.messages.create(model='claude-sonnet-4-6', max_tokens=512,
+                    messages=history)
+                history.append({'role': 'assistant', 'content': r.content})
+            """,
+        ),
         # Summarised: the list is replaced.
-        Valid(_src(
-            "history = []\n"
-            "while True:\n"
-            "    history.append({'role': 'user', 'content': input()})\n"
-            "    r = client.messages.create(model='claude-sonnet-4-6', max_tokens=512,\n"
-            "        messages=history)\n"
-            "    history.append({'role': 'assistant', 'content': r.content})\n"
-            "    if len(history) > 30:\n"
-            "        history = [{'role': 'user', 'content': summarise(history)}]\n"
-        )),
+        Valid(
+            """
+            import anthropic
+            client = anthropic.Anthropic()
+            history = []
+            while True:
+                history.append({'role': 'user', 'content': input()})
+                r = client.messages.create(model='claude-sonnet-4-6', max_tokens=512,
+                    messages=history)
+                history.append({'role': 'assistant', 'content': r.content})
+                if len(history) > 30:
+                    history = [{'role': 'user', 'content': summarise(history)}]
+            """,
+        ),
         # A fresh list for every item: nothing accumulates.
-        Valid(_src(
-            "def run(docs):\n"
-            "    for doc in docs:\n"
-            "        messages = [{'role': 'user', 'content': doc}]\n"
-            "        r = client.messages.create(model='claude-sonnet-4-6', max_tokens=512,\n"
-            "            messages=messages)\n"
-            "        messages.append({'role': 'assistant', 'content': r.content})\n"
-        )),
+        Valid(
+            """
+            import anthropic
+            client = anthropic.Anthropic()
+            def run(docs):
+                for doc in docs:
+                    messages = [{'role': 'user', 'content': doc}]
+                    r = client.messages.create(model='claude-sonnet-4-6', max_tokens=512,
+                        messages=messages)
+                    messages.append({'role': 'assistant', 'content': r.content})
+            """,
+        ),
         # A bounded deque.
-        Valid(_src(
-            "from collections import deque\n"
-            "history = deque(maxlen=12)\n"
-            "while True:\n"
-            "    history.append({'role': 'user', 'content': input()})\n"
-            "    r = client.messages.create(model='claude-sonnet-4-6', max_tokens=512,\n"
-            "        messages=list(history))\n"
-            "    history.append({'role': 'assistant', 'content': r.content})\n"
-        )),
+        Valid(
+            """
+            import anthropic
+            client = anthropic.Anthropic()
+            from collections import deque
+            history = deque(maxlen=12)
+            while True:
+                history.append({'role': 'user', 'content': input()})
+                r = client.messages.create(model='claude-sonnet-4-6', max_tokens=512,
+                    messages=list(history))
+                history.append({'role': 'assistant', 'content': r.content})
+            """,
+        ),
         # The method trims its own history.
-        Valid(_src(
-            "class Bot:\n"
-            "    def __init__(self):\n"
-            "        self.messages = []\n"
-            "    def chat(self, text):\n"
-            "        self.messages.append({'role': 'user', 'content': text})\n"
-            "        self.messages = self.messages[-16:]\n"
-            "        r = client.messages.create(model='claude-sonnet-4-6', max_tokens=512,\n"
-            "            messages=self.messages)\n"
-            "        self.messages.append({'role': 'assistant', 'content': r.content})\n"
-            "bot = Bot()\n"
-            "while True:\n"
-            "    bot.chat(input())\n"
-        )),
+        Valid(
+            """
+            import anthropic
+            client = anthropic.Anthropic()
+            class Bot:
+                def __init__(self):
+                    self.messages = []
+                def chat(self, text):
+                    self.messages.append({'role': 'user', 'content': text})
+                    self.messages = self.messages[-16:]
+                    r = client.messages.create(model='claude-sonnet-4-6', max_tokens=512,
+                        messages=self.messages)
+                    self.messages.append({'role': 'assistant', 'content': r.content})
+            bot = Bot()
+            while True:
+                bot.chat(input())
+            """,
+        ),
         # Grown by a method that is never called in a loop here.
-        Valid(_src(
-            "class Bot:\n"
-            "    def __init__(self):\n"
-            "        self.messages = []\n"
-            "    def chat(self, text):\n"
-            "        self.messages.append({'role': 'user', 'content': text})\n"
-            "        return client.messages.create(model='claude-sonnet-4-6', max_tokens=512,\n"
-            "            messages=self.messages)\n"
-        )),
+        Valid(
+            """
+            import anthropic
+            client = anthropic.Anthropic()
+            class Bot:
+                def __init__(self):
+                    self.messages = []
+                def chat(self, text):
+                    self.messages.append({'role': 'user', 'content': text})
+                    return client.messages.create(model='claude-sonnet-4-6', max_tokens=512,
+                        messages=self.messages)
+            """,
+        ),
     )
     invalid = (
-        Invalid(_src(
-            "history = []\n"
-            "while True:\n"
-            "    history.append({'role': 'user', 'content': input()})\n"
-            "    r = client.messages.create(model='claude-sonnet-4-6', max_tokens=512,\n"
-            "        messages=history)\n"
-            "    history.append({'role': 'assistant', 'content': r.content})\n"
-        ), expected_lines=(7,), message="`history`"),
+        Invalid(
+            """
+            import anthropic
+            client = anthropic.Anthropic()
+            history = []
+            while True:
+                history.append({'role': 'user', 'content': input()})
+                r = client.messages.create(model='claude-sonnet-4-6', max_tokens=512,
+                    messages=history)
+                history.append({'role': 'assistant', 'content': r.content})
+            """,
+            expected=((7, 18),),
+            message="`history`",
+        ),
         # self.messages grown by chat(), which a `while True` loop calls.
-        Invalid(_src(
-            "class Bot:\n"
-            "    def __init__(self):\n"
-            "        self.client = anthropic.Anthropic()\n"
-            "        self.messages = []\n"
-            "    def chat(self, text):\n"
-            "        self.messages.append({'role': 'user', 'content': text})\n"
-            "        r = self.client.messages.create(model='claude-opus-4-8', max_tokens=1024,\n"
-            "            messages=self.messages)\n"
-            "        self.messages.append({'role': 'assistant', 'content': r.content})\n"
-            "        return r.content[0].text\n"
-            "def main():\n"
-            "    bot = Bot()\n"
-            "    while True:\n"
-            "        print(bot.chat(input('> ')))\n"
-        ), expected_lines=(10,), message="Bot.chat()"),
+        Invalid(
+            """
+            import anthropic
+            client = anthropic.Anthropic()
+            class Bot:
+                def __init__(self):
+                    self.client = anthropic.Anthropic()
+                    self.messages = []
+                def chat(self, text):
+                    self.messages.append({'role': 'user', 'content': text})
+                    r = self.client.messages.create(model='claude-opus-4-8', max_tokens=1024,
+                        messages=self.messages)
+                    self.messages.append({'role': 'assistant', 'content': r.content})
+                    return r.content[0].text
+            def main():
+                bot = Bot()
+                while True:
+                    print(bot.chat(input('> ')))
+            """,
+            expected=((10, 22),),
+            message="Bot.chat()",
+        ),
         # An agent tool loop re-sending its growing transcript without a breakpoint.
-        Invalid(_src(
-            "def run(task, tools):\n"
-            "    messages = [{'role': 'user', 'content': task}]\n"
-            "    while True:\n"
-            "        r = client.messages.create(model='claude-sonnet-4-6', max_tokens=2048,\n"
-            "            tools=tools, messages=messages)\n"
-            "        if r.stop_reason != 'tool_use':\n"
-            "            return r\n"
-            "        messages.append({'role': 'assistant', 'content': r.content})\n"
-            "        messages.append({'role': 'user', 'content': run_tools(r)})\n"
-        ), expected_lines=(7,), message="N²"),
+        Invalid(
+            """
+            import anthropic
+            client = anthropic.Anthropic()
+            def run(task, tools):
+                messages = [{'role': 'user', 'content': task}]
+                while True:
+                    r = client.messages.create(model='claude-sonnet-4-6', max_tokens=2048,
+                        tools=tools, messages=messages)
+                    if r.stop_reason != 'tool_use':
+                        return r
+                    messages.append({'role': 'assistant', 'content': r.content})
+                    messages.append({'role': 'user', 'content': run_tools(r)})
+            """,
+            expected=((7, 35),),
+            message="N²",
+        ),
         # A prompt string that accumulates the transcript.
-        Invalid(_src(
-            "transcript = ''\n"
-            "for line in script_lines():\n"
-            "    transcript += f'User: {line}\\n'\n"
-            "    r = client.messages.create(model='claude-haiku-4-5', max_tokens=300,\n"
-            "        messages=[{'role': 'user', 'content': transcript}])\n"
-            "    transcript += f'Assistant: {r.content[0].text}\\n'\n"
-        ), expected_lines=(7,), message="`transcript`"),
+        Invalid(
+            r"""
+            import anthropic
+            client = anthropic.Anthropic()
+            transcript = ''
+            for line in script_lines():
+                transcript += f'User: {line}\n'
+                r = client.messages.create(model='claude-haiku-4-5', max_tokens=300,
+                    messages=[{'role': 'user', 'content': transcript}])
+                transcript += f'Assistant: {r.content[0].text}\n'
+            """,
+            expected=((7, 47),),
+            message="`transcript`",
+        ),
     )
 
     def check(self, request: Request, ctx: RuleContext) -> Iterator[Diagnostic]:

@@ -125,74 +125,101 @@ class RemovedParameter(Rule):
 
     valid = (
         Valid(
-            "import anthropic\nclient = anthropic.Anthropic()\n"
-            "r = client.messages.create(model='claude-sonnet-4-6', max_tokens=512,\n"
-            f"    stop_sequences=['\\n\\nHuman:'], metadata={{'user_id': 'u1'}}, {_Q})\n"
+            rf"""
+            import anthropic
+            client = anthropic.Anthropic()
+            r = client.messages.create(model='claude-sonnet-4-6', max_tokens=512,
+                stop_sequences=['\n\nHuman:'], metadata={{'user_id': 'u1'}}, {_Q})
+            """,
         ),
         # Beta-only keywords on a beta call; output_format on parse and stream.
         Valid(
-            "import anthropic\nclient = anthropic.Anthropic()\n"
-            "r = client.beta.messages.create(model='claude-sonnet-4-6', max_tokens=512,\n"
-            f"    betas=['context-management-2025-06-27'], {_Q})\n"
-            "p = client.messages.parse(model='claude-sonnet-4-6', max_tokens=512,\n"
-            f"    output_format=dict, {_Q})\n"
+            f"""
+            import anthropic
+            client = anthropic.Anthropic()
+            r = client.beta.messages.create(model='claude-sonnet-4-6', max_tokens=512,
+                betas=['context-management-2025-06-27'], {_Q})
+            p = client.messages.parse(model='claude-sonnet-4-6', max_tokens=512,
+                output_format=dict, messages=[{{'role': 'user', 'content': 'Hello'}}])
+            """,
         ),
         # instructor's own keywords on its patched client.
         Valid(
-            "import anthropic\nimport instructor\n"
-            "client = instructor.from_anthropic(anthropic.Anthropic())\n"
-            "r = client.messages.create(model='claude-sonnet-4-6', max_tokens=512,\n"
-            f"    response_model=dict, max_retries=2, {_Q})\n"
+            f"""
+            import anthropic
+            import instructor
+            client = instructor.from_anthropic(anthropic.Anthropic())
+            r = client.messages.create(model='claude-sonnet-4-6', max_tokens=512,
+                response_model=dict, max_retries=2, {_Q})
+            """,
         ),
         # Another provider's client is not a Claude request.
         Valid(
-            "from openai import OpenAI\nclient = OpenAI()\n"
-            "r = client.chat.completions.create(model='gpt-4o', temperature=0,\n"
-            f"    response_format={{'type': 'json_object'}}, {_Q})\n"
+            f"""
+            from openai import OpenAI
+            client = OpenAI()
+            r = client.chat.completions.create(model='gpt-4o', temperature=0,
+                response_format={{'type': 'json_object'}}, {_Q})
+            """,
         ),
     )
     invalid = (
         Invalid(
-            "import anthropic\nclient = anthropic.Anthropic()\n"
-            "def ask(q):\n"
-            "    return client.messages.create(\n"
-            "        model='claude-sonnet-4-6', max_tokens=512,\n"
-            "        temperature=0,\n"
-            "        top_p=0.9,\n"
-            "        messages=[{'role': 'user', 'content': q}])\n",
-            expected_lines=(6, 7),
+            """
+            import anthropic
+            client = anthropic.Anthropic()
+            def ask(q):
+                return client.messages.create(
+                    model='claude-sonnet-4-6', max_tokens=512,
+                    temperature=0,
+                    top_p=0.9,
+                    messages=[{'role': 'user', 'content': q}])
+            """,
+            expected=((6, 21), (7, 15)),
             message="TypeError",
         ),
         Invalid(
-            "import anthropic\nclient = anthropic.Anthropic()\n"
-            "r = client.messages.create(model='claude-sonnet-4-6', max_tokens=512,\n"
-            f"    betas=['files-api-2025-04-14'], {_Q})\n",
-            expected_lines=(4,),
+            """
+            import anthropic
+            client = anthropic.Anthropic()
+            r = client.messages.create(model='claude-sonnet-4-6', max_tokens=512,
+                betas=['files-api-2025-04-14'], messages=[{'role': 'user', 'content': 'Hello'}])
+            """,
+            expected=((4, 11),),
             message="client.beta.messages",
         ),
         Invalid(
-            "import anthropic\nclient = anthropic.Anthropic()\n"
-            "with client.messages.stream(model='claude-sonnet-4-6', max_tokens=512,\n"
-            f"        stream=True, {_Q}) as s:\n"
-            "    text = s.get_final_text()\n",
-            expected_lines=(4,),
+            """
+            import anthropic
+            client = anthropic.Anthropic()
+            with client.messages.stream(model='claude-sonnet-4-6', max_tokens=512,
+                    stream=True, messages=[{'role': 'user', 'content': 'Hello'}]) as s:
+                text = s.get_final_text()
+            """,
+            expected=((4, 16),),
             message="messages.stream",
         ),
         Invalid(
-            "import anthropic\nclient = anthropic.Anthropic()\n"
-            "r = client.messages.create(model='claude-haiku-4-5', max_tokens=512,\n"
-            f"    stop_sequences=[anthropic.HUMAN_PROMPT], {_Q})\n",
-            expected_lines=(4,),
+            f"""
+            import anthropic
+            client = anthropic.Anthropic()
+            r = client.messages.create(model='claude-haiku-4-5', max_tokens=512,
+                stop_sequences=[anthropic.HUMAN_PROMPT], {_Q})
+            """,
+            expected=((4, 21),),
             message="HUMAN_PROMPT",
         ),
         Invalid(
-            "import anthropic\nclient = anthropic.Anthropic()\n"
-            "PARAMS = dict(model='claude-haiku-4-5', max_tokens=256,\n"
-            "              extra_body={'top_k': 5})\n"
-            "def ask(q):\n"
-            "    return client.messages.create(**PARAMS,\n"
-            "        messages=[{'role': 'user', 'content': q}])\n",
-            expected_lines=(6,),
+            """
+            import anthropic
+            client = anthropic.Anthropic()
+            PARAMS = dict(model='claude-haiku-4-5', max_tokens=256,
+                          extra_body={'top_k': 5})
+            def ask(q):
+                return client.messages.create(**PARAMS,
+                    messages=[{'role': 'user', 'content': q}])
+            """,
+            expected=((6, 12),),
             message="extra_body",
         ),
     )

@@ -10,15 +10,26 @@
   depends on which `anthropic` happens to be installed; the tests of that feature point it at a
   fake package they write.
 - **Hypothesis.** No deadline (a wall-clock limit) and derandomised examples.
+- **No results cache in the checkout.** claudelint writes `.claudelint_cache/` in the working
+  directory of a run unless given `--no-cache`. A test that runs the CLI from a folder of the
+  checkout must pass `--no-cache` (or run in a `tmp_path`): `_no_cache_in_checkout` fails the
+  test that leaves a new cache in the usual places, and the session if one appears anywhere
+  in the checkout.
+- **Snapshots.** `pytest --update-snapshots` rewrites `tests/snapshots/` (see `snapshot.py`).
 """
 
 from __future__ import annotations
 
 import datetime
 import os
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from hypothesis import settings as hypothesis_settings
+from snapshot import Snapshot
+
+from claudelint.workspace.cache import CACHE_DIR
 
 # The date the suite is judged on: the shipped model data's date, so the data's own
 # statements ("deprecated, retired on 2027-01-22") hold as written.
@@ -42,3 +53,57 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         path = item.path
         if path.name in _SLOW_MODULES or any(part in _SLOW_FOLDERS for part in path.parts):
             item.add_marker(pytest.mark.slow)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-snapshots", action="store_true", default=False,
+                     help="rewrite tests/snapshots/ with this run's output instead of comparing")
+
+
+@pytest.fixture
+def snapshot(request: pytest.FixtureRequest) -> Snapshot:
+    return Snapshot(update=bool(request.config.getoption("--update-snapshots")))
+
+
+# ---------------------------------------------------------------- no cache in the checkout
+
+REPO = Path(__file__).resolve().parent.parent
+# Where a run from the checkout would put its cache: the folders tests run the CLI from.
+_CACHE_SPOTS = tuple(
+    REPO / folder / CACHE_DIR
+    for folder in (".", "tests", "tests/fixtures/tree", "tests/fixtures/project", "examples")
+)
+_PRUNE = {".git", "__pycache__", ".mypy_cache", ".ruff_cache", ".hypothesis", ".venv"}
+
+
+def _caches_in_checkout() -> dict[Path, set[Path]]:
+    """Every results-cache folder under the checkout, with the files it holds."""
+    found: dict[Path, set[Path]] = {}
+    for folder, dirs, _ in os.walk(REPO):
+        if CACHE_DIR in dirs:
+            top = Path(folder) / CACHE_DIR
+            found[top] = {p for p in top.rglob("*") if p.is_file()}
+        dirs[:] = [d for d in dirs if d not in _PRUNE and d != CACHE_DIR]
+    return found
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_cache_in_checkout_session() -> Iterator[None]:
+    before = _caches_in_checkout()
+    yield
+    after = _caches_in_checkout()
+    written = sorted(
+        str(top.relative_to(REPO)) for top, files in after.items() if files - before.get(top, set())
+    )
+    assert not written, (f"the tests wrote the results cache into the checkout: {written}; "
+                         "run the CLI with --no-cache or from a tmp_path")
+
+
+@pytest.fixture(autouse=True)
+def _no_cache_in_checkout(_no_cache_in_checkout_session: None) -> Iterator[None]:
+    before = {spot for spot in _CACHE_SPOTS if spot.exists()}
+    yield
+    new = [str(spot.relative_to(REPO)) for spot in _CACHE_SPOTS
+           if spot.exists() and spot not in before]
+    assert not new, (f"this test wrote the results cache into the checkout: {new}; "
+                     "run the CLI with --no-cache or from a tmp_path")

@@ -68,15 +68,16 @@ def test_cli_fix_on_a_copy_of_the_tree(tmp_path: Path) -> None:
     work = tmp_path / "tree"
     shutil.copytree(TREE, work)
     runner = CliRunner()
-    before = runner.invoke(main, ["check", "--isolated", "--output-format", "concise",
-                                  str(work)])
+    # Run from the checkout: --no-cache, or the cache would land in it.
+    before = runner.invoke(main, ["check", "--isolated", "--no-cache", "--output-format",
+                                  "concise", str(work)])
     assert before.exit_code == 1, before.output
     assert "CL101" in before.output
     fixed = runner.invoke(main, ["check", "--isolated", "--fix", "--unsafe-fixes", str(work)])
     assert fixed.exit_code in (0, 1), fixed.output
     assert "Fixed" in fixed.output
-    after = runner.invoke(main, ["check", "--isolated", "--unsafe-fixes", "--output-format",
-                                 "json", str(work)])
+    after = runner.invoke(main, ["check", "--isolated", "--no-cache", "--unsafe-fixes",
+                                 "--output-format", "json", str(work)])
     import json
 
     remaining = json.loads(after.output)

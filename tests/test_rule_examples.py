@@ -1,6 +1,7 @@
 """Every rule's documented examples are tests: valid ones report nothing, invalid ones report
-on the expected lines and, where given, fix to the expected code. The docstring's Example
-must fire and its Use instead must not."""
+exactly at the expected positions (line and column) with the expected message and, where
+given, fix to the expected code. The docstring's Example must fire and its Use instead must
+not."""
 
 from __future__ import annotations
 
@@ -44,11 +45,11 @@ def test_valid_example_reports_nothing(rule: type[Rule], example: Valid) -> None
 def test_invalid_example_reports(rule: type[Rule], example: Invalid) -> None:
     linter = _linter(rule, example.settings)
     findings = [f for f in linter.lint_text(example.code, example.path) if f.code == rule.code]
-    assert findings, "expected a finding"
-    if example.expected_lines:
-        assert tuple(f.line for f in findings) == example.expected_lines
+    assert example.expected, "an Invalid example must pin its findings' positions (expected=)"
+    assert example.message, "an Invalid example must pin a substring of its message (message=)"
+    assert tuple((f.line, f.column) for f in findings) == example.expected
     for f in findings:
-        assert example.message in f.message
+        assert example.message in f.message, f.message
         if not issubclass(rule, FileRule):  # file rules judge comments, not requests
             assert f.cost is not None, "every finding of this rule carries a cost estimate"
     if example.fixed is not None:
@@ -90,3 +91,16 @@ def test_doc_example_fires_and_use_instead_does_not(rule: type[Rule]) -> None:
 @pytest.mark.parametrize("rule", all_rules(), ids=lambda r: r.code)
 def test_rule_has_examples_of_both_kinds(rule: type[Rule]) -> None:
     assert rule.valid and rule.invalid
+
+
+def test_triple_quoted_examples_are_dedented() -> None:
+    code = """
+        import anthropic
+        if x:
+            y = 1
+        """
+    assert Valid(code).code == "import anthropic\nif x:\n    y = 1\n"
+    inv = Invalid(code, fixed=code)
+    assert inv.code == inv.fixed == Valid(code).code
+    # A string that does not start with a newline is taken as written.
+    assert Valid("  x = 1\n").code == "  x = 1\n"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import inspect
 import re
+import textwrap
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
@@ -41,27 +42,47 @@ REQUIRED_SECTIONS: tuple[str, ...] = (
 )
 
 
+def snippet(code: str) -> str:
+    """An example's code as written in a rule module: a string that starts with a newline (a
+    triple-quoted snippet, indented with the code around it) loses that newline and its common
+    indentation (`textwrap.dedent`); any other string is taken as it is."""
+    if code.startswith("\n"):
+        return textwrap.dedent(code[1:])
+    return code
+
+
 @dataclass(frozen=True)
 class Valid:
-    """Code on which the rule must report nothing."""
+    """Code on which the rule must report nothing; `code` is usually a triple-quoted
+    snippet (see `snippet`)."""
 
     code: str
     path: str = "example.py"
     settings: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "code", snippet(self.code))
 
 
 @dataclass(frozen=True)
 class Invalid:
-    """Code on which the rule must report; `expected` lists the 1-based lines reported (in
-    order; empty means "at least one finding"), `message` a substring every message holds,
-    `fixed` the code after applying this rule's fixes (safe and unsafe), when it has one."""
+    """Code on which the rule must report. `expected` lists the positions reported, in order,
+    as `(line, column)` pairs (1-based, as the text output prints them); `message` is a
+    substring every finding's message holds. Both are required: the example tests fail
+    without them. `fixed` is the code after applying this rule's fixes (safe and unsafe),
+    when it has one. `code` and `fixed` are usually triple-quoted snippets (see `snippet`)."""
 
     code: str
-    expected_lines: tuple[int, ...] = ()
+    expected: tuple[tuple[int, int], ...] = ()
     message: str = ""
     fixed: str | None = None
     path: str = "example.py"
     settings: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "code", snippet(self.code))
+        if self.fixed is not None:
+            object.__setattr__(self, "fixed", snippet(self.fixed))
 
 
 class Rule:
