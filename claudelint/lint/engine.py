@@ -31,10 +31,10 @@ from claudelint.lint.edits import Edits
 from claudelint.lint.registry import code_matches, get_rule, select_rules
 from claudelint.lint.rule import FileRule, Rule
 from claudelint.lint.suppress import Suppressions, parse_suppressions
+from claudelint.patterns import per_file_ignores_for
 from claudelint.settings import Settings
 from claudelint.syntax.parsing import ParseLimitExceeded, parse_both
 from claudelint.syntax.scopes import ModuleIndex
-from claudelint.workspace.discovery import per_file_ignores_for
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
