@@ -20,8 +20,9 @@ import pytest
 from robustness_helpers import FIXTURE_TREE
 
 import claudelint.workspace.fixer
+from claudelint.workspace.atomic import TEMP_PREFIX
 from claudelint.workspace.config import ConfigResolver
-from claudelint.workspace.fixer import TEMP_PREFIX, parses
+from claudelint.workspace.fixer import parses
 from claudelint.workspace.runner import RunOptions, RunResult, run
 from claudelint.workspace.source import decode_source
 
