@@ -12,7 +12,6 @@ import difflib
 import hashlib
 import itertools
 import os
-import warnings
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -240,22 +239,14 @@ def parse_check(original: str) -> Callable[[str], bool]:
     it does not (newer syntax than this interpreter knows, top-level `await` in a notebook
     cell), only libcst's verdict counts.
     """
-    strict = _compiles(original)
+    from claudelint.syntax.parsing import cpython_accepts
+
+    strict = cpython_accepts(original, compiled=True)
 
     def check(text: str) -> bool:
-        return parses(text) and (not strict or _compiles(text))
+        return parses(text) and (not strict or cpython_accepts(text, compiled=True))
 
     return check
-
-
-def _compiles(text: str) -> bool:
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            compile(text, "<fixed>", "exec", dont_inherit=True)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return False
-    return True
 
 
 # --- writing ---------------------------------------------------------------------------------
