@@ -543,11 +543,8 @@ class OversizedMaxTokens(Rule):
             choice is None or model_thinks_by_default(choice.info) is not False
         ):
             return
-        if choice is not None:
-            model, assumed = choice.info, choice.assumed
-        else:
-            model = ctx.knowledge.least_favourable(lambda m: m.output)
-            assumed = True
+        choice = choice or ctx.least_favourable(lambda m: m.output)
+        model, assumed = choice.info, choice.assumed
         cost = _cost(model, max_tokens, cap, task, ctx.cost_basis_calls, assumed=assumed,
                      batch=request.site.batch)
         if cost is None:

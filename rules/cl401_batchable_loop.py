@@ -418,12 +418,8 @@ class BatchableLoop(Rule):
         repetition = ctx.repetition(request)
         if repetition is None:
             return
-        choice = ctx.model_or_default(request)
-        if choice is not None:
-            model, assumed = choice.info, choice.assumed
-        else:
-            model = ctx.knowledge.least_favourable(lambda m: m.input)
-            assumed = True
+        choice = ctx.model_or_default(request) or ctx.least_favourable(lambda m: m.input)
+        model, assumed = choice.info, choice.assumed
         message = (
             f"{_what(request, repetition)}, and no response feeds a later request: one "
             f"Message Batch does the same work at 50% of the input and output price: "

@@ -304,14 +304,9 @@ class UnboundedHistory(Rule):
         growth = ctx.history(request)
         if growth is None:
             return
-        choice = ctx.model_or_default(request)
-        if choice is not None:
-            model, assumed = choice.info, choice.assumed
-        else:
-            model = ctx.knowledge.least_favourable(
-                lambda m: None if m.input is None or m.cache_read is None
-                else m.input - m.cache_read)
-            assumed = True
+        choice = ctx.model_or_default(request) or ctx.least_favourable(
+            lambda m: None if m.input is None or m.cache_read is None else m.input - m.cache_read)
+        model, assumed = choice.info, choice.assumed
         turn = USER_TOKENS + min(request.max_tokens or REPLY_TOKENS, REPLY_TOKENS)
         resent = (TURNS - 1) * turn
         full = model.cost_usd(input_tokens=resent)

@@ -72,3 +72,60 @@ def test_cli_add_noqa_then_clean_then_ignore_noqa(tmp_path: Path) -> None:
         assert r.invoke(main, ["check", "--isolated", "--ignore-noqa", "app.py"]).exit_code == 1
     finally:
         os.chdir(old)
+
+
+# --- existing directives, read by the suppression parser (lint.suppress) ----------------------
+
+
+def test_merges_into_an_existing_claudelint_code() -> None:
+    text, n = add_noqa("a = f(x)  # noqa: CL101\n", [finding(1), finding(1, "CL201")])
+    assert (text, n) == ("a = f(x)  # noqa: CL101, CL201\n", 1)
+    text, n = add_noqa("a = f(x)  # NOQA:cl101\n", [finding(1)])
+    assert (text, n) == ("a = f(x)  # NOQA:cl101\n", 0)
+
+
+def test_merges_after_another_tools_comment() -> None:
+    text, n = add_noqa("a = f(x)  # type: ignore[arg-type]  # noqa: E501\n", [finding(1)])
+    assert text == "a = f(x)  # type: ignore[arg-type]  # noqa: E501, CL101\n" and n == 1
+    text, _ = add_noqa("a = f(x)  # noqa: E501  # type: ignore\n", [finding(1)])
+    assert text == "a = f(x)  # noqa: E501, CL101  # type: ignore\n"
+    text, _ = add_noqa("a = f(x)  # pragma: no cover\n", [finding(1)])
+    assert text == "a = f(x)  # pragma: no cover  # noqa: CL101\n"
+
+
+def test_codes_go_right_after_the_last_code_the_suppression_reads() -> None:
+    # Words after the codes are not codes: the new code must land where it will be read.
+    text, _ = add_noqa("a = f(x)  # noqa: E501 long url\n", [finding(1)])
+    assert text == "a = f(x)  # noqa: E501, CL101 long url\n"
+    assert _suppressed(text, "CL101")
+
+
+def test_a_noqa_without_readable_codes_gets_a_new_directive() -> None:
+    text, n = add_noqa("a = f(x)  # noqa: see below\n", [finding(1)])
+    assert (text, n) == ("a = f(x)  # noqa: see below  # noqa: CL101\n", 1)
+    assert _suppressed(text, "CL101")
+
+
+def test_claudelint_ignore_is_not_merged_into() -> None:
+    text, _ = add_noqa("a = f(x)  # claudelint: ignore[CL401]\n", [finding(1)])
+    assert text == "a = f(x)  # claudelint: ignore[CL401]  # noqa: CL101\n"
+
+
+def test_noqa_in_a_string_is_not_a_directive() -> None:
+    text, _ = add_noqa('a = f("# noqa: E1")\n', [finding(1)])
+    assert text == 'a = f("# noqa: E1")  # noqa: CL101\n'
+
+
+def test_directive_end_column() -> None:
+    from claudelint.lint.suppress import parse_suppressions
+
+    line = "x = 1  # type: int  # noqa: E501, CL101 why  # claudelint: ignore[CL2]"
+    noqa, ignore = parse_suppressions(line + "\n").lines[1]
+    assert line[noqa.column - 1 : noqa.end_column - 1] == "# noqa: E501, CL101"
+    assert line[ignore.column - 1 : ignore.end_column - 1] == "# claudelint: ignore[CL2]"
+
+
+def _suppressed(text: str, code: str) -> bool:
+    from claudelint.lint.suppress import parse_suppressions
+
+    return parse_suppressions(text).covers(finding(1, code))

@@ -45,11 +45,7 @@ API_MAY_IMPORT = ("claudelint.lint", "claudelint.analysis", "claudelint.knowledg
 RULE_DOORS = frozenset({"claudelint.api", "claudelint.rules._shared"})
 
 # Layer violations tolerated for now, as (importer, imported) pairs. Empty it, don't grow it.
-KNOWN_VIOLATIONS: frozenset[tuple[str, str]] = frozenset({
-    # The per-file-ignores glob matching the engine uses lives in workspace/discovery; it is
-    # moving to the base-layer `claudelint/patterns.py`, after which this entry goes.
-    ("claudelint.lint.engine", "claudelint.workspace.discovery"),
-})
+KNOWN_VIOLATIONS: frozenset[tuple[str, str]] = frozenset()
 
 
 @dataclass(frozen=True)

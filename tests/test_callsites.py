@@ -323,3 +323,37 @@ def test_unknown_kwargs_are_flagged() -> None:
             return client.messages.create(messages=[q], **kw)
     """)
     assert req.unknown_kwargs
+
+
+# --- combining traces (one helper for `a or b`, a name's bindings, `self.x`'s bindings) ------
+
+
+def test_combine_traces() -> None:
+    from claudelint.analysis.callsites import NONE, OTHER, Trace, _combine
+
+    client, beta = Trace("client", "Anthropic"), Trace("client", "AsyncAnthropic", beta=True)
+    assert _combine([]) is NONE
+    assert _combine([NONE, NONE]) is NONE
+    assert _combine([NONE, client, beta]) is client  # the first known one
+    assert _combine([client, OTHER]) is OTHER  # another provider's object on any path wins
+    assert _combine([OTHER, NONE]) is OTHER
+
+
+@pytest.mark.parametrize(
+    ("code", "found"),
+    [
+        ("c = anthropic.Anthropic() if x else None\nc.messages.create({SHAPE})", 1),
+        ("c = None or anthropic.Anthropic()\nc.messages.create({SHAPE})", 1),
+        ("c = anthropic.Anthropic() if x else openai.OpenAI()\nc.messages.create({SHAPE})", 0),
+        ("c = anthropic.Anthropic()\nif x:\n    c = openai.OpenAI()\nc.messages.create({SHAPE})",
+         0),
+        ("class A:\n    def __init__(self):\n        self.c = anthropic.Anthropic()\n"
+         "    def f(self):\n        return self.c.messages.create({SHAPE})", 1),
+        ("class A:\n    c = openai.OpenAI()\n    def __init__(self):\n"
+         "        self.c = anthropic.Anthropic()\n"
+         "    def f(self):\n        return self.c.messages.create({SHAPE})", 0),
+    ],
+)
+def test_combined_traces_in_code(code: str, found: int) -> None:
+    src = "import anthropic, openai\n" + code.replace("{SHAPE}", SHAPE) + "\n"
+    assert len(requests(src)) == found

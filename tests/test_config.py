@@ -10,6 +10,7 @@ import pytest
 
 from claudelint.lint import registry
 from claudelint.lint.rule import Option, Rule
+from claudelint.patterns import validate_glob
 from claudelint.settings import DEFAULT_EXCLUDES, Settings
 from claudelint.workspace.config import (
     CONFIG_NAMES,
@@ -17,7 +18,6 @@ from claudelint.workspace.config import (
     ConfigResolver,
     find_config,
     load_settings,
-    validate_glob,
 )
 
 

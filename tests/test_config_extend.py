@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 from cli_helpers import UNCACHED_APP, invoke
 
+from claudelint.patterns import is_excluded, per_file_ignores_for
 from claudelint.workspace.config import ConfigError, ConfigResolver, load_settings
-from claudelint.workspace.discovery import discover, per_file_ignores_for
+from claudelint.workspace.discovery import discover
 
 
 def write(path: Path, text: str) -> Path:
@@ -135,7 +136,5 @@ def test_anchoring_survives_glob_characters_in_the_folder_name(tmp_path: Path) -
     write(repo / "vendor" / "z.py", "x = 1\n")
     write(repo / "svc" / "vendor2.py", "x = 1\n")
     s = load_settings(repo / "svc" / ".claudelint.toml")
-    from claudelint.workspace.discovery import is_excluded
-
     assert is_excluded(repo / "vendor" / "z.py", s)
     assert not is_excluded(repo / "svc" / "vendor" / "y.py", s)

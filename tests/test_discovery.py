@@ -9,16 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from claudelint.patterns import PathMatcher, is_excluded, per_file_ignores_for
 from claudelint.settings import Settings
 from claudelint.workspace.config import ConfigResolver
-from claudelint.workspace.discovery import (
-    DiscoveryResult,
-    PathMatcher,
-    discover,
-    is_excluded,
-    may_hold_call_site,
-    per_file_ignores_for,
-)
+from claudelint.workspace.discovery import DiscoveryResult, discover, may_hold_call_site
 
 
 def touch(root: Path, *names: str) -> None:

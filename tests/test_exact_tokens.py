@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from claudelint.workspace import token_counter as exact
+from claudelint.workspace.atomic import TEMP_PREFIX
 from claudelint.workspace.token_counter import BASELINE, TokenCounter
 
 pytest.importorskip("anthropic")
@@ -145,7 +146,7 @@ def test_counter_counts_text_without_framing_and_caches_on_disk(
     assert again.take_stats().cached == 2
     files = list((tmp_path / ".claudelint_cache" / "tokens").rglob("*"))
     entries = [p for p in files if p.is_file()]
-    assert len(entries) == 2 and not [p for p in entries if p.name.startswith(".tmp-")]
+    assert len(entries) == 2 and not [p for p in entries if p.name.startswith(TEMP_PREFIX)]
     data = json.loads(entries[0].read_text(encoding="utf-8"))
     assert set(data) == {"model", "input_tokens"}
     # Another model is another key.

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import claudelint.workspace.fixer
+import claudelint.workspace.atomic
 from claudelint.cli import main
 from claudelint.workspace.fixer import ConcurrentModification, write_atomic
 from claudelint.workspace.source import read_source
@@ -298,7 +298,7 @@ def test_concurrent_writers_never_lose_a_fix_silently(tmp_path: Path,
     path = tmp_path / "a.py"
     path.write_text("m = 'old'\n")
     src_a, src_b = read_source(path), read_source(path)
-    real = claudelint.workspace.fixer._link_unnamed
+    real = claudelint.workspace.atomic._link_unnamed
     checked = threading.Event()
 
     def slow_link(fd: int, folder: Path) -> Path:
@@ -307,7 +307,7 @@ def test_concurrent_writers_never_lose_a_fix_silently(tmp_path: Path,
             time.sleep(0.5)  # B runs now
         return real(fd, folder)
 
-    monkeypatch.setattr(claudelint.workspace.fixer, "_link_unnamed", slow_link)
+    monkeypatch.setattr(claudelint.workspace.atomic, "_link_unnamed", slow_link)
     errors: dict[str, BaseException] = {}
 
     def write(name: str, src: object, text: str) -> None:

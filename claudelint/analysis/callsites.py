@@ -150,11 +150,7 @@ class ClientTracer:
                 (expr.left, expr.right) if isinstance(expr, cst.BooleanOperation)
                 else (expr.body, expr.orelse)
             )
-            traces = [self.trace(side, scope, depth + 1) for side in sides]
-            known = [t for t in traces if t.kind != "none"]
-            if any(t.kind == "other" for t in known):
-                return OTHER
-            return known[0] if known else NONE
+            return _combine([self.trace(side, scope, depth + 1) for side in sides])
         if isinstance(expr, cst.Call):
             return self._trace_call(expr, scope, depth)
         if isinstance(expr, cst.Name):
@@ -242,12 +238,7 @@ class ClientTracer:
                 results.append(self.annotation(b.annotation, b.scope))
             elif b.kind == "augassign":
                 return NONE
-        known = [r for r in results if r.kind != "none"]
-        if not known:
-            return NONE
-        if any(r.kind == "other" for r in known):
-            return OTHER
-        return known[0]
+        return _combine(results)
 
     def _trace_self_attr(self, cls: Scope, attr: str, depth: int) -> Trace:
         bindings = cls.self_attrs.get(attr, [])
@@ -260,12 +251,17 @@ class ClientTracer:
         # Class-level annotation or attribute: `client: Anthropic` / `client = Anthropic()`.
         if attr in cls.bindings:
             results.append(self._trace_bindings(cls.bindings[attr], depth))
-        known = [r for r in results if r.kind != "none"]
-        if not known:
-            return NONE
-        if any(r.kind == "other" for r in known):
-            return OTHER
-        return known[0]
+        return _combine(results)
+
+
+def _combine(traces: list[Trace]) -> Trace:
+    """What a value that may be any of `traces` (the sides of `a or b`, the bindings of a name)
+    is: OTHER when any of them is known to be something else, else the first known one, NONE
+    when none is known."""
+    known = [t for t in traces if t.kind != "none"]
+    if any(t.kind == "other" for t in known):
+        return OTHER
+    return known[0] if known else NONE
 
 
 class _ReturnFinder(Visitor):

@@ -483,13 +483,7 @@ def _extend(prefix: Prefix, where: str, arg: Arg) -> bool:
         if isinstance(value, Text):
             return _add_text(prefix, where, value, arg, None, None)
         if isinstance(value, ListV):
-            for block in value.items:
-                if not _add_block(prefix, where, block, arg, None):
-                    return False
-            if not value.complete:
-                prefix.stop = "system blocks not all known"
-                return False
-            return True
+            return _add_blocks(prefix, where, value, arg, None, "system blocks not all known")
         return _stop_unknown(prefix, where, value)
     if where == "tools":
         if not isinstance(value, ListV):
@@ -522,17 +516,27 @@ def _extend(prefix: Prefix, where: str, arg: Arg) -> bool:
             if not _add_text(prefix, where, content, arg, None, message):
                 return False
         elif isinstance(content, ListV):
-            for block in content.items:
-                if not _add_block(prefix, where, block, arg, message):
-                    return False
-            if not content.complete:
-                prefix.stop = "message content not all known"
+            if not _add_blocks(prefix, where, content, arg, message,
+                               "message content not all known"):
                 return False
         else:
             prefix.stop = "message content is not known"
             return False
     if not value.complete:
         prefix.stop = "messages not all known"
+        return False
+    return True
+
+
+def _add_blocks(prefix: Prefix, where: str, blocks: ListV, arg: Arg, message: DictV | None,
+                incomplete: str) -> bool:
+    """Add a list of content blocks (`_add_block`); when the list is not all known, the
+    prefix stops there with the reason `incomplete`. False when the prefix stops."""
+    for block in blocks.items:
+        if not _add_block(prefix, where, block, arg, message):
+            return False
+    if not blocks.complete:
+        prefix.stop = incomplete
         return False
     return True
 

@@ -104,6 +104,12 @@ class RuleContext:
                 return ModelChoice(default, True)
         return None
 
+    def least_favourable(self, worst: Callable[[ModelInfo], float | int | None]) -> ModelChoice:
+        """For a request whose model is not known (SPEC §2): the active model whose `worst`
+        figure is smallest, the one that makes the rule hardest to fire (assumed). Raises
+        LookupError when no active model has the figure."""
+        return ModelChoice(self.knowledge.least_favourable(worst), True)
+
     def diagnostic(self, node: cst.CSTNode, message: str, *, fix: FixPlan | None = None,
                    cost: Cost | None = None, fallback: cst.CSTNode | None = None,
                    level: Level | None = None) -> Diagnostic:

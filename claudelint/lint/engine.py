@@ -31,10 +31,15 @@ from claudelint.lint.edits import Edits
 from claudelint.lint.registry import code_matches, get_rule, select_rules
 from claudelint.lint.rule import FileRule, Rule
 from claudelint.lint.suppress import Suppressions, parse_suppressions
+from claudelint.patterns import per_file_ignores_for
 from claudelint.settings import Settings
-from claudelint.syntax.parsing import ParseLimitExceeded, parse_both
+from claudelint.syntax.parsing import (
+    ParseLimitExceeded,
+    cpython_accepts,
+    cpython_tree,
+    parse_both,
+)
 from claudelint.syntax.scopes import ModuleIndex
-from claudelint.workspace.discovery import per_file_ignores_for
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
@@ -108,12 +113,8 @@ class Positions:
         if self._starts is None:
             tree = self._tree
             if tree is None:
-                import warnings
-
                 try:
-                    with warnings.catch_warnings():
-                        warnings.simplefilter("ignore")
-                        tree = ast.parse(self.text)
+                    tree = cpython_tree(self.text)
                 except (SyntaxError, ValueError, MemoryError, RecursionError):
                     self._starts = []
                     return None
@@ -357,29 +358,12 @@ def _rule_errors(rule: type[Rule]) -> Iterator[None]:
         raise RuleError(rule, exc) from exc
 
 
-def _valid_python(text: str) -> bool:
-    """Whether this interpreter's own parser accepts `text`."""
-    import warnings
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            compile(text, "<claudelint>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
-    except (SyntaxError, ValueError, MemoryError, RecursionError):
-        return False
-    return True
-
-
 def syntax_error(text: str, path: str, e: cst.ParserSyntaxError) -> Finding:
     """CL000 for a file libcst cannot parse. libcst places tokenizer errors (an unterminated
     string, a bad indent) at the start of the file; CPython's own parser knows the line, so
     ask it when it also rejects the text."""
-    import warnings
-
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            ast.parse(text)
+        cpython_tree(text)
     except SyntaxError as err:
         if err.lineno:
             return parse_error(path, f"{type(err).__name__}: {err.msg}", err.lineno,
@@ -418,7 +402,7 @@ class Linter:
         try:
             analysis = analyze(text, self.settings, path)
         except cst.ParserSyntaxError as e:
-            if _valid_python(text):
+            if cpython_accepts(text):
                 # Valid Python that libcst's grammar does not know (`(x): int = 1`): not a
                 # finding in the user's code. Say on stderr that the file was not analysed.
                 self.last_warnings.append(

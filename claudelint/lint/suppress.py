@@ -67,6 +67,9 @@ class Directive:
     # edits that remove the directive: CL001).
     comment: str = ""
     comment_column: int = 0
+    # The 1-based column just past the directive (past its last code when it lists codes):
+    # where `--add-noqa` appends codes.
+    end_column: int = 0
 
     def match(self, finding: Finding, *, bare: bool = True) -> str | None:
         """The token of this directive that covers `finding` (`ALL` for a bare one), or None."""
@@ -264,27 +267,7 @@ def _first_code_line(lines: list[str]) -> int:
 
 
 def _directives(line: int, column: int, comment: str, comment_only: bool) -> Iterator[Directive]:
-    for match in _NOQA_RE.finditer(comment):
-        codes_text = match.group("codes")
-        if match.group("colon") is not None and codes_text is None:
-            codes: tuple[str, ...] | None = ()
-        else:
-            codes = _normalise(codes_text) if codes_text is not None else None
-        yield Directive(
-            line,
-            column + match.start() + 1,
-            "noqa",
-            codes,
-            comment_only,
-            match.group().strip(),
-            invalid=codes == (),
-            comment=comment,
-            comment_column=column + 1,
-        )
-    for match in _CLAUDELINT_RE.finditer(comment):
-        kind: Kind = "file-ignore" if match.group("kind").lower() == "file-ignore" else "ignore"
-        codes_text = match.group("codes")
-        codes = _normalise(codes_text) if codes_text is not None else None
+    for kind, match, codes in _matches(comment):
         yield Directive(
             line,
             column + match.start() + 1,
@@ -295,7 +278,23 @@ def _directives(line: int, column: int, comment: str, comment_only: bool) -> Ite
             invalid=codes == (),
             comment=comment,
             comment_column=column + 1,
+            end_column=column + match.end() + 1,
         )
+
+
+def _matches(comment: str) -> Iterator[tuple[Kind, re.Match[str], tuple[str, ...] | None]]:
+    """The directives of one comment: (kind, match, codes; None for a bare directive, () for
+    one with a colon or brackets but no readable code)."""
+    for match in _NOQA_RE.finditer(comment):
+        codes_text = match.group("codes")
+        if match.group("colon") is not None and codes_text is None:
+            yield "noqa", match, ()
+        else:
+            yield "noqa", match, _normalise(codes_text) if codes_text is not None else None
+    for match in _CLAUDELINT_RE.finditer(comment):
+        kind: Kind = "file-ignore" if match.group("kind").lower() == "file-ignore" else "ignore"
+        codes_text = match.group("codes")
+        yield kind, match, _normalise(codes_text) if codes_text is not None else None
 
 
 def _normalise(codes_text: str) -> tuple[str, ...]:

@@ -53,9 +53,7 @@ def check_limits(text: str) -> ast.Module | None:
             f"the limit is {MAX_CHARS / 1e6:.0f} million)"
         )
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            tree = compile(text, "<claudelint>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+        tree = cpython_tree(text)
     except (RecursionError, MemoryError):
         raise ParseLimitExceeded("the file is nested too deeply to parse") from None
     except SyntaxError as exc:
@@ -71,8 +69,32 @@ def check_limits(text: str) -> ast.Module | None:
         raise ParseLimitExceeded(
             f"the file is nested too deeply to analyse (depth {depth}; the limit is {MAX_DEPTH})"
         )
+    return tree
+
+
+def cpython_tree(text: str) -> ast.Module:
+    """CPython's syntax tree of `text` (its warnings, such as invalid escapes, silenced).
+    Raises SyntaxError, ValueError (null bytes), MemoryError or RecursionError."""
+    tree = _compile(text, ast.PyCF_ONLY_AST)
     assert isinstance(tree, ast.Module)
     return tree
+
+
+def cpython_accepts(text: str, *, compiled: bool = False) -> bool:
+    """Whether this interpreter parses `text`; with `compiled`, whether it also compiles it
+    to bytecode, which rejects more (`return` outside a function, a repeated keyword
+    argument). Nothing is run."""
+    try:
+        _compile(text, 0 if compiled else ast.PyCF_ONLY_AST)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return False
+    return True
+
+
+def _compile(text: str, flags: int) -> object:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return compile(text, "<claudelint>", "exec", flags, dont_inherit=True)
 
 
 def _depth(tree: ast.AST) -> int:

@@ -427,13 +427,12 @@ class ModuleIndex(Visitor):
     def visit_TryStar(self, node: cst.TryStar) -> bool:
         return self.visit_Try(node)
 
-    def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
+    def visit_ExceptHandler(self, node: cst.ExceptHandler | cst.ExceptStarHandler) -> None:
         if node.name is not None and isinstance(node.name.name, cst.Name):
             self._bind(node.name.name.value, kind="other")
 
     def visit_ExceptStarHandler(self, node: cst.ExceptStarHandler) -> None:
-        if node.name is not None and isinstance(node.name.name, cst.Name):
-            self._bind(node.name.name.value, kind="other")
+        self.visit_ExceptHandler(node)
 
     def visit_For(self, node: cst.For) -> bool:
         self._compound(node)

@@ -2,9 +2,11 @@
 existing codebase with a clean baseline.
 
 A comment goes at the end of a line of the reported call whose end is not inside a string and
-not continued with a backslash (the reported line first). An existing `# noqa: ...` list on
-that line gets the new codes appended; codes already there are not repeated; a bare `# noqa`
-already covers everything.
+not continued with a backslash (the reported line first). Existing directives are read by the
+suppression parser (`lint.suppress`), as the next run will read them: a `# noqa: ...` list on
+that line gets the new codes appended after its last code; codes already there are not
+repeated; a bare `# noqa` already covers everything; a `# noqa:` without a readable code gets
+a new directive after it.
 """
 
 from __future__ import annotations
@@ -15,12 +17,8 @@ import tokenize
 from collections.abc import Sequence
 
 from claudelint.finding import PARSE_ERROR_CODE, Finding
+from claudelint.lint.suppress import parse_suppressions
 
-_NOQA_CODES = re.compile(
-    r"#\s*noqa\s*:\s*(?P<codes>[A-Za-z0-9_\-]+(?:(?:\s*,\s*|\s+)[A-Za-z][A-Za-z0-9_\-]*)*)",
-    re.IGNORECASE,
-)
-_BARE_NOQA = re.compile(r"#\s*noqa(?!\s*:)(?![\w-])", re.IGNORECASE)
 # CL001 unused-suppression: a finding about a suppression is never answered with another.
 _UNUSED_SUPPRESSION = "CL001"
 _LINE_RE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)?")
@@ -33,26 +31,23 @@ def _lines(text: str) -> list[str]:
     return parts
 
 
-def _safe_line_ends(text: str) -> tuple[set[int], dict[int, tuple[int, str]]]:
+def _safe_line_ends(text: str) -> set[int]:
     """Lines whose end is a real line end (not inside a string, not a backslash
-    continuation), and the comment on each line (column, text)."""
+    continuation)."""
     normalized = re.sub(r"\r\n|\r", "\n", text)
     safe: set[int] = set()
-    comments: dict[int, tuple[int, str]] = {}
     try:
         for tok in tokenize.generate_tokens(io.StringIO(normalized).readline):
             if tok.type in (tokenize.NEWLINE, tokenize.NL):
                 safe.add(tok.start[0])
-            elif tok.type == tokenize.COMMENT:
-                comments[tok.start[0]] = (tok.start[1], tok.string)
     except (tokenize.TokenError, SyntaxError):
         pass
-    return safe, comments
+    return safe
 
 
 def add_noqa(text: str, findings: Sequence[Finding]) -> tuple[str, int]:
     """The text with noqa comments for `findings`, and how many codes were added."""
-    safe, comments = _safe_line_ends(text)
+    safe = _safe_line_ends(text)
     wanted: dict[int, list[str]] = {}
     for f in findings:
         if f.code in (PARSE_ERROR_CODE, _UNUSED_SUPPRESSION):
@@ -65,6 +60,10 @@ def add_noqa(text: str, findings: Sequence[Finding]) -> tuple[str, int]:
         codes = wanted.setdefault(line, [])
         if f.code not in codes:
             codes.append(f.code)
+    if not wanted:
+        return text, 0
+    # The directives already there, read as the suppressions will read them.
+    existing = parse_suppressions(text).lines
     lines = _lines(text)
     added = 0
     for line, codes in wanted.items():
@@ -73,15 +72,16 @@ def add_noqa(text: str, findings: Sequence[Finding]) -> tuple[str, int]:
         raw = lines[line - 1]
         body = raw.rstrip("\r\n")
         ending = raw[len(body):]
-        comment = comments.get(line)
-        if comment is not None and _BARE_NOQA.search(comment[1]):
-            continue
-        if comment is not None and (m := _NOQA_CODES.search(comment[1])):
-            present = [c.upper() for c in re.split(r"[\s,]+", m.group("codes")) if c]
+        noqas = [d for d in existing.get(line, ()) if d.kind == "noqa"]
+        if any(d.codes is None for d in noqas):
+            continue  # a bare noqa directive covers everything
+        listed = next((d for d in noqas if d.codes), None)
+        if listed is not None and listed.codes:
+            present = {c.upper() for c in listed.codes}
             new = [c for c in codes if c.upper() not in present]
             if not new:
                 continue
-            start = comment[0] + m.end("codes")
+            start = listed.end_column - 1
             body = body[:start] + ", " + ", ".join(new) + body[start:]
             added += len(new)
         else:

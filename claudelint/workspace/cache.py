@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ from typing import Any
 from claudelint import __version__
 from claudelint.finding import Cost, Edit, Finding, Fix
 from claudelint.settings import Settings
+from claudelint.workspace.atomic import replace_atomically
 
 CACHE_DIR = ".claudelint_cache"
 _TAG = (
@@ -144,7 +144,7 @@ class ResultsCache:
             folder.mkdir(exist_ok=True)
             payload = json.dumps({"findings": [finding_to_json(f) for f in findings],
                                   "deps": dict(deps or {}), "sites": list(sites or [])})
-            write_atomically(folder / key, payload)
+            write_entry(folder / key, payload)
         except OSError:
             pass  # a cache that cannot be written is no error
 
@@ -162,21 +162,10 @@ class ResultsCache:
         self._ready = True
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Write `text` to a temp file beside `path`, then rename it over `path`: a concurrent
-    reader sees the old file or the new one, never a part. Raises OSError."""
-    import tempfile  # here: a warm run only reads, and tempfile costs ~7 ms to import
-
-    fd, name = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    tmp = Path(name)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        tmp.replace(path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
+def write_entry(path: Path, text: str) -> None:
+    """Write a cache entry atomically: a concurrent reader sees the old file or the new one,
+    never a part. Not fsynced: an entry lost in a crash is a miss. Raises OSError."""
+    replace_atomically(path, text.encode("utf-8"), durable=False)
 
 
 def finding_to_json(f: Finding) -> dict[str, Any]:

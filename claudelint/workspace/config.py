@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from claudelint.lint import registry
+from claudelint.patterns import reanchor_exclude, reanchor_per_file, validate_glob
 from claudelint.settings import Settings, default_src
 
 if sys.version_info >= (3, 11):
@@ -35,7 +36,6 @@ __all__ = [
     "ConfigResolver",
     "find_config",
     "load_settings",
-    "validate_glob",
 ]
 
 CONFIG_NAMES: tuple[str, ...] = (".claudelint.toml", "claudelint.toml", "pyproject.toml")
@@ -110,52 +110,6 @@ def _type_name(value: object) -> str:
         list: "an array",
         dict: "a table",
     }.get(type(value), type(value).__name__)
-
-
-# --------------------------------------------------------------------------------- globs
-
-
-def validate_glob(pattern: str) -> str | None:
-    """Why a path pattern is unusable, or None when it is fine.
-
-    Patterns are globs: `*` and `?` stay within one path component, `**` (a whole component)
-    crosses folders, `[...]` is a character class and `{a,b}` an alternation.
-    """
-    if not pattern.strip():
-        return "empty pattern"
-    if "\x00" in pattern:
-        return "pattern holds a NUL character"
-    i, n, depth = 0, len(pattern), 0
-    while i < n:
-        c = pattern[i]
-        if c == "\\":
-            i += 2
-            continue
-        if c == "[":
-            j = i + 1
-            if j < n and pattern[j] in "!^":
-                j += 1
-            if j < n and pattern[j] == "]":
-                j += 1
-            while j < n and pattern[j] != "]":
-                j += 1
-            if j >= n:
-                return f"unclosed character class '[' at position {i + 1}"
-            i = j + 1
-            continue
-        if c == "{":
-            depth += 1
-        elif c == "}":
-            if depth == 0:
-                return f"unmatched '}}' at position {i + 1}"
-            depth -= 1
-        i += 1
-    if depth:
-        return "unclosed alternation '{'"
-    for component in pattern.replace("\\", "/").split("/"):
-        if "**" in component and component != "**":
-            return "'**' must be a whole path component (as in 'a/**/b')"
-    return None
 
 
 # --------------------------------------------------------------------------------- loading
@@ -255,13 +209,14 @@ class _Validator:
                 raise self.error(key, f"unknown rule selector '{item}'{hint}")
         return items
 
+    def glob(self, key: str, pattern: str) -> str:
+        problem = validate_glob(pattern)
+        if problem:
+            raise self.error(key, f"bad pattern '{pattern}': {problem}")
+        return pattern
+
     def globs(self, key: str, value: Any) -> tuple[str, ...]:
-        items = self.strings(key, value)
-        for item in items:
-            problem = validate_glob(item)
-            if problem:
-                raise self.error(key, f"bad pattern '{item}': {problem}")
-        return items
+        return tuple(self.glob(key, item) for item in self.strings(key, value))
 
     # ---- keys
 
@@ -281,10 +236,7 @@ class _Validator:
         out: list[tuple[str, tuple[str, ...]]] = []
         for pattern, codes in value.items():
             sub = f'{key}."{pattern}"'
-            problem = validate_glob(pattern)
-            if problem:
-                raise self.error(sub, f"bad pattern '{pattern}': {problem}")
-            out.append((pattern, self.selectors(sub, codes)))
+            out.append((self.glob(sub, pattern), self.selectors(sub, codes)))
         return tuple(out)
 
     def traffic(self, key: str, value: Any) -> tuple[tuple[str, float], ...]:
@@ -517,45 +469,22 @@ def _resolved_table(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
     return merged
 
 
-_GLOB_SPECIAL = frozenset("*?[]{},\\")
-
-
-def _escape_glob(text: str) -> str:
-    return "".join("\\" + c if c in _GLOB_SPECIAL else c for c in text)
-
-
 def _reanchored(table: dict[str, Any], source: Path, dest: Path) -> dict[str, Any]:
     """`table`, written in folder `source`, with its relative path patterns made absolute so
-    they mean the same when read from a config file in `dest`. Patterns without `/` match a
-    name anywhere and stay as they are."""
+    they mean the same when read from a config file in `dest` (`patterns.reanchor_*`)."""
     if source == dest:
         return table
-    root = _escape_glob(source.as_posix().rstrip("/"))
-
-    def exclude(pattern: str) -> str:
-        dir_only = pattern.endswith("/") and pattern.strip("/") != ""
-        body = pattern.rstrip("/") if dir_only else pattern
-        if body.startswith("./"):
-            body = body[2:]
-        elif "/" not in body or body.startswith("/"):
-            return pattern
-        return f"{root}/{body}" + ("/" if dir_only else "")
-
-    def per_file(pattern: str) -> str:
-        negated = pattern.startswith("!")
-        body = pattern[1:] if negated else pattern
-        if "/" not in body or body.startswith("/"):
-            return pattern
-        return ("!" if negated else "") + f"{root}/{body}"
-
+    root = source.as_posix().rstrip("/")
     out = dict(table)
     for key in ("exclude", "extend-exclude"):
         if key in out:
-            out[key] = [exclude(p) for p in out[key]]
+            out[key] = [reanchor_exclude(p, root) for p in out[key]]
     if "per-file-ignores" in out:
-        out["per-file-ignores"] = {per_file(p): c for p, c in out["per-file-ignores"].items()}
+        out["per-file-ignores"] = {
+            reanchor_per_file(p, root): c for p, c in out["per-file-ignores"].items()
+        }
     if isinstance(out.get("traffic"), dict):
-        out["traffic"] = {per_file(p): c for p, c in out["traffic"].items()}
+        out["traffic"] = {reanchor_per_file(p, root): c for p, c in out["traffic"].items()}
     return out
 
 
@@ -604,6 +533,12 @@ def _apply_overrides(settings: Settings, overrides: Mapping[str, Any]) -> Settin
         if key not in _FIELDS:
             raise ConfigError("unknown setting" + _did_you_mean(key, tuple(_FIELDS)), key=key)
         value = tuple(value) if isinstance(value, list) else value
+        if key in _PATTERNS:
+            for pattern in value:
+                problem = validate_glob(pattern)
+                if problem:
+                    raise ConfigError(f"bad pattern '{pattern}': {problem}",
+                                      key="--" + key.replace("_", "-"))
         if key in _EXTENDING and isinstance(value, tuple):
             # Like ruff: --extend-select, --ignore and --extend-exclude add to the config's list.
             value = (*getattr(settings, key), *value)
@@ -613,6 +548,8 @@ def _apply_overrides(settings: Settings, overrides: Mapping[str, Any]) -> Settin
 
 # Command-line options that add to the config file's list rather than replace it.
 _EXTENDING = frozenset({"extend_select", "ignore", "extend_exclude"})
+# Command-line options that hold path patterns, checked as the config file's are.
+_PATTERNS = frozenset({"exclude", "extend_exclude"})
 
 
 class ConfigResolver:

@@ -21,23 +21,20 @@ import os
 import posixpath
 import re
 import stat
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from claudelint.settings import Settings
+from claudelint.patterns import exclude_matcher, posix_abs
 from claudelint.workspace.config import ConfigResolver
 
 __all__ = [
     "PYTHON_SUFFIXES",
     "DiscoveryResult",
-    "PathMatcher",
     "discover",
-    "is_excluded",
     "may_hold_call_site",
-    "per_file_ignores_for",
 ]
 
 PYTHON_SUFFIXES: tuple[str, ...] = (".py", ".pyi", ".ipynb")
@@ -106,230 +103,6 @@ def may_hold_call_site(data: bytes) -> bool:
     ):
         return False
     return _REQUEST_SHAPED.search(data) is not None
-
-
-# --------------------------------------------------------------------------------- patterns
-
-
-def _glob_to_regex(pattern: str, literal_separator: bool = True) -> str:
-    """A glob as a regex: `*`/`?` within a component, `**` across, `[...]`, `{a,b}`.
-    Without `literal_separator` (ruff's per-file-ignores), `*` and `?` match `/` too."""
-    star, one = ("[^/]*", "[^/]") if literal_separator else (".*", ".")
-    out: list[str] = []
-    i, n, depth = 0, len(pattern), 0
-    while i < n:
-        c = pattern[i]
-        if c == "*" and pattern.startswith("**", i):
-            at_start = i == 0 or pattern[i - 1] == "/"
-            at_end = i + 2 == n or pattern[i + 2] == "/"
-            if at_start and at_end:
-                if i + 2 < n:  # "**/" -> zero or more folders
-                    out.append("(?:.*/)?")
-                    i += 3
-                else:  # trailing "**" -> anything below
-                    out.append(".*")
-                    i += 2
-                continue
-            out.append(star)
-            i += 2
-        elif c == "*":
-            out.append(star)
-            i += 1
-        elif c == "?":
-            out.append(one)
-            i += 1
-        elif c == "[":
-            j = i + 1
-            if j < n and pattern[j] in "!^":
-                j += 1
-            if j < n and pattern[j] == "]":
-                j += 1
-            while j < n and pattern[j] != "]":
-                j += 1
-            if j >= n:  # validated away in config; literal here
-                out.append(re.escape(c))
-                i += 1
-                continue
-            body = pattern[i + 1 : j]
-            if body[:1] in ("!", "^"):
-                body = "^" + body[1:]
-            out.append("[" + body.replace("\\", "\\\\") + "]")
-            i = j + 1
-        elif c == "{":
-            depth += 1
-            out.append("(?:")
-            i += 1
-        elif c == "}" and depth:
-            depth -= 1
-            out.append(")")
-            i += 1
-        elif c == "," and depth:
-            out.append("|")
-            i += 1
-        elif c == "\\" and i + 1 < n:
-            out.append(re.escape(pattern[i + 1]))
-            i += 2
-        else:
-            out.append(re.escape(c))
-            i += 1
-    out.extend(")" * depth)
-    return "".join(out)
-
-
-_GLOB_CHARS = frozenset("*?[{\\")
-
-
-class PathMatcher:
-    """A set of exclude / per-file patterns, anchored at a root folder.
-
-    A pattern without `/` (a trailing `/` aside, which limits it to folders) matches any
-    component of a path below the root; a pattern with `/` matches the path relative to the
-    root (an absolute pattern, the absolute path) and everything below what it matches.
-    """
-
-    def __init__(self, patterns: Iterable[str], root: str) -> None:
-        self.root = root.rstrip("/") or "/"
-        names: set[str] = set()
-        dir_names: set[str] = set()
-        name_globs: list[str] = []
-        dir_globs: list[str] = []
-        anchored: list[str] = []
-        for raw in patterns:
-            pattern = raw.replace(os.sep, "/") if os.sep != "/" else raw
-            dir_only = pattern.endswith("/") and pattern.strip("/") != ""
-            pattern = pattern.rstrip("/") if dir_only else pattern
-            if pattern.startswith("./"):  # explicitly anchored at the root
-                anchored.append(re.escape(self._prefix()) + _glob_to_regex(pattern[2:]))
-                continue
-            if "/" not in pattern:
-                if _GLOB_CHARS.isdisjoint(pattern):
-                    (dir_names if dir_only else names).add(pattern)
-                else:
-                    (dir_globs if dir_only else name_globs).append(_glob_to_regex(pattern))
-            elif pattern.startswith("/"):
-                anchored.append(_glob_to_regex(posixpath.normpath(pattern)))
-            else:
-                anchored.append(re.escape(self._prefix()) + _glob_to_regex(pattern))
-        self._names = frozenset(names)
-        self._dir_names = frozenset(dir_names)
-        self._name_re = re.compile("|".join(name_globs)) if name_globs else None
-        self._dir_re = re.compile("|".join(dir_globs)) if dir_globs else None
-        self._anchored_re = (
-            re.compile("(?:" + "|".join(anchored) + ")(?:/.*)?") if anchored else None
-        )
-
-    def _prefix(self) -> str:
-        return self.root if self.root.endswith("/") else self.root + "/"
-
-    def __bool__(self) -> bool:
-        return bool(
-            self._names or self._dir_names or self._name_re or self._dir_re or self._anchored_re
-        )
-
-    def match_name(self, name: str, is_dir: bool) -> bool:
-        if name in self._names or (self._name_re is not None and self._name_re.fullmatch(name)):
-            return True
-        return is_dir and (
-            name in self._dir_names
-            or (self._dir_re is not None and self._dir_re.fullmatch(name) is not None)
-        )
-
-    def match_entry(self, abs_path: str, name: str, is_dir: bool) -> bool:
-        """During a walk: the entry's own name, and its path against anchored patterns (its
-        parents have been checked already)."""
-        if self.match_name(name, is_dir):
-            return True
-        return self._anchored_re is not None and self._anchored_re.fullmatch(abs_path) is not None
-
-    def match_path(self, abs_path: str, is_dir: bool = False) -> bool:
-        """For a path not reached by a walk: every component below the root (only its name
-        when it lies outside the root), and its whole path."""
-        if self._anchored_re is not None and self._anchored_re.fullmatch(abs_path):
-            return True
-        prefix = self._prefix()
-        if abs_path.startswith(prefix):
-            parts = abs_path[len(prefix) :].split("/")
-        else:
-            parts = [posixpath.basename(abs_path)]
-        last = len(parts) - 1
-        return any(
-            self.match_name(part, is_dir or k < last) for k, part in enumerate(parts) if part
-        )
-
-
-# The walk works on strings with os / os.path on purpose: building Path objects per entry costs
-# several times more than the rest of the loop.
-
-
-def _posix_abs(path: Path | str) -> str:
-    text = os.path.abspath(path)  # noqa: PTH100
-    return text.replace(os.sep, "/") if os.sep != "/" else text
-
-
-def _root_of(settings: Settings) -> str:
-    return _posix_abs(settings.root if settings.root is not None else Path.cwd())
-
-
-@lru_cache(maxsize=256)
-def _matcher(patterns: tuple[str, ...], root: str) -> PathMatcher:
-    return PathMatcher(patterns, root)
-
-
-def _exclude_matcher(settings: Settings) -> PathMatcher:
-    return _matcher((*settings.exclude, *settings.extend_exclude), _root_of(settings))
-
-
-def is_excluded(path: Path, settings: Settings) -> bool:
-    """Whether `exclude` / `extend-exclude` of `settings` cover `path` (or a folder above it,
-    up to the settings root)."""
-    abs_path = _posix_abs(path)
-    return _exclude_matcher(settings).match_path(abs_path, is_dir=os.path.isdir(abs_path))  # noqa: PTH112
-
-
-def per_file_ignores_for(settings: Settings, path: Path | str) -> tuple[str, ...]:
-    """The selectors `per-file-ignores` of `settings` ignores for `path` (the one
-    implementation; the engine asks here).
-
-    Ruff's semantics: a pattern applies when it matches the file's name, or when the pattern
-    joined to the settings root (unless absolute) matches the file's absolute path. `*`, `?`
-    and `**` match across `/` (so `tests/*` covers `tests/sub/x.py`), `{a,b}` alternates, and
-    a leading `!` applies the codes to every file the rest does NOT match. A folder name alone
-    (`tests`, `tests/`) matches only a file of that name: write `tests/*` or `**/tests/*`.
-    """
-    if not settings.per_file_ignores:
-        return ()
-    abs_path = _posix_abs(path)
-    name = posixpath.basename(abs_path)
-    root = _root_of(settings)
-    out: list[str] = []
-    for pattern, codes in settings.per_file_ignores:
-        negated, by_name, by_path = _per_file_pattern(pattern, root)
-        hit = by_name.fullmatch(name) is not None or by_path.fullmatch(abs_path) is not None
-        if hit != negated:
-            out.extend(codes)
-    return tuple(out)
-
-
-@lru_cache(maxsize=256)
-def _per_file_pattern(pattern: str, root: str) -> tuple[bool, re.Pattern[str], re.Pattern[str]]:
-    """(negated, regex for the file name, regex for the absolute path) of one pattern."""
-    negated = pattern.startswith("!")
-    if negated:
-        pattern = pattern[1:]
-    glob = pattern.replace("\\", "/") if os.sep == "\\" else pattern
-    by_name = re.compile(_glob_to_regex(glob, literal_separator=False), re.DOTALL)
-    # As ruff's normalize_path_to: relative to the root, "." and ".." and a trailing "/" folded.
-    if posixpath.isabs(glob):
-        by_path = _glob_to_regex(posixpath.normpath(glob), literal_separator=False)
-    else:
-        joined = posixpath.normpath(posixpath.join(root, glob))
-        prefix = root.rstrip("/") + "/"
-        if joined.startswith(prefix):
-            by_path = re.escape(prefix) + _glob_to_regex(
-                joined[len(prefix):], literal_separator=False)
-        else:  # "../x" climbed above the root
-            by_path = _glob_to_regex(joined, literal_separator=False)
-    return negated, by_name, re.compile(by_path, re.DOTALL)
 
 
 # --------------------------------------------------------------------------------- gitignore
@@ -432,6 +205,9 @@ def _git_state_for(folder: str) -> _GitState | None:
 
 # --------------------------------------------------------------------------------- walking
 
+# The walk works on strings with os / os.path on purpose: building Path objects per entry costs
+# several times more than the rest of the loop. Exclude patterns: claudelint.patterns.
+
 
 def _is_python(name: str) -> bool:
     return name.endswith(PYTHON_SUFFIXES)
@@ -446,7 +222,7 @@ class _Walker:
 
     def walk(self, top: str) -> None:
         """Walk one folder given on the command line (`top` as the user wrote it)."""
-        top_abs = _posix_abs(top)
+        top_abs = posix_abs(top)
         git: _GitState | None = None
         if self.resolver.settings_for_folder(Path(top_abs)).respect_gitignore:
             git = _git_state_for(top_abs)
@@ -474,7 +250,7 @@ class _Walker:
                 continue
 
             settings = self.resolver.settings_for_folder(Path(folder_abs))
-            matcher = _exclude_matcher(settings)
+            matcher = exclude_matcher(settings)
             names = {e.name for e in entries}
             if settings.respect_gitignore:
                 if ".git" in names:  # a repository (or submodule) starts here
@@ -543,12 +319,12 @@ def discover(
             continue
         is_dir = os.path.isdir(text)  # noqa: PTH112
         settings = (
-            resolver.settings_for_folder(Path(_posix_abs(text)).parent)
+            resolver.settings_for_folder(Path(posix_abs(text)).parent)
             if is_dir
             else resolver.settings_for(Path(text))
         )
-        if (force_exclude or settings.force_exclude) and _exclude_matcher(settings).match_path(
-            _posix_abs(text), is_dir=is_dir
+        if (force_exclude or settings.force_exclude) and exclude_matcher(settings).match_path(
+            posix_abs(text), is_dir=is_dir
         ):
             continue
         if is_dir:
@@ -558,6 +334,6 @@ def discover(
 
     unique: dict[str, Path] = {}
     for f in walker.files:
-        unique.setdefault(os.path.normcase(_posix_abs(f)), Path(f))
+        unique.setdefault(os.path.normcase(posix_abs(f)), Path(f))
     result.files = sorted(unique.values())
     return result

@@ -12,17 +12,13 @@ import difflib
 import hashlib
 import itertools
 import os
-import stat
-import tempfile
-import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from claudelint.finding import Edit, Finding, Fix
+from claudelint.workspace.atomic import TempFileError, replace_atomically
 from claudelint.workspace.source import SourceFile, encode_source, line_starts, offset
-
-TEMP_PREFIX = ".claudelint-"
 
 
 class OverlappingEdits(ValueError):
@@ -243,33 +239,23 @@ def parse_check(original: str) -> Callable[[str], bool]:
     it does not (newer syntax than this interpreter knows, top-level `await` in a notebook
     cell), only libcst's verdict counts.
     """
-    strict = _compiles(original)
+    from claudelint.syntax.parsing import cpython_accepts
+
+    strict = cpython_accepts(original, compiled=True)
 
     def check(text: str) -> bool:
-        return parses(text) and (not strict or _compiles(text))
+        return parses(text) and (not strict or cpython_accepts(text, compiled=True))
 
     return check
-
-
-def _compiles(text: str) -> bool:
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            compile(text, "<fixed>", "exec", dont_inherit=True)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return False
-    return True
 
 
 # --- writing ---------------------------------------------------------------------------------
 
 
 def write_atomic(src: SourceFile, new_text: str) -> None:
-    """Write `new_text` over `src.path` atomically, keeping encoding, BOM and permissions.
-
-    The bytes go to a temp file in the same folder, which replaces the file only if the file
-    still holds what was read (else `ConcurrentModification`). A symlink is kept: its target is
-    replaced. No temp file is left behind, whatever happens.
+    """Write `new_text` over `src.path` atomically (`atomic.replace_atomically`), keeping
+    encoding, BOM, permissions and a symlink, and only if the file still holds what was read
+    (else `ConcurrentModification`). No temp file is left behind, whatever happens.
     """
     try:
         data = encode_source(src, new_text)
@@ -279,59 +265,39 @@ def write_atomic(src: SourceFile, new_text: str) -> None:
             f"cannot write {char!r}: not representable in the file's encoding {src.encoding}",
             src.path,
         ) from None
-    target = Path(os.path.realpath(src.path))
-    # A SourceFile decoded from bytes the run read has no mode: keep the file's own.
-    mode = src.mode if src.mode is not None else _mode_of(target)
-    # Where the platform allows it (Linux), the bytes go to an unnamed file that gets its temp
-    # name only just before the rename: a run killed (SIGKILL) while writing leaves nothing.
-    fd = _unnamed_file(target.parent)
-    tmp: Path | None = None
-    if fd is None:
-        try:
-            fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=TEMP_PREFIX, suffix=".tmp")
-        except OSError as exc:
-            raise FixWriteError(f"cannot create a temp file: {exc.strerror or exc}",
-                                src.path) from exc
-        tmp = Path(tmp_name)
-    lock: int | None = None
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-            if tmp is not None:
-                tmp.chmod(mode)
-            else:  # the unnamed file (Linux only)
-                os.fchmod(handle.fileno(), mode)
-            # Compare-and-swap: the check that the file still holds what was read and the
-            # replace happen under an exclusive lock on the file, so a second claudelint run
-            # fixing the same file cannot slip its write in between (its fix would be lost
-            # while both counted theirs). The loser finds the file changed: "not written".
-            lock = _lock(target)
-            try:
-                on_disk = target.read_bytes()
-            except OSError as exc:
-                raise ConcurrentModification(
-                    f"file changed while fixing ({exc.strerror or exc}); not written", src.path
-                ) from None
-            if hashlib.sha256(on_disk).hexdigest() != src.digest:
-                raise ConcurrentModification("file changed on disk while fixing; not written",
-                                             src.path)
-            if tmp is None:
-                tmp = _link_unnamed(handle.fileno(), target.parent)
-        tmp.replace(target)
-        tmp = None
+        # A SourceFile decoded from bytes the run read has no mode: the file keeps its own.
+        replace_atomically(src.path, data, mode=src.mode, guard=lambda t: _unchanged(src, t))
     except FixWriteError:
         raise
+    except TempFileError as exc:
+        raise FixWriteError(f"cannot create a temp file: {exc.strerror or exc}",
+                            src.path) from exc
     except OSError as exc:
         raise FixWriteError(f"cannot write: {exc.strerror or exc}", src.path) from exc
+
+
+@contextlib.contextmanager
+def _unchanged(src: SourceFile, target: Path) -> Iterator[None]:
+    """Compare-and-swap: the check that the file still holds what was read and the replace
+    happen under an exclusive lock on the file, so a second claudelint run fixing the same
+    file cannot slip its write in between (its fix would be lost while both counted theirs).
+    The loser finds the file changed: "not written"."""
+    lock = _lock(target)
+    try:
+        try:
+            on_disk = target.read_bytes()
+        except OSError as exc:
+            raise ConcurrentModification(
+                f"file changed while fixing ({exc.strerror or exc}); not written", src.path
+            ) from None
+        if hashlib.sha256(on_disk).hexdigest() != src.digest:
+            raise ConcurrentModification("file changed on disk while fixing; not written",
+                                         src.path)
+        yield
     finally:
         if lock is not None:
             os.close(lock)  # releases the lock
-        if tmp is not None:
-            with contextlib.suppress(OSError):
-                tmp.unlink()
-    _fsync_dir(target.parent)
 
 
 def _lock(target: Path) -> int | None:
@@ -352,62 +318,6 @@ def _lock(target: Path) -> int | None:
         os.close(fd)
         return None
     return fd
-
-
-def _unnamed_file(folder: Path) -> int | None:
-    """A file descriptor of a new unnamed file in `folder` (O_TMPFILE), or None where that is
-    not supported (then a named temp file is used)."""
-    flag = getattr(os, "O_TMPFILE", 0)
-    if not flag or not Path("/proc/self/fd").is_dir():
-        return None
-    try:
-        return os.open(folder, flag | os.O_WRONLY, 0o600)
-    except OSError:  # EOPNOTSUPP, EISDIR on old kernels, a read-only folder (mkstemp says)
-        return None
-
-
-def _link_unnamed(fd: int, folder: Path) -> Path:
-    """Give the unnamed file `fd` a temp name in `folder` (linkat with AT_SYMLINK_FOLLOW on
-    its /proc link; os.link only passes that flag when given a dir fd)."""
-    dir_fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    try:
-        for _ in range(100):
-            name = f"{TEMP_PREFIX}{os.urandom(6).hex()}.tmp"
-            try:
-                os.link(f"/proc/self/fd/{fd}", name, dst_dir_fd=dir_fd, follow_symlinks=True)
-            except FileExistsError:
-                continue
-            return folder / name
-    finally:
-        os.close(dir_fd)
-    raise FileExistsError(f"no free temp file name in {folder}")
-
-
-def _mode_of(path: Path) -> int:
-    try:
-        return stat.S_IMODE(path.stat().st_mode)
-    except OSError:
-        return _default_mode()
-
-
-def _default_mode() -> int:
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
-def _fsync_dir(folder: Path) -> None:
-    """Make the rename durable where the platform allows it (best effort)."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 # --- diffs -----------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from claudelint.workspace.cache import CACHE_DIR, write_atomically
+from claudelint.workspace.cache import CACHE_DIR, write_entry
 
 API_KEY_ENV = "ANTHROPIC_API_KEY"
 TOKENS_DIR = "tokens"
@@ -129,7 +129,7 @@ class TokenCounter:
             if not ignore.exists():
                 with contextlib.suppress(OSError):
                     ignore.write_text("# Created by claudelint\n*\n", encoding="utf-8")
-            write_atomically(path, json.dumps({"model": model, "input_tokens": tokens}))
+            write_entry(path, json.dumps({"model": model, "input_tokens": tokens}))
         except OSError:
             pass  # a cache that cannot be written is no error
 

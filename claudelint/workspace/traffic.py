@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from claudelint.patterns import per_file_matches, validate_glob
 from claudelint.settings import Settings
 
 DAYS_PER_MONTH = 30
@@ -59,8 +60,6 @@ def split_key(key: str) -> tuple[str, str | None]:
 
 def key_problem(key: str) -> str | None:
     """Why a `[traffic]` key is unusable, or None."""
-    from claudelint.workspace.config import validate_glob
-
     path, function = split_key(key)
     if function is not None:
         if not function:
@@ -121,24 +120,12 @@ def config_weight(settings: Settings, path: str | Path, function: str | None) ->
             continue
         if best is not None and best[0] > rank:
             continue
-        if _path_matches(settings, pattern, path):
+        if per_file_matches(settings, pattern, path):
             best = (rank, key, calls)
     if best is None:
         return None
     where = settings.config_path.name if settings.config_path is not None else "config"
     return Weight(best[2], f'{where} [traffic] "{best[1]}"')
-
-
-def _path_matches(settings: Settings, pattern: str, path: str | Path) -> bool:
-    """`per-file-ignores` semantics (ruff's): the one place that matches a traffic pattern,
-    so switching to a shared pattern module later is a one-line change."""
-    from claudelint.workspace.discovery import _per_file_pattern, _posix_abs, _root_of
-
-    negated, by_name, by_path = _per_file_pattern(pattern, _root_of(settings))
-    abs_path = _posix_abs(path)
-    name = abs_path.rsplit("/", 1)[-1]
-    hit = by_name.fullmatch(name) is not None or by_path.fullmatch(abs_path) is not None
-    return hit != negated
 
 
 def per_month(usd_per_call: float, calls_per_day: float) -> float:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from robustness_helpers import GOOD_FILE, claudelint, no_traceback
 
+from claudelint.workspace.atomic import TEMP_PREFIX
 from claudelint.workspace.cache import CACHE_DIR
 
 N_FILES = 30
@@ -47,7 +48,7 @@ def test_concurrent_runs_share_the_cache_without_corrupting_it(tmp_path: Path) -
     assert len(entries) == N_FILES
     for e in entries:
         json.loads(e.read_text(encoding="utf-8"))  # complete JSON, never a partial write
-    assert not [p for p in (tmp_path / CACHE_DIR).rglob(".tmp-*")]
+    assert not [p for p in (tmp_path / CACHE_DIR).rglob(TEMP_PREFIX + "*")]
 
 
 def test_corrupt_cache_entries_are_misses(tmp_path: Path) -> None:

@@ -13,15 +13,16 @@ import stat
 import subprocess
 import sys
 import time
-import warnings
 from pathlib import Path
 
 import pytest
 from robustness_helpers import FIXTURE_TREE
 
 import claudelint.workspace.fixer
+from claudelint.syntax.parsing import cpython_accepts
+from claudelint.workspace.atomic import TEMP_PREFIX
 from claudelint.workspace.config import ConfigResolver
-from claudelint.workspace.fixer import TEMP_PREFIX, parses
+from claudelint.workspace.fixer import parses
 from claudelint.workspace.runner import RunOptions, RunResult, run
 from claudelint.workspace.source import decode_source
 
@@ -52,13 +53,7 @@ def _fix(root: Path, *paths: str) -> RunResult:
 
 
 def _compiles(text: str) -> bool:
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            compile(text, "<fixed>", "exec", dont_inherit=True)
-    except SyntaxError:
-        return False
-    return True
+    return cpython_accepts(text, compiled=True)
 
 
 def test_fixes_over_all_fixtures_in_every_encoding(tmp_path: Path) -> None:

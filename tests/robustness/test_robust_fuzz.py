@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import tempfile
-import warnings
 from pathlib import Path
 
 import hypothesmith
@@ -20,6 +19,7 @@ from robustness_helpers import mutated_fixture, robust_settings
 from claudelint.finding import Finding
 from claudelint.lint.engine import Linter
 from claudelint.settings import Settings
+from claudelint.syntax.parsing import cpython_accepts
 from claudelint.workspace.config import ConfigResolver
 from claudelint.workspace.fixer import parses
 from claudelint.workspace.runner import RunOptions, run
@@ -51,13 +51,7 @@ def lint(text: str, linter: Linter = LINTER) -> list[Finding]:
 
 
 def _compiles(text: str) -> bool:
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            compile(text, "<fuzz>", "exec", dont_inherit=True)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return False
-    return True
+    return cpython_accepts(text, compiled=True)
 
 
 # --- generated programs -----------------------------------------------------------------------

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-import claudelint.workspace.fixer
+import claudelint.workspace.atomic
 from claudelint.syntax.parsing import MAX_CHARS, MAX_DEPTH, ParseLimitExceeded, check_limits
+from claudelint.workspace.atomic import TEMP_PREFIX
 from claudelint.workspace.cache import ResultsCache
-from claudelint.workspace.fixer import TEMP_PREFIX, parses, write_atomic
+from claudelint.workspace.fixer import parses, write_atomic
 from claudelint.workspace.notebook import NotebookError, read_notebook
 from claudelint.workspace.source import decode_source, read_file_bytes
 
@@ -93,7 +94,7 @@ def test_fix_writes_through_an_unnamed_file(tmp_path: Path,
     def no_mkstemp(*args: object, **kwargs: object) -> None:
         raise AssertionError("mkstemp used")
 
-    monkeypatch.setattr(claudelint.workspace.fixer.tempfile, "mkstemp", no_mkstemp)
+    monkeypatch.setattr(tempfile, "mkstemp", no_mkstemp)
     path = tmp_path / "a.py"
     path.write_text("a = 1\n")
     path.chmod(0o640)
@@ -105,7 +106,7 @@ def test_fix_writes_through_an_unnamed_file(tmp_path: Path,
 
 def test_fix_falls_back_to_a_named_temp_file(tmp_path: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(claudelint.workspace.fixer, "_unnamed_file", lambda folder: None)
+    monkeypatch.setattr(claudelint.workspace.atomic, "_unnamed_file", lambda folder: None)
     path = tmp_path / "a.py"
     path.write_text("a = 1\n")
     path.chmod(0o600)
