@@ -279,13 +279,36 @@ def _unsafe_hidden(findings: list[Finding], settings: Settings) -> int:
     return sum(1 for f in findings if f.fix is not None and f.fix.applicability == "unsafe")
 
 
+# The linters of `lint_buffer` (a language server's), kept for the process.
+_BUFFER_LINTERS = _Linters()
+
+
+def lint_buffer(path: Path, text: str, settings: Settings) -> RunResult:
+    """Lint the text of an editor buffer for the file `path` (absolute; it may differ from
+    the file on disk), the way `check --stdin-filename PATH` lints standard input, without
+    the results cache. Unlike `run`, what was read of the project (its modules, prompt files)
+    is kept between calls: a module read before is read again only when it changed on disk
+    or through `analysis.project.set_overlay`. `deps` of the result lists the other files the
+    analysis read."""
+    src = SourceFile(path=path, raw=b"", text=text, encoding="utf-8", bom=False,
+                     newline="\n", mode=None, digest="")
+    result = RunResult()
+    display = str(path)
+    _lint_one(path, display, text.encode("utf-8", "surrogatepass"), settings, _BUFFER_LINTERS,
+              RunOptions(use_cache=False), result, stdin=True, src=src)
+    return result
+
+
 def _lint_one(path: Path, display: str, raw: bytes, settings: Settings, linters: _Linters,
-              options: RunOptions, result: RunResult, stdin: bool = False) -> None:
-    try:
-        src = decode_source(raw, path)
-    except SourceError as e:
-        result.findings.append(parse_error(display, e.reason, e.line, e.column))
-        return
+              options: RunOptions, result: RunResult, stdin: bool = False,
+              src: SourceFile | None = None) -> None:
+    """`src`: the text already decoded (an editor buffer)."""
+    if src is None:
+        try:
+            src = decode_source(raw, path)
+        except SourceError as e:
+            result.findings.append(parse_error(display, e.reason, e.line, e.column))
+            return
     if stdin:
         result.files_checked += 1
         if not may_hold_call_site(raw):
