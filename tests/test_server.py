@@ -68,6 +68,53 @@ def test_lines_convert_both_ways() -> None:
     assert lines.to_lsp(9, 1) == Position(2, 0)  # past the end: the end of the text
 
 
+# ---------------------------------------------------------- parsing only what an edit changed
+
+
+EDITS = [
+    ("", "\n# a comment\n"),
+    ("def answer(q):", "def answer(question, q=None):"),
+    ('"claude-sonnet-4-6"', '"claude-haiku-4-5"'),
+    ("client = anthropic.Anthropic()\n", "client = anthropic.Anthropic()\nx = 1; y = 2\n"),
+    ("    )\n", "    )\n    # trailing comment in the body\n"),
+    ("import anthropic\n", "import anthropic\n\n\n@decorator\nclass A:\n\tpass\n"),
+]
+
+
+@pytest.mark.parametrize(("old", "new"), EDITS)
+def test_a_reparse_after_an_edit_is_the_whole_parse(old: str, new: str) -> None:
+    import libcst as cst
+
+    from claudelint.syntax.parsing import parse_both
+
+    pieces: dict[str, cst.Module] = {}
+    first, _ = parse_both(UNCACHED_APP, pieces=pieces)
+    assert first.deep_equals(cst.parse_module(UNCACHED_APP)) and pieces
+    kept = set(map(id, pieces.values()))
+    text = UNCACHED_APP.replace(old, new, 1) if old else UNCACHED_APP + new
+    module, _ = parse_both(text, pieces=pieces)
+    whole = cst.parse_module(text)
+    assert module.code == text
+    assert module.deep_equals(whole)
+    assert module.default_indent == whole.default_indent
+    assert kept & set(map(id, pieces.values()))  # the unchanged statements were not parsed
+
+
+def test_a_repeated_statement_is_parsed_again() -> None:
+    """Two equal statements must not be one node twice in the module (positions, parents
+    and scopes are keyed by node)."""
+    import libcst as cst
+
+    from claudelint.syntax.parsing import parse_both
+
+    text = "x = 1\ny = 2\nx = 1\n"
+    pieces: dict[str, cst.Module] = {}
+    parse_both(text, pieces=pieces)
+    module, _ = parse_both(text, pieces=pieces)
+    assert module.body[0] is not module.body[2]
+    assert module.deep_equals(cst.parse_module(text))
+
+
 # -------------------------------------------------------------------------------- session
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlparse
 from urllib.request import url2pathname
 
@@ -57,6 +58,8 @@ class Document:
     settings: Settings | None = None
     # Why the document could not be checked (a bad config file).
     error: str | None = None
+    # Its top-level statements as last parsed (only those an edit changes are parsed again).
+    pieces: dict[str, Any] = field(default_factory=dict)
 
     @property
     def stale(self) -> bool:
@@ -185,7 +188,7 @@ class Session:
         if is_excluded(doc.path, settings):
             doc.findings, doc.deps, doc.linted_text = [], frozenset(), text
             return doc
-        result = lint_buffer(doc.path, text, settings)
+        result = lint_buffer(doc.path, text, settings, doc.pieces)
         doc.findings = [f for f in result.findings if f.cell is None]
         doc.error = "; ".join(result.errors) or None
         if result.deps or not any(f.code == PARSE_ERROR_CODE for f in doc.findings):

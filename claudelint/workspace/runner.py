@@ -29,6 +29,8 @@ from claudelint.workspace.source import (
 )
 
 if TYPE_CHECKING:
+    import libcst as cst
+
     from claudelint.lint.engine import Linter
     from claudelint.workspace.notebook import Notebook
     from claudelint.workspace.token_counter import CountStats
@@ -283,26 +285,31 @@ def _unsafe_hidden(findings: list[Finding], settings: Settings) -> int:
 _BUFFER_LINTERS = _Linters()
 
 
-def lint_buffer(path: Path, text: str, settings: Settings) -> RunResult:
+def lint_buffer(path: Path, text: str, settings: Settings,
+                pieces: dict[str, cst.Module] | None = None) -> RunResult:
     """Lint the text of an editor buffer for the file `path` (absolute; it may differ from
     the file on disk), the way `check --stdin-filename PATH` lints standard input, without
     the results cache. Unlike `run`, what was read of the project (its modules, prompt files)
     is kept between calls: a module read before is read again only when it changed on disk
     or through `analysis.project.set_overlay`. `deps` of the result lists the other files the
-    analysis read."""
+    analysis read. `pieces` (kept by the caller for this buffer, empty at first): the
+    buffer's top-level statements as last parsed; only the statements an edit changed are
+    parsed again (`syntax.parsing.parse_both`)."""
     src = SourceFile(path=path, raw=b"", text=text, encoding="utf-8", bom=False,
                      newline="\n", mode=None, digest="")
     result = RunResult()
     display = str(path)
     _lint_one(path, display, text.encode("utf-8", "surrogatepass"), settings, _BUFFER_LINTERS,
-              RunOptions(use_cache=False), result, stdin=True, src=src)
+              RunOptions(use_cache=False), result, stdin=True, src=src, pieces=pieces)
     return result
 
 
 def _lint_one(path: Path, display: str, raw: bytes, settings: Settings, linters: _Linters,
               options: RunOptions, result: RunResult, stdin: bool = False,
-              src: SourceFile | None = None) -> None:
-    """`src`: the text already decoded (an editor buffer)."""
+              src: SourceFile | None = None,
+              pieces: dict[str, cst.Module] | None = None) -> None:
+    """`src`: the text already decoded, `pieces`: its statements parsed before (an editor
+    buffer, `lint_buffer`)."""
     if src is None:
         try:
             src = decode_source(raw, path)
@@ -326,7 +333,8 @@ def _lint_one(path: Path, display: str, raw: bytes, settings: Settings, linters:
         text = notebook.text
     linter = linters.get(settings, options.exact_tokens)
     try:
-        findings = linter.lint_text(text, display, apply_suppressions=not options.ignore_noqa)
+        findings = linter.lint_text(text, display, apply_suppressions=not options.ignore_noqa,
+                                    pieces=pieces if notebook is None else None)
         broken: list[Finding] = []
         while notebook is not None and findings and findings[0].code == "CL000":
             # A cell that does not parse: report it, leave it out, lint the other cells.
