@@ -150,6 +150,15 @@ def make_module(lines: int, edit: int = 0, every: int = 1) -> tuple[str, int]:
     return text, sites
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of a process so far (Linux: /proc), else None."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def percentile(samples: list[float], q: float) -> float:
     ordered = sorted(samples)
     k = max(0, min(len(ordered) - 1, round(q * (len(ordered) - 1))))
@@ -181,12 +190,18 @@ def main() -> None:
             first = client.diagnostics(uri, 1, timeout=120)
             first_ms = (time.perf_counter() - t0) * 1000
             samples: list[float] = []
+            cpu: list[float] = []
+            pid = client.proc.pid
             for n in range(1, args.edits + 1):
                 edited, _ = make_module(args.lines, n, args.every)
+                cpu_start = cpu_seconds(pid)
                 start = time.perf_counter()
                 client.change(uri, edited, n + 1)
                 got = client.diagnostics(uri, n + 1, timeout=120)
                 samples.append((time.perf_counter() - start) * 1000)
+                cpu_end = cpu_seconds(pid)
+                if cpu_start is not None and cpu_end is not None:
+                    cpu.append((cpu_end - cpu_start) * 1000)
                 assert len(got) == len(first), (len(got), len(first))
             client.shutdown()
         finally:
@@ -198,10 +213,14 @@ def main() -> None:
     print(f"re-check after an edit ({len(samples)} edits): median "
           f"{statistics.median(samples):.1f} ms, p95 {percentile(samples, 0.95):.1f} ms, "
           f"max {max(samples):.1f} ms")
+    if cpu:
+        print(f"server CPU time per re-check: median {statistics.median(cpu):.0f} ms, p95 "
+              f"{percentile(cpu, 0.95):.0f} ms (at {os.getloadavg()[0]:.1f} load on "
+              f"{os.cpu_count()} CPUs)")
     if args.json:
         args.json.write_text(json.dumps({
             "lines": lines, "sites": sites, "findings": len(first), "first_ms": first_ms,
-            "samples_ms": samples,
+            "samples_ms": samples, "cpu_ms": cpu,
         }, indent=2), encoding="utf-8")
 
 

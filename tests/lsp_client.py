@@ -31,6 +31,8 @@ class LspClient:
         self._inbox: queue.Queue[Message | None] = queue.Queue()
         # Notifications received and not yet taken by `wait_notification`.
         self.notifications: list[Message] = []
+        # Requests the server sent (each answered with a null result).
+        self.server_requests: list[Message] = []
         self.stderr: list[bytes] = []
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
@@ -71,6 +73,7 @@ class LspClient:
             message = json.loads(out.read(length))
             if "method" in message and "id" in message:
                 # A request from the server (registerCapability, ...): accept it.
+                self.server_requests.append(message)
                 self._send({"id": message["id"], "result": None})
                 continue
             self._inbox.put(message)
@@ -139,7 +142,10 @@ class LspClient:
     def initialize(self, root: Path, options: Any = None) -> Any:
         result = self.request("initialize", {
             "processId": os.getpid(), "rootUri": root.as_uri(),
-            "capabilities": {"general": {"positionEncodings": ["utf-16"]}},
+            "capabilities": {
+                "general": {"positionEncodings": ["utf-16"]},
+                "workspace": {"didChangeWatchedFiles": {"dynamicRegistration": True}},
+            },
             "initializationOptions": options,
         }, timeout=60)
         self.notify("initialized", {})

@@ -174,6 +174,23 @@ LEGACY = (
 )
 
 
+@pytest.mark.parametrize(("encoding", "end"), [(UTF16, 64), (UTF8, 65), (UTF32, 64)])
+def test_ranges_use_the_agreed_position_encoding(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch,
+                                                 encoding: str, end: int) -> None:
+    monkeypatch.chdir(tmp_path)
+    text = UNCACHED_APP.replace("POLICY", "POLIC\u00c9")  # a two-byte letter in UTF-8
+    uri = _write(tmp_path / "app.py", text)
+    session = Session(encoding)
+    session.open(uri, text, 1)
+    try:
+        [diag] = session.diagnostics(uri)
+        assert (diag.range.start, diag.range.end) == (Position(8, 58), Position(8, end))
+        assert session.hover(uri, Position(8, end)) is not None
+    finally:
+        session.close(uri)
+
+
 def test_unsafe_fixes_are_labelled(session: Session, tmp_path: Path) -> None:
     uri = _write(tmp_path / "app.py", LEGACY)
     session.open(uri, LEGACY, 1)
@@ -320,5 +337,15 @@ def test_server_over_stdio(client: LspClient, tmp_path: Path) -> None:
     while not got:  # opening prompts.py re-checked it once more, unchanged
         got = client.diagnostics(importer_uri, timeout=30)
     assert [d["code"] for d in got] == ["CL101"]
+
+    # Closed unsaved: the importer reads prompts.py on disk again.
+    client.notify("textDocument/didClose", {"textDocument": {"uri": prompts_uri}})
+    assert client.diagnostics(importer_uri) == []
+    # Changed on disk by another program: the client's file watcher reports it.
+    assert any(r["method"] == "client/registerCapability" for r in client.server_requests)
+    (tmp_path / "prompts.py").write_text(BIG_PROMPTS, encoding="utf-8")
+    client.notify("workspace/didChangeWatchedFiles",
+                  {"changes": [{"uri": prompts_uri, "type": 2}]})
+    assert [d["code"] for d in client.diagnostics(importer_uri)] == ["CL101"]
 
     assert client.shutdown() == 0

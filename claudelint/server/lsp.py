@@ -110,6 +110,28 @@ class ClaudelintServer(LanguageServer):
         else:  # pragma: no cover - pygls 1.x
             getattr(self, "publish_diagnostics")(uri, diagnostics, version)  # noqa: B009
 
+    def watch_files(self) -> None:
+        """Ask the client to report changes of config files and Python modules on disk
+        (`workspace/didChangeWatchedFiles`), when it can: a config edited in another window,
+        a `git checkout` that changes an imported module."""
+        caps = self.client_capabilities.workspace
+        watched = caps.did_change_watched_files if caps is not None else None
+        if watched is None or not watched.dynamic_registration:
+            return
+        from claudelint.workspace.config import CONFIG_NAMES
+
+        params = types.RegistrationParams(registrations=[types.Registration(
+            id="claudelint-watched-files",
+            method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+            register_options=types.DidChangeWatchedFilesRegistrationOptions(watchers=[
+                types.FileSystemWatcher(glob_pattern=f"**/{{{','.join(CONFIG_NAMES)}}}"),
+                types.FileSystemWatcher(glob_pattern="**/*.py"),
+            ]),
+        )])
+        register = (getattr(self, "client_register_capability", None)
+                    or getattr(self, "register_capability"))  # noqa: B009 (pygls 1.x)
+        register(params)
+
     def _show(self, message: str) -> None:
         if message in self._shown_errors:
             return
@@ -176,6 +198,10 @@ def build_server() -> ClaudelintServer:
         if isinstance(options, dict) and isinstance(options.get("debounceMs"), (int, float)):
             ls.debounce_ms = int(options["debounceMs"])
         ls.session.encoding = _encoding(ls)
+
+    @server.feature(types.INITIALIZED)
+    def initialized(ls: ClaudelintServer, params: types.InitializedParams) -> None:
+        ls.watch_files()
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: ClaudelintServer, params: types.DidOpenTextDocumentParams) -> None:
