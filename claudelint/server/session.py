@@ -109,6 +109,8 @@ class Session:
         doc = Document(uri, uri_to_path(uri), text, version)
         self.docs[uri] = doc
         project.set_overlay(doc.path, text)
+        if not _differs_from_disk(doc.path, text):
+            return [uri]  # what importers read is what they read before
         return [uri, *self.importers(doc.path, but=uri)]
 
     def change(self, uri: str, text: str, version: int | None = None) -> list[str]:
@@ -251,6 +253,13 @@ class Session:
                     noqa.append(Action(f"Disable {f.code} for this line", "quickfix", False,
                                        (edit,), f))
         return fixes + noqa
+
+
+def _differs_from_disk(path: Path, text: str) -> bool:
+    try:
+        return path.read_bytes() != text.encode("utf-8", "surrogatepass")
+    except OSError:
+        return True
 
 
 def _hover_text(f: Finding, basis_calls: int) -> str:
