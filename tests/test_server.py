@@ -167,6 +167,21 @@ def test_session_reports_quick_fixes_and_hover(session: Session, tmp_path: Path)
     assert session.code_actions(uri, Range(Position(0, 0), Position(0, 0))) == []
 
 
+def test_fix_all_applies_what_check_fix_would(session: Session, tmp_path: Path) -> None:
+    text = UNCACHED_APP + LEGACY.split("\n", 3)[3]  # CL101 (safe fix) and CL302 (unsafe)
+    uri = _write(tmp_path / "app.py", text)
+    session.open(uri, text, 1)
+    assert sorted(d.code for d in session.diagnostics(uri)) == ["CL101", "CL302"]
+    action = session.fix_all(uri)
+    assert action is not None and action.kind == "source.fixAll.claudelint"
+    fixed = _apply(text, action.edits)
+    assert '"cache_control": {"type": "ephemeral"}' in fixed
+    assert "claude-3-opus-20240229" in fixed  # the unsafe fix is not applied
+    session.change(uri, fixed, 2)
+    assert [d.code for d in session.diagnostics(uri)] == ["CL302"]
+    assert session.fix_all(uri) is None
+
+
 LEGACY = (
     "import anthropic\n\nclient = anthropic.Anthropic()\n"
     'client.messages.create(model="claude-3-opus-20240229", max_tokens=100,\n'
@@ -316,6 +331,13 @@ def test_server_over_stdio(client: LspClient, tmp_path: Path) -> None:
     fixed = apply_edits(UNCACHED_APP, fix["edit"]["changes"][uri])
     assert '"cache_control": {"type": "ephemeral"}' in fixed
     assert any(a["title"] == "Disable CL101 for this line" for a in actions)
+
+    [fix_all] = client.request("textDocument/codeAction", {
+        "textDocument": {"uri": uri}, "range": diag["range"],
+        "context": {"diagnostics": [], "only": ["source.fixAll"]},
+    })
+    assert fix_all["kind"] == "source.fixAll.claudelint"
+    assert apply_edits(UNCACHED_APP, fix_all["edit"]["changes"][uri]) == fixed
 
     hover = client.request("textDocument/hover", {
         "textDocument": {"uri": uri}, "position": diag["range"]["start"]})

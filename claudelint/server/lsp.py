@@ -5,7 +5,8 @@ The protocol wiring only; what is checked when, and what a finding becomes, is `
 - Diagnostics when a document is opened, changed (after `DEBOUNCE_MS` without another change)
   and saved; the open documents that import a changed one are checked again too.
 - Code actions: each finding's fix (`quickfix`; a safe fix is the preferred action, an unsafe
-  one is labelled "(unsafe)"), and "Disable CLxxx for this line" (a `# noqa` comment).
+  one is labelled "(unsafe)"), "Disable CLxxx for this line" (a `# noqa` comment), and, when
+  asked for by kind, `source.fixAll.claudelint` (what `check --fix` would do).
 - Hover over a finding: its message, estimated savings and the rule's summary.
 
 `initializationOptions` may set `debounceMs` (the benchmark sets 0).
@@ -21,7 +22,14 @@ from lsprotocol import types
 
 from claudelint import __version__
 from claudelint.server.positions import UTF8, UTF16, UTF32, Position, Range
-from claudelint.server.session import SOURCE, Action, Diagnostic, Session, uri_to_path
+from claudelint.server.session import (
+    FIX_ALL,
+    SOURCE,
+    Action,
+    Diagnostic,
+    Session,
+    uri_to_path,
+)
 
 try:  # pygls 2
     from pygls.lsp.server import LanguageServer
@@ -143,6 +151,12 @@ class ClaudelintServer(LanguageServer):
             getattr(self, "show_message")(message, types.MessageType.Error)  # noqa: B009
 
 
+def _within(kind: str, requested: str) -> bool:
+    """Whether the code action kind `kind` is `requested` or below it (`source.fixAll`
+    covers `source.fixAll.claudelint`)."""
+    return kind == requested or kind.startswith(requested + ".")
+
+
 def _loop() -> asyncio.AbstractEventLoop:
     try:
         return asyncio.get_running_loop()
@@ -176,10 +190,10 @@ def _code_action(uri: str, action: Action,
     edits = [types.TextEdit(range=_range(e.range), new_text=e.new_text) for e in action.edits]
     f = action.finding
     related = [d for d in diagnostics
-               if d.code == f.code and d.range.start.line == f.line - 1] or None
+               if f is not None and d.code == f.code and d.range.start.line == f.line - 1]
     return types.CodeAction(
         title=action.title, kind=action.kind, is_preferred=action.preferred or None,
-        diagnostics=related, edit=types.WorkspaceEdit(changes={uri: edits}),
+        diagnostics=related or None, edit=types.WorkspaceEdit(changes={uri: edits}),
     )
 
 
@@ -248,16 +262,22 @@ def build_server() -> ClaudelintServer:
         return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown,
                                                         value=text))
 
-    @server.feature(types.TEXT_DOCUMENT_CODE_ACTION,
-                    types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]))
+    @server.feature(types.TEXT_DOCUMENT_CODE_ACTION, types.CodeActionOptions(
+        code_action_kinds=[types.CodeActionKind.QuickFix, FIX_ALL]))
     def code_action(ls: ClaudelintServer,
                     params: types.CodeActionParams) -> list[types.CodeAction] | None:
         uri = params.text_document.uri
-        only = params.context.only
-        if only and not any(str(k).startswith("quickfix") for k in only):
-            return None
+        only = [str(getattr(k, "value", k)) for k in params.context.only or ()]
         ls._sync(uri)
-        actions = ls.session.code_actions(uri, _from_range(params.range))
+        actions: list[Action] = []
+        if not only or any(_within("quickfix", k) for k in only):
+            actions.extend(ls.session.code_actions(uri, _from_range(params.range)))
+        # "Fix all" only when asked for by kind (on save, or from a menu): it re-lints the
+        # document after each pass of fixes, too costly for every cursor move.
+        if any(_within(FIX_ALL, k) for k in only):
+            fix_all = ls.session.fix_all(uri)
+            if fix_all is not None:
+                actions.append(fix_all)
         return [_code_action(uri, a, list(params.context.diagnostics)) for a in actions] or None
 
     return server

@@ -28,6 +28,7 @@ from claudelint.settings import Settings
 from claudelint.workspace.config import CONFIG_NAMES, ConfigError, ConfigResolver
 
 SOURCE = "claudelint"
+FIX_ALL = "source.fixAll.claudelint"
 # CL001 (a suppression that suppresses nothing): shown faded, as editors show unused code.
 UNUSED_SUPPRESSION = "CL001"
 # Findings that get no "Disable ... for this line" action.
@@ -80,7 +81,8 @@ class Action:
     kind: str
     preferred: bool
     edits: tuple[TextEdit, ...]
-    finding: Finding
+    # The finding it answers (None: every fixable finding of the document).
+    finding: Finding | None = None
 
 
 @dataclass(frozen=True)
@@ -247,12 +249,34 @@ class Session:
                 )
                 title = f"{f.code}: {f.fix.title}" + ("" if safe else " (unsafe)")
                 fixes.append(Action(title, "quickfix", safe, edits, f))
-            if f.code not in _NO_NOQA and not any(a.finding.code == f.code for a in noqa):
+            if f.code not in _NO_NOQA and not any(
+                    a.finding is not None and a.finding.code == f.code for a in noqa):
                 edit = _noqa_edit(doc.text, f, lines)
                 if edit is not None:
                     noqa.append(Action(f"Disable {f.code} for this line", "quickfix", False,
                                        (edit,), f))
         return fixes + noqa
+
+    def fix_all(self, uri: str) -> Action | None:
+        """"Fix all": every fix `claudelint check --fix` would apply to the document, as one
+        edit of the whole text (None when there is none)."""
+        doc = self.lint(uri)
+        if doc is None or doc.settings is None:
+            return None
+        unsafe = doc.settings.unsafe_fixes
+        fixable = [f for f in doc.findings
+                   if f.fix is not None and (unsafe or f.fix.applicability == "safe")]
+        if not fixable:
+            return None
+        from claudelint.workspace.runner import fix_buffer
+
+        new_text, applied = fix_buffer(doc.path, doc.text, doc.settings, doc.findings)
+        if not applied or new_text == doc.text:
+            return None
+        lines = Lines(doc.text, self.encoding)
+        whole = Range(Position(0, 0), lines.to_lsp(len(lines.lines) + 1, 1))
+        return Action(f"{SOURCE}: fix all auto-fixable problems", FIX_ALL, True,
+                      (TextEdit(whole, new_text),))
 
 
 def _differs_from_disk(path: Path, text: str) -> bool:

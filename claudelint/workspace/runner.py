@@ -304,6 +304,20 @@ def lint_buffer(path: Path, text: str, settings: Settings,
     return result
 
 
+def fix_buffer(path: Path, text: str, settings: Settings,
+               findings: list[Finding]) -> tuple[str, int]:
+    """The text of an editor buffer with its fixes applied (`findings`: `lint_buffer`'s),
+    as `check --fix` applies them (unsafe ones with `unsafe-fixes` only), and how many were
+    applied. Writes nothing."""
+    from claudelint.workspace.fixer import fix_text, parse_check
+
+    linter = _BUFFER_LINTERS.get(settings)
+    display = str(path)
+    fixed = fix_text(text, findings, unsafe=settings.unsafe_fixes,
+                     relint=lambda t: linter.lint_text(t, display), parses=parse_check(text))
+    return fixed.text, fixed.applied
+
+
 def _lint_one(path: Path, display: str, raw: bytes, settings: Settings, linters: _Linters,
               options: RunOptions, result: RunResult, stdin: bool = False,
               src: SourceFile | None = None,
