@@ -299,6 +299,8 @@ def lint_buffer(path: Path, text: str, settings: Settings,
                      newline="\n", mode=None, digest="")
     result = RunResult()
     display = str(path)
+    # A text that does not parse leaves the linter's deps as they were: not this buffer's.
+    _BUFFER_LINTERS.get(settings).last_deps = {}
     _lint_one(path, display, text.encode("utf-8", "surrogatepass"), settings, _BUFFER_LINTERS,
               RunOptions(use_cache=False), result, stdin=True, src=src, pieces=pieces)
     return result
