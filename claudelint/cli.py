@@ -1,4 +1,5 @@
-"""The command line: `claudelint check`, `claudelint rule`, `claudelint rules`.
+"""The command line: `claudelint check`, `claudelint rule`, `claudelint rules`,
+`claudelint sites`, `claudelint server`.
 
 Start-up matters (pre-commit runs this on every commit): this module imports only click and
 light modules; libcst is imported when a file survives the bytes prefilter.
@@ -482,6 +483,28 @@ def check_cmd(paths: tuple[str, ...], fix: bool, unsafe_fixes: bool | None, diff
         sys.exit(EXIT_FINDINGS if result.diffs else EXIT_OK)
     failing = [f for f in result.findings if fail_on == "warning" or f.level == "error"]
     sys.exit(EXIT_FINDINGS if failing else EXIT_OK)
+
+
+# ----------------------------------------------------------------------------------- server
+
+
+@main.command("server")
+def server_cmd() -> None:
+    """Run the language server (LSP over stdio) for editors.
+
+    Settings come from the same config files as `claudelint check`. Needs pygls:
+    `pip install 'claude-api-lint[server]'`.
+    """
+    try:
+        import pygls  # noqa: F401
+    except ImportError:
+        _error("`claudelint server` needs pygls, which is not installed: "
+               "pip install 'claude-api-lint[server]'")
+        sys.exit(EXIT_ERROR)
+    _check_today()
+    from claudelint.server.lsp import serve
+
+    serve()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -36,6 +36,7 @@ findings depend on a file that changed (`file_digest`).
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -105,8 +106,8 @@ class Project:
         """Forget what is kept for `path` when the file changed (size or mtime) since it was
         read: a long-lived process, or a test that edits a file. Not during a load (the
         sentinel that breaks import cycles must stay)."""
-        if path in self._loading:
-            return
+        if path in self._loading or _overlay(path) is not None:
+            return  # an open buffer's text changes through `set_overlay`
         try:
             st = path.stat()
             sig = (st.st_size, st.st_mtime_ns)
@@ -192,6 +193,10 @@ class Project:
 
     def _read_module(self, path: Path) -> bytes | None:
         if path not in self._raw:
+            overlay = _overlay(path)
+            if overlay is not None:
+                self._raw[path] = overlay
+                return overlay
             try:
                 raw: bytes | None = path.read_bytes() if path.stat().st_size <= MAX_MODULE else None
             except OSError:
@@ -234,6 +239,21 @@ class Project:
                 self._loading.discard(path)
             deps.update(ctx.deps)
         return value
+
+    def forget(self, path: Path, *, layout: bool = False) -> None:
+        """Drop what was read from `path` and every module whose values read it; with
+        `layout`, also where modules were found (a file was created or deleted)."""
+        key = str(path)
+        for p, ctx in list(self._modules.items()):
+            if p == path or (ctx is not None and key in ctx.deps):
+                del self._modules[p]
+        self._raw.pop(path, None)
+        self._sigs.pop(path, None)
+        for k in [k for k in self._files if k[0] == path]:
+            del self._files[k]
+        if layout:
+            self._found.clear()
+            self._missed.clear()
 
     # --- prompt files --------------------------------------------------------------------
 
@@ -315,6 +335,34 @@ def project_for(roots: Iterable[Path]) -> Project:
     if hit is None:
         hit = _PROJECTS[key] = Project(key)
     return hit
+
+
+# `claudelint server`: the unsaved text of open editor buffers, read instead of the file on
+# disk when another file imports the module (keyed by the real path).
+_OVERLAYS: dict[str, bytes] = {}
+
+
+def _overlay(path: Path) -> bytes | None:
+    return _OVERLAYS.get(os.path.realpath(path)) if _OVERLAYS else None
+
+
+def set_overlay(path: Path, text: str | None) -> None:
+    """Read `text` as the content of the module at `path` (None: the file on disk again)."""
+    key = os.path.realpath(path)
+    if text is None:
+        _OVERLAYS.pop(key, None)
+    else:
+        _OVERLAYS[key] = text.encode("utf-8")
+    invalidate(path)
+
+
+def invalidate(path: Path, *, layout: bool = False) -> None:
+    """Forget `path` (and what was resolved through it) in every project kept."""
+    for project in _PROJECTS.values():
+        project.forget(path, layout=layout)
+        real = Path(os.path.realpath(path))
+        if real != path:
+            project.forget(real, layout=False)
 
 
 def reset() -> None:

@@ -313,12 +313,15 @@ class Analysis:
         return dict(self.resolver.deps) if self.resolver is not None else {}
 
 
-def analyze(text: str, settings: Settings, path: str | Path | None = None) -> Analysis:
+def analyze(text: str, settings: Settings, path: str | Path | None = None, *,
+            pieces: dict[str, cst.Module] | None = None) -> Analysis:
     """Parse and find every request. Raises libcst.ParserSyntaxError on bad syntax.
 
     With `path` (the file the text was read from), names imported from other modules of the
-    project and prompt files read at known paths are resolved too (project.py)."""
-    module, tree = parse_both(text)  # bounded: a deep or huge file must not crash the run
+    project and prompt files read at known paths are resolved too (project.py). `pieces`: the
+    top-level statements parsed before (`parse_both`; an editor buffer)."""
+    # bounded: a deep or huge file must not crash the run
+    module, tree = parse_both(text, pieces=pieces)
     index = ModuleIndex(module)
     index.text = text
     file_path: Path | None = None
@@ -396,11 +399,12 @@ class Linter:
         # that describe its call sites from the same analysis (`claudelint sites`).
         self.last_analysis: Analysis | None = None
 
-    def lint_text(self, text: str, path: str, *, apply_suppressions: bool = True) -> list[Finding]:
+    def lint_text(self, text: str, path: str, *, apply_suppressions: bool = True,
+                  pieces: dict[str, cst.Module] | None = None) -> list[Finding]:
         self.last_warnings = []
         self.last_analysis = None
         try:
-            analysis = analyze(text, self.settings, path)
+            analysis = analyze(text, self.settings, path, pieces=pieces)
         except cst.ParserSyntaxError as e:
             if cpython_accepts(text):
                 # Valid Python that libcst's grammar does not know (`(x): int = 1`): not a

@@ -130,12 +130,17 @@ def parse_module(text: str) -> cst.Module:
     return parse_both(text)[0]
 
 
-def parse_both(text: str) -> tuple[cst.Module, ast.Module | None]:
+def parse_both(text: str, *, pieces: dict[str, cst.Module] | None = None
+               ) -> tuple[cst.Module, ast.Module | None]:
     """`parse_module`, and CPython's syntax tree that `check_limits` built on the way (None
-    when CPython does not know the text's syntax)."""
+    when CPython does not know the text's syntax).
+
+    `pieces` (an editor buffer parsed again after each edit): the text is parsed one
+    top-level statement at a time, and a statement whose text is a key of `pieces` is not
+    parsed again; `pieces` is left holding the statements of this text."""
     tree = check_limits(text)
-    if tree is not None and len(text) > CHUNKED_FROM:
-        module = _parse_in_chunks(text, tree)
+    if tree is not None and (pieces is not None or len(text) > CHUNKED_FROM):
+        module = _parse_in_chunks(text, tree, pieces)
         if module is not None:
             return module, tree
     return cst.parse_module(text), tree
@@ -150,12 +155,19 @@ CHUNK_CHARS = 16_000
 _LINE_END = re.compile(r"\r\n|\r|\n")
 
 
-def _parse_in_chunks(text: str, tree: ast.Module) -> cst.Module | None:
+def _parse_in_chunks(text: str, tree: ast.Module,
+                     pieces: dict[str, cst.Module] | None = None) -> cst.Module | None:
     """The module libcst parses from `text`, parsed in chunks of top-level statements
     (where CPython's `tree` says they start) and joined. None when the chunks cannot be
-    joined faithfully (a chunk does not parse, form feeds): then parse it whole."""
+    joined faithfully (a chunk does not parse, form feeds): then parse it whole.
+
+    With `pieces`, each chunk is one statement, and a chunk parsed before (same text) is
+    taken from `pieces` instead of parsed (once per text: a chunk repeated in the text is
+    parsed again, so that no node appears twice in the module)."""
     if "\f" in text or "\0" in text or len(tree.body) < 2:
         return None
+    chunk_chars = 1 if pieces is not None else CHUNK_CHARS
+    parsed: dict[str, cst.Module] = {}
     line_starts = [0] + [m.end() for m in _LINE_END.finditer(text)]
     cuts: list[int] = []
     last_end = 0
@@ -165,7 +177,7 @@ def _parse_in_chunks(text: str, tree: ast.Module) -> cst.Module | None:
             return None  # `a = 1; \` then `b = 2`: one libcst statement line
         last_end = st.end_lineno or first
         offset = line_starts[first - 1]
-        if not cuts or offset - cuts[-1] >= CHUNK_CHARS:
+        if not cuts or offset - cuts[-1] >= chunk_chars:
             cuts.append(offset)
     cuts[0] = 0
     cuts.append(len(text))
@@ -176,7 +188,11 @@ def _parse_in_chunks(text: str, tree: ast.Module) -> cst.Module | None:
     indent: str | None = None
     try:
         for start, end in itertools.pairwise(cuts):
-            module = cst.parse_module(text[start:end])
+            chunk = text[start:end]
+            module = pieces.get(chunk) if pieces is not None else None
+            if module is None or chunk in parsed:
+                module = cst.parse_module(chunk)
+            parsed.setdefault(chunk, module)
             stmts = list(module.body)
             if first_module is None:
                 first_module = module
@@ -202,6 +218,9 @@ def _parse_in_chunks(text: str, tree: ast.Module) -> cst.Module | None:
         return None
     if first_module is None or module is None:
         return None
+    if pieces is not None:
+        pieces.clear()
+        pieces.update(parsed)
     return first_module.with_changes(
         body=body, footer=footer, has_trailing_newline=module.has_trailing_newline,
         default_indent=indent or first_module.default_indent,

@@ -29,6 +29,8 @@ from claudelint.workspace.source import (
 )
 
 if TYPE_CHECKING:
+    import libcst as cst
+
     from claudelint.lint.engine import Linter
     from claudelint.workspace.notebook import Notebook
     from claudelint.workspace.siterows import SiteRow
@@ -296,13 +298,57 @@ def _unsafe_hidden(findings: list[Finding], settings: Settings) -> int:
     return sum(1 for f in findings if f.fix is not None and f.fix.applicability == "unsafe")
 
 
+# The linters of `lint_buffer` (a language server's), kept for the process.
+_BUFFER_LINTERS = _Linters()
+
+
+def lint_buffer(path: Path, text: str, settings: Settings,
+                pieces: dict[str, cst.Module] | None = None) -> RunResult:
+    """Lint the text of an editor buffer for the file `path` (absolute; it may differ from
+    the file on disk), the way `check --stdin-filename PATH` lints standard input, without
+    the results cache. Unlike `run`, what was read of the project (its modules, prompt files)
+    is kept between calls: a module read before is read again only when it changed on disk
+    or through `analysis.project.set_overlay`. `deps` of the result lists the other files the
+    analysis read. `pieces` (kept by the caller for this buffer, empty at first): the
+    buffer's top-level statements as last parsed; only the statements an edit changed are
+    parsed again (`syntax.parsing.parse_both`)."""
+    src = SourceFile(path=path, raw=b"", text=text, encoding="utf-8", bom=False,
+                     newline="\n", mode=None, digest="")
+    result = RunResult()
+    display = str(path)
+    # A text that does not parse leaves the linter's deps as they were: not this buffer's.
+    _BUFFER_LINTERS.get(settings).last_deps = {}
+    _lint_one(path, display, text.encode("utf-8", "surrogatepass"), settings, _BUFFER_LINTERS,
+              RunOptions(use_cache=False), result, stdin=True, src=src, pieces=pieces)
+    return result
+
+
+def fix_buffer(path: Path, text: str, settings: Settings,
+               findings: list[Finding]) -> tuple[str, int]:
+    """The text of an editor buffer with its fixes applied (`findings`: `lint_buffer`'s),
+    as `check --fix` applies them (unsafe ones with `unsafe-fixes` only), and how many were
+    applied. Writes nothing."""
+    from claudelint.workspace.fixer import fix_text, parse_check
+
+    linter = _BUFFER_LINTERS.get(settings)
+    display = str(path)
+    fixed = fix_text(text, findings, unsafe=settings.unsafe_fixes,
+                     relint=lambda t: linter.lint_text(t, display), parses=parse_check(text))
+    return fixed.text, fixed.applied
+
+
 def _lint_one(path: Path, display: str, raw: bytes, settings: Settings, linters: _Linters,
-              options: RunOptions, result: RunResult, stdin: bool = False) -> None:
-    try:
-        src = decode_source(raw, path)
-    except SourceError as e:
-        result.findings.append(parse_error(display, e.reason, e.line, e.column))
-        return
+              options: RunOptions, result: RunResult, stdin: bool = False,
+              src: SourceFile | None = None,
+              pieces: dict[str, cst.Module] | None = None) -> None:
+    """`src`: the text already decoded, `pieces`: its statements parsed before (an editor
+    buffer, `lint_buffer`)."""
+    if src is None:
+        try:
+            src = decode_source(raw, path)
+        except SourceError as e:
+            result.findings.append(parse_error(display, e.reason, e.line, e.column))
+            return
     if stdin:
         result.files_checked += 1
         if not may_hold_call_site(raw):
@@ -320,7 +366,8 @@ def _lint_one(path: Path, display: str, raw: bytes, settings: Settings, linters:
         text = notebook.text
     linter = linters.get(settings, options.exact_tokens)
     try:
-        findings = linter.lint_text(text, display, apply_suppressions=not options.ignore_noqa)
+        findings = linter.lint_text(text, display, apply_suppressions=not options.ignore_noqa,
+                                    pieces=pieces if notebook is None else None)
         broken: list[Finding] = []
         while notebook is not None and findings and findings[0].code == "CL000":
             # A cell that does not parse: report it, leave it out, lint the other cells.
