@@ -178,7 +178,7 @@ class Session:
         doc = self.docs.get(uri)
         if doc is None or not doc.stale:
             return doc
-        from claudelint.workspace.discovery import is_excluded
+        from claudelint.patterns import is_excluded
         from claudelint.workspace.runner import lint_buffer
 
         text = doc.text
