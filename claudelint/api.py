@@ -70,6 +70,8 @@ if TYPE_CHECKING:
         model_literal_node,
         model_thinks_by_default,
         thinking_setting,
+        value_edit,
+        value_source,
     )
 
 # Names whose modules import libcst: loaded when a rule first asks for them.
@@ -86,6 +88,8 @@ _LAZY: dict[str, str] = {
     "model_literal_node": "claudelint.analysis.task",
     "model_thinks_by_default": "claudelint.analysis.task",
     "thinking_setting": "claudelint.analysis.task",
+    "value_edit": "claudelint.analysis.task",
+    "value_source": "claudelint.analysis.task",
 }
 
 
@@ -157,5 +161,7 @@ __all__ = [
     "static_json",
     "thinking_setting",
     "top_level_breakpoint",
+    "value_edit",
+    "value_source",
     "walk_texts",
 ]

@@ -461,7 +461,7 @@ class OversizedMaxTokens(Rule):
                 return sum(int(grade(a)) for a in answers) / len(answers)
             """,
         ),
-        # A shared constant: reported, not fixed.
+        # A shared constant: reported, not fixed (the other request reads it too).
         Invalid(
             """
             import anthropic
@@ -479,9 +479,82 @@ class OversizedMaxTokens(Rule):
                     messages=[{'role': 'user', 'content': issue}])
                 text = r.content[0].text.strip()
                 return text if text in LABELS else 'question'
+
+
+            def answer(question: str) -> str:
+                r = client.messages.create(model='claude-haiku-4-5', max_tokens=MAX_TOKENS,
+                    messages=[{'role': 'user', 'content': question}])
+                return r.content[0].text
             """,
             expected=((11, 69),),
-            message="for a label",
+            message="max_tokens=4096 from `MAX_TOKENS` for a label (prompt says 'Reply with "
+                    "just the label.'; response checked `in LABELS`); 64 is plenty (a runaway "
+                    "answer costs up to $0.02 more on claude-haiku-4-5-20251001) (no fix "
+                    "offered: `MAX_TOKENS` is also read elsewhere)",
+        ),
+        # A constant read by this request alone: the fix lowers it where it is defined.
+        Invalid(
+            """
+            import anthropic
+
+            client = anthropic.Anthropic()
+
+
+            LABEL_TOKENS: int = 2048
+
+
+            def triage(issue: str) -> str:
+                r = client.messages.create(model='claude-haiku-4-5',
+                    max_tokens=LABEL_TOKENS,
+                    system='Reply with only the priority: low, medium or high.',
+                    messages=[{'role': 'user', 'content': issue}])
+                return r.content[0].text.strip()
+            """,
+            expected=((11, 20),),
+            message="max_tokens=2048 from `LABEL_TOKENS` for a classification",
+            fixed="""
+            import anthropic
+
+            client = anthropic.Anthropic()
+
+
+            LABEL_TOKENS: int = 64
+
+
+            def triage(issue: str) -> str:
+                r = client.messages.create(model='claude-haiku-4-5',
+                    max_tokens=LABEL_TOKENS,
+                    system='Reply with only the priority: low, medium or high.',
+                    messages=[{'role': 'user', 'content': issue}])
+                return r.content[0].text.strip()
+            """,
+        ),
+        # An entry of a constant dict of limits, shared with another request: no fix.
+        Invalid(
+            """
+            import anthropic
+
+            client = anthropic.Anthropic()
+
+
+            LIMITS = {'classify': 4096, 'draft': 8192}
+
+
+            def is_urgent(mail: str) -> bool:
+                r = client.messages.create(model='claude-haiku-4-5',
+                    max_tokens=LIMITS['classify'],
+                    system='Is the mail urgent? Answer yes or no.',
+                    messages=[{'role': 'user', 'content': mail}])
+                return r.content[0].text.strip().lower() == 'yes'
+
+
+            def draft(notes: str) -> str:
+                r = client.messages.create(model='claude-haiku-4-5', max_tokens=LIMITS['draft'],
+                    messages=[{'role': 'user', 'content': 'Write a reply: ' + notes}])
+                return r.content[0].text
+            """,
+            expected=((11, 20),),
+            message="max_tokens=4096 from `LIMITS['classify']` for a yes/no answer",
         ),
         # Options: a tighter cap.
         Invalid(
@@ -522,13 +595,14 @@ class OversizedMaxTokens(Rule):
         if max_tokens <= min(ctx.task_cap("classification"), ctx.task_cap("extraction")):
             return
         from claudelint.api import (
-            arg_origin,
-            max_tokens_literal_node,
             model_thinks_by_default,
             thinking_setting,
+            value_edit,
+            value_source,
         )
 
-        if arg_origin(request, "max_tokens") not in ("literal", "constant"):
+        source = value_source(request, "max_tokens")
+        if source is None:
             return
         task = ctx.task(request)
         if not task.short_answer:
@@ -556,16 +630,18 @@ class OversizedMaxTokens(Rule):
             worst = (f"runaway answers cost up to {format_usd(cost.usd_saved)} more per "
                      f"{cost.calls:,} calls on {model.id}")
         message = (
-            f"max_tokens={max_tokens} for {task.label} ({task.because()}); {cap} is plenty "
-            f"({worst})"
+            f"max_tokens={max_tokens}{source.shown} for {task.label} ({task.because()}); "
+            f"{cap} is plenty ({worst})"
         )
         fix: FixPlan | None = None
-        node = max_tokens_literal_node(request)
-        edit = ctx.edit.replace_int(node, cap) if node is not None else None
+        target = value_edit(request, "max_tokens")
+        edit = ctx.edit.replace_int(target.node, cap) if target.node is not None else None
         if edit is not None:
             from claudelint.api import FixPlan
 
             fix = FixPlan(f"Lower max_tokens to {cap}", "unsafe", (edit,))
+        elif target.why_not:
+            message += f" ({target.why_not})"
         arg = request.arg("max_tokens")
         assert arg is not None
         yield ctx.diagnostic(arg.node, message, fix=fix, cost=cost, fallback=request.call)

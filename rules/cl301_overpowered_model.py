@@ -382,9 +382,47 @@ class OverpoweredModel(Rule):
                     system='Rate the urgency from 1 to 5. Respond with only the number.',
                     messages=[{'role': 'user', 'content': ticket}])
                 return int(r.content[0].text)
+
+
+            def reply(ticket: str) -> str:
+                r = client.messages.create(model=MODEL, max_tokens=2048,
+                    messages=[{'role': 'user', 'content': ticket}])
+                return r.content[0].text
             """,
             expected=((10, 38),),
-            message="claude-sonnet-4-6 on a score",
+            message="claude-sonnet-4-6 from `MODEL` on a score (prompt says 'Respond with only "
+                    "the number.'; response parsed with `int(...)`; max_tokens=4): "
+                    "claude-haiku-4-5-20251001 is enough — claude-sonnet-4-6 costs 3x "
+                    "claude-haiku-4-5-20251001 per input token (no fix offered: `MODEL` is "
+                    "also read elsewhere)",
+        ),
+        # A model picked from a constant table, with a limit from a constant: reported with
+        # both origins; the table is read elsewhere, so no fix.
+        Invalid(
+            """
+            import anthropic
+
+            client = anthropic.Anthropic()
+
+
+            MODELS = {'fast': 'claude-sonnet-4-6', 'smart': 'claude-opus-4-8'}
+            LABEL_TOKENS = 8
+
+
+            def sentiment(review: str) -> str:
+                r = client.messages.create(model=MODELS['smart'], max_tokens=LABEL_TOKENS,
+                    system='Output only the sentiment: positive, negative or neutral.',
+                    messages=[{'role': 'user', 'content': review}])
+                return r.content[0].text.strip()
+
+
+            def names() -> list[str]:
+                return list(MODELS.values())
+            """,
+            expected=((11, 38),),
+            message="claude-opus-4-8 from `MODELS['smart']` on a classification (prompt says "
+                    "'Output only the sentiment: positive, negative or neutral.'; "
+                    "max_tokens=8 from `LABEL_TOKENS`)",
         ),
     )
 
@@ -404,16 +442,15 @@ class OverpoweredModel(Rule):
         if max_tokens > max(small, ctx.task_cap("classification"), ctx.task_cap("extraction")):
             return
         from claudelint.api import (
-            arg_origin,
             compares_models,
             known_prompt_text,
-            model_literal_node,
+            value_edit,
+            value_source,
         )
 
-        origin = arg_origin(request, "model")
-        if origin not in ("literal", "constant"):
-            return
-        if arg_origin(request, "max_tokens") not in ("literal", "constant"):
+        source = value_source(request, "model")
+        limit_source = value_source(request, "max_tokens")
+        if source is None or limit_source is None:
             return
         task = ctx.task(request)
         if not task.short_answer:
@@ -426,21 +463,23 @@ class OverpoweredModel(Rule):
         if cost is None:
             return
         message = (
-            f"{model.id} on {task.label} ({task.because()}; max_tokens={max_tokens}): "
-            f"{haiku.id} is enough — {model.id} costs {_ratio(model.input, haiku.input)} "
-            f"{haiku.id} per input token"
+            f"{model.id}{source.shown} on {task.label} ({task.because()}; "
+            f"max_tokens={max_tokens}{limit_source.shown}): {haiku.id} is enough — "
+            f"{model.id} costs {_ratio(model.input, haiku.input)} {haiku.id} per input token"
         )
         fix: FixPlan | None = None
-        node = model_literal_node(request)
+        target = value_edit(request, "model")
         if (
-            node is not None and match.platform == "anthropic"
+            target.node is not None and match.platform == "anthropic"
             and match.spelling in ("id", "alias") and request.client in _FIRST_PARTY
         ):
-            edit = ctx.edit.replace_string(node, haiku.id)
+            edit = ctx.edit.replace_string(target.node, haiku.id)
             if edit is not None:
                 from claudelint.api import FixPlan
 
                 fix = FixPlan(f"Use {haiku.id}", "unsafe", (edit,))
+        elif target.why_not:
+            message += f" ({target.why_not})"
         arg = request.arg("model")
         assert arg is not None
         yield ctx.diagnostic(arg.node, message, fix=fix, cost=cost, fallback=request.call)

@@ -32,10 +32,11 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
+from claudelint.analysis.names import code_of
 from claudelint.analysis.prompt_signals import _read_prompt, _Signals, prompt_parts
 from claudelint.analysis.response_use import _Found, _response_uses
-from claudelint.analysis.values import Const, DictV, ListV, const_str
-from claudelint.syntax.scopes import Binding, Scope
+from claudelint.analysis.values import Const, DictV, ListV, const_int, const_str
+from claudelint.syntax.scopes import Binding, Scope, dotted_name
 from claudelint.syntax.walk import Visitor
 
 if TYPE_CHECKING:
@@ -262,6 +263,154 @@ def arg_origin(request: Request, name: str) -> str:
     if isinstance(node, cst.Attribute):
         return "attribute"
     return "other"
+
+
+@dataclass(frozen=True)
+class ValueSource:
+    """Where a constant request argument comes from. `code` is the expression as written at
+    the call (empty for a literal written there), `kind` one of "literal", "constant" (a name
+    bound once), "imported" (a constant of another module), "entry" (a subscript of a
+    constant dict or list), "attribute" (a class attribute, or an instance attribute set once
+    from a constant), "default" (the default of an environment variable)."""
+
+    kind: str
+    code: str = ""
+
+    @property
+    def shown(self) -> str:
+        """` from `config.MAX_TOKENS`` for messages; empty for a literal at the call."""
+        if self.kind == "literal" or not self.code:
+            return ""
+        if self.kind == "default":
+            return f" from the default of `{self.code}`"
+        return f" from `{self.code}`"
+
+
+_LITERALS = (cst.SimpleString, cst.ConcatenatedString, cst.Integer)
+_ENV_CALLS = frozenset({"os.environ.get", "os.getenv"})
+
+
+def value_source(request: Request, name: str) -> ValueSource | None:
+    """Where the constant value of argument `name` comes from, when it is fixed for the
+    process: a literal, a name bound once (at module or class level or in the function) to
+    such a value, a constant imported from another module of the project, a subscript with a
+    literal key of a constant dict or list (`MODELS["fast"]`), a class attribute, an
+    attribute set once in `__init__` from such a value, or an environment variable's default.
+    None for a parameter, a loop variable, or anything the resolver cannot show to be
+    constant (a value the caller passes can differ per call)."""
+    arg = request.arg(name)
+    env = request.env
+    if arg is None or env is None:
+        return None
+    value = arg.value
+    if not (const_int(value) is not None or const_str(value) is not None):
+        return None
+    kind = _source_kind(request, arg.node, env.scope, 0)
+    if kind is None:
+        return None
+    return ValueSource(kind, "" if kind == "literal" else code_of(env.module, arg.node))
+
+
+def _source_kind(request: Request, node: cst.CSTNode, scope: Scope, depth: int) -> str | None:
+    env = request.env
+    assert env is not None
+    if depth > 6:
+        return None
+    if isinstance(node, (*_LITERALS, cst.Dict, cst.List, cst.Tuple)):
+        return "literal"  # a container: its entries are read through a literal subscript
+    if isinstance(node, cst.Name):
+        found = scope.lookup(node.value)
+        if found is None:
+            return None
+        bindings = [b for b in found[1] if b.kind != "annotation"]
+        if len(bindings) != 1:
+            return None
+        b = bindings[0]
+        if b.kind == "import":
+            return "imported"
+        if b.kind != "assign" or b.value is None or b.in_loop:
+            return None
+        inner = _source_kind(request, b.value, b.scope, depth + 1)
+        return "constant" if inner == "literal" else inner
+    if isinstance(node, cst.Subscript):
+        base = _source_kind(request, node.value, scope, depth + 1)
+        index = node.slice[0].slice if len(node.slice) == 1 else None
+        if base is None or not isinstance(index, cst.Index):
+            return None
+        key = _source_kind(request, index.value, scope, depth + 1)
+        return "entry" if key is not None else None
+    if isinstance(node, cst.Attribute):
+        return _attribute_kind(request, node, scope, depth)
+    if isinstance(node, cst.Call) and node.args and len(node.args) >= 2:
+        qual = env.resolver.qualified_name(node.func, scope)
+        if qual in _ENV_CALLS and isinstance(node.args[1].value, _LITERALS):
+            return "default"
+    return None
+
+
+def _attribute_kind(request: Request, node: cst.Attribute, scope: Scope,
+                    depth: int) -> str | None:
+    fn = scope.function
+    attr = node.attr.value
+    if isinstance(node.value, cst.Name):
+        head = node.value.value
+        if fn is not None and fn.class_scope is not None and head == fn.self_name:
+            cls = fn.class_scope
+            sets = cls.self_attrs.get(attr, [])
+            if sets:
+                if len(sets) != 1 or sets[0].name != "__init__" or sets[0].value is None:
+                    return None
+                inner = _source_kind(request, sets[0].value, sets[0].scope, depth + 1)
+                return "attribute" if inner is not None else None
+            bindings = cls.bindings.get(attr, [])
+            if len(bindings) == 1 and bindings[0].value is not None:
+                inner = _source_kind(request, bindings[0].value, cls, depth + 1)
+                return "attribute" if inner is not None else None
+            return None
+        found = scope.lookup(head)
+        if found is None or len(found[1]) != 1:
+            return None
+        b = found[1][0]
+        if b.kind == "import":
+            return "imported"
+        if b.kind == "class":
+            return "attribute"
+        return None
+    if isinstance(node.value, cst.Attribute):
+        head = dotted_name(node.value)
+        found = scope.lookup(head.split(".")[0]) if head else None
+        if found is not None and len(found[1]) == 1 and found[1][0].kind == "import":
+            return "imported"
+    return None
+
+
+@dataclass(frozen=True)
+class ValueEdit:
+    """Where a fix may lower or replace a constant argument: the literal node to edit, or
+    why no fix is offered."""
+
+    node: cst.CSTNode | None
+    why_not: str = ""
+
+
+def value_edit(request: Request, name: str) -> ValueEdit:
+    """The literal a fix of argument `name` may edit: written at the call (or in a `**params`
+    dict literal used by this call alone), or a constant of this module that nothing but this
+    request reads (`edit_reach`). Otherwise no node, and why: a fix never rewrites a value
+    the program also uses elsewhere."""
+    arg = request.arg(name)
+    if arg is None:
+        return ValueEdit(None)
+    node = arg.value.node
+    if node is None or not isinstance(node, (cst.SimpleString, cst.Integer)):
+        return ValueEdit(None)
+    reach = edit_reach(request, node)
+    if reach.local:
+        return ValueEdit(node)
+    if reach.name is not None:
+        return ValueEdit(None, f"no fix offered: `{reach.name}` is also read elsewhere")
+    return ValueEdit(None, "no fix offered: the value is set outside the call, where other "
+                           "code may read it")
 
 
 def model_literal_node(request: Request) -> cst.SimpleString | None:
