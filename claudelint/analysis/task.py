@@ -377,8 +377,8 @@ def _attribute_kind(request: Request, node: cst.Attribute, scope: Scope,
             return "attribute"
         return None
     if isinstance(node.value, cst.Attribute):
-        head = dotted_name(node.value)
-        found = scope.lookup(head.split(".")[0]) if head else None
+        dotted = dotted_name(node.value)
+        found = scope.lookup(dotted.split(".")[0]) if dotted else None
         if found is not None and len(found[1]) == 1 and found[1][0].kind == "import":
             return "imported"
     return None
