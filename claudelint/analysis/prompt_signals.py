@@ -25,8 +25,13 @@ _ONLY = r"(?:only|just|solely|nothing\s+but|nothing\s+other\s+than|exactly)"
 _NOUN = (
     r"(?:(?:single|one)[- ])?(?:word|categor(?:y|ies)|labels?|class(?:es)?|classification|"
     r"number|integer|digit|score|rating|letter|options?|choices?|sentiment|teams?|"
-    r"departments?|queues?|intents?|tags?|priority|verdict|boolean)\b"
+    r"departments?|queues?|intents?|tags?|priority|verdict|boolean|"
+    r"ind(?:ex|ices|exes)|ids?|dates?|timestamp|(?:language|country|currency|postal|zip|iso)"
+    r"[- ]codes?)\b"
 )
+# Nouns of a list whose length the input decides ("only the indices of the relevant
+# passages"): a short extraction, not a one-word answer.
+_LIST_NOUN = re.compile(r"\b(?:ind(?:ex|ices|exes)|ids)\b", re.I)
 # "Respond with only the category name", "Return just the label".
 _FORMAT_ONLY = re.compile(
     rf"\b{_VERB}\b(?:\s+back)?(?:\s+with)?(?:\s+\w+){{0,2}}?\s+{_ONLY}\b[^.\n]{{0,40}}?\b{_NOUN}",
@@ -52,6 +57,20 @@ _YESNO_FORMAT = re.compile(
 _JSON_ONLY = re.compile(
     rf"\b(?:{_VERB}\b[^.\n]{{0,30}}?\b{_ONLY}\b[^.\n]{{0,25}}?\bjson\b|"
     rf"\bonly\s+(?:valid\s+|a\s+|the\s+)?json\b|\bjson\s+only\b)",
+    re.I,
+)
+# "Respond with a JSON object with keys name, email and company" (no "only").
+_JSON_WITH_KEYS = re.compile(
+    rf"\b{_VERB}\b[^.\n]{{0,20}}?\b(?:a|an|the|valid)?\s*json(?:\s+object)?\s+"
+    r"(?:with|containing|that\s+has|having)\s+(?:(?:exactly|only|the|these|two|three|four|"
+    r"five|\d)\s+)*(?:keys?|fields?|properties)\b",
+    re.I,
+)
+# Keys that hold free text: JSON with one has room for an open-ended answer.
+_FREE_TEXT_KEY = re.compile(
+    r"^(?:summary|body|description|explanation|reasoning|reason|rationale|justification|"
+    r"text|content|analysis|details|notes|comments?|message|answer|response|reply|feedback|"
+    r"critique|review|thoughts|story|essay|draft|report|article|translation|code|steps|plan)$",
     re.I,
 )
 _JSON_KEYS = re.compile(
@@ -244,19 +263,24 @@ def _read_prompt(parts: list[str], sig: _Signals) -> None:
         if m:
             sig.strong.append(f"prompt says {_quote(part, m)}")
             sig.kinds.append("yes-no")
-        m = _JSON_ONLY.search(part)
+        m = _JSON_ONLY.search(part) or _JSON_WITH_KEYS.search(part)
         if m:
             keys = _json_keys(part)
-            if keys and not _LONG_EXTRACTION.search(_strip_json_object(part)):
+            free = [k for k in keys if _FREE_TEXT_KEY.match(k)]
+            if free:
+                sig.against.append(f"prompt asks for a free-text JSON field `{free[0]}`")
+            elif keys and not _LONG_EXTRACTION.search(_strip_json_object(part)):
                 sig.strong.append(f"prompt says {_quote(part, m)}")
                 sig.kinds.append("extraction")
                 sig.json_keys = keys
-            else:
+            elif _JSON_ONLY.search(part):
                 sig.support.append(f"prompt says {_quote(part, m)}")
         for pattern in (_FORMAT_ONLY, _ONLY_FORMAT, _ONE_WORD):
             m = pattern.search(part)
             if m:
                 sig.strong.append(f"prompt says {_quote(part, m)}")
+                if _LIST_NOUN.search(m.group(0)):
+                    sig.kinds.append("extraction")
                 break
         for kind, pattern in _TASKS:
             m = pattern.search(part)

@@ -35,6 +35,7 @@ import libcst as cst
 from claudelint.analysis.names import code_of
 from claudelint.analysis.prompt_signals import _read_prompt, _Signals, prompt_parts
 from claudelint.analysis.response_use import _Found, _response_uses
+from claudelint.analysis.task_structure import read_structure
 from claudelint.analysis.values import Const, DictV, ListV, const_int, const_str
 from claudelint.syntax.scopes import Binding, Scope, dotted_name
 from claudelint.syntax.walk import Visitor
@@ -186,10 +187,12 @@ def _tools_present(request: Request) -> bool:
 
 def classify_task(request: Request) -> TaskEvidence:
     sig = _Signals([], [], [], [], [])
+    structure = read_structure(request)
     if thinking_setting(request) in ("on", "unknown"):
         sig.against.append("thinking is enabled")
-    if _tools_present(request):
+    if _tools_present(request) and not structure.tools_are_format:
         sig.against.append("tools are present")
+    sig.against.extend(structure.against)
     parts = prompt_parts(request)
     _read_prompt(parts, sig)
     if sig.against:
@@ -197,7 +200,7 @@ def classify_task(request: Request) -> TaskEvidence:
         return TaskEvidence(kind, (), tuple(sig.against))
     _stop_sequences(request, sig)
     uses = _response_uses(request)
-    strong = [*sig.strong, *uses.strong]
+    strong = [*sig.strong, *structure.strong, *uses.strong]
     support = [*sig.support, *uses.support]
     evidence = tuple(_dedupe([*strong, *sig.task_quotes, *support]))
     if not strong and not (sig.tasks and support):
@@ -205,15 +208,15 @@ def classify_task(request: Request) -> TaskEvidence:
     if not strong and sig.tasks == ["extraction"]:
         # "Extract ..." alone says nothing about the size of what is extracted.
         return TaskEvidence("unknown", evidence)
-    return TaskEvidence(_kind(sig, uses), evidence)
+    return TaskEvidence(_kind(sig, uses, structure.kinds), evidence)
 
 
-def _kind(sig: _Signals, uses: _Found) -> str:
+def _kind(sig: _Signals, uses: _Found, structural: list[str]) -> str:
     # JSON output decides the cap (several fields), whatever the task.
-    if "extraction" in sig.kinds or "extraction" in uses.kinds:
+    if "extraction" in (*sig.kinds, *uses.kinds, *structural):
         return "extraction"
     for kind in ("yes-no", "scoring"):
-        if kind in uses.kinds or kind in sig.kinds:
+        if kind in uses.kinds or kind in sig.kinds or kind in structural:
             return kind
     for kind in ("yes-no", "scoring", "routing", "labelling", "classification", "extraction"):
         if kind in sig.tasks:
