@@ -35,15 +35,26 @@ class OversizedMaxTokens(Rule):
     pins the answer's format ("Respond with only the category name", "Answer yes or no",
     "Return only JSON with keys name, email"), or the code needs the whole response to be
     short (`text.strip().lower() == "yes"`, `label in CATEGORIES`, `int(text)`,
-    `ROUTES[label]`), or the prompt names such a task and another signal agrees
-    (`stop_sequences`, "no explanation", `json.loads(text)`). The message quotes the evidence.
+    `ROUTES[label]`), or the request's structure pins it: few-shot assistant turns that are
+    one-word labels, structured output with a handful of short fields
+    (`messages.parse(output_format=Model)`, an `output_config` JSON schema, or one tool forced
+    by `tool_choice` whose `input_schema` is the answer's format), or the prompt names such a
+    task and another signal agrees (`stop_sequences`, "no explanation", `json.loads(text)`).
+    The message quotes the evidence. A schema with many fields, a nested object or list, or a
+    free-text field (`summary`, `body`, `explanation`) is evidence against a short answer.
+
+    `max_tokens` may be written at the call or come from a value fixed for the process: a
+    constant of the module or imported from another module of the project, an entry of a
+    constant dict (`LIMITS["classify"]`), a class attribute, or an attribute set once in
+    `__init__` from such a value; the message says where it comes from
+    ("max_tokens=4096 from `config.MAX_TOKENS`").
 
     It reports a limit from twice the task's cap or 256 tokens above it: `max_tokens=100`
     for a one-word answer is left alone. It stays silent when the prompt asks for reasoning
     or explanation (step by step, chain of thought, explain, justify) or for open-ended
     output (write, draft, summarise, translate, describe), when thinking is on, when tools
-    are passed, and when `max_tokens` is a
-    parameter or otherwise not a constant.
+    are passed (unless one forced tool is the answer's format), and when `max_tokens` is a
+    parameter, a loop variable or otherwise not a constant.
 
     ## Why is this bad?
     Output tokens are billed only as they are generated, so a well-formed "yes" costs the same
@@ -108,7 +119,10 @@ class OversizedMaxTokens(Rule):
     answer but a behaviour change for a legitimate long one, for example a category name
     longer than the cap or a JSON object with long values. The fix is offered only when the
     number is written at the call (or in a `**params` dict literal used by that call alone),
-    never on a shared constant.
+    or in a constant of the module that nothing but this request reads (the fix then lowers
+    the constant where it is defined). A fix never rewrites a value the program also uses
+    elsewhere: for a shared constant, or a value set in another module, the message says
+    why no fix is offered.
 
     ## Options
     - `classification-cap` (default `64`): the cap for classification, yes/no, routing,

@@ -33,8 +33,16 @@ class OverpoweredModel(Rule):
     known to accept one (`prefill` in the knowledge base: Claude 4.6 and later models reject
     it). The message shows the evidence and the price ratio.
 
-    It stays silent when the model is not a constant (a parameter, an attribute, an
-    environment variable, a loop over models), when the code compares models on purpose (the
+    The model and `max_tokens` may be written at the call or come from values fixed for the
+    process — a constant of the module or imported from another module of the project, an
+    entry of a constant dict (`MODELS["smart"]`), a class attribute, an attribute set once in
+    `__init__` from such a value, or an environment variable's default — and the message
+    says where each comes from ("claude-opus-4-8 from `MODELS['smart']`"). A tiny
+    `max_tokens` after an assistant prefill (`max_tokens=1` after "The answer is (") is
+    evidence of a one-token answer too.
+
+    It stays silent when the model is not a constant (a parameter, an attribute set from
+    one, a loop over models), when the code compares models on purpose (the
     function, its class or the file is named eval, benchmark, compare, experiment, or the
     call sits in a loop over models), and whenever CL201's detection does (reasoning asked
     for, open-ended output, thinking on, tools present).
@@ -93,8 +101,10 @@ class OverpoweredModel(Rule):
     The fix replaces the model string with the current Haiku's ID. It is unsafe: a different
     model may answer differently, and accuracy on your task is yours to measure. It is offered
     only when the string is written at the call (or in a `**params` dict literal used by that
-    call alone) and is a Claude API ID or alias, not a constant shared with other requests
-    and not a Bedrock or Vertex AI name (whose Haiku IDs and availability differ).
+    call alone, or in a constant of the module that nothing but this request reads) and is a
+    Claude API ID or alias, not a constant shared with other requests (the message then says
+    why no fix is offered) and not a Bedrock or Vertex AI name (whose Haiku IDs and
+    availability differ).
 
     ## Options
     - `small-max-tokens` (default `256`): a `max_tokens` at or below this (or at or below the

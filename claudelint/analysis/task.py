@@ -285,7 +285,7 @@ class ValueSource:
         if self.kind == "literal" or not self.code:
             return ""
         if self.kind == "default":
-            return f" from the default of `{self.code}`"
+            return f" from `{self.code}` (an environment variable's default)"
         return f" from `{self.code}`"
 
 
