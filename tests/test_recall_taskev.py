@@ -369,3 +369,22 @@ def test_values_not_fixed_for_the_process_stay_silent(setup: str, expr: str) -> 
     return r.content[0].text.strip().lower() == "yes"
 """
     assert _lint(body) == []
+
+
+def test_dataclass_field_defaults_are_left_to_the_caller() -> None:
+    # `self.model` of a dataclass is what the constructor got; the class value is a default.
+    assert _lint("""
+        from dataclasses import dataclass
+
+
+        @dataclass
+        class Grader:
+            model: str = "claude-sonnet-4-5"
+            limit: int = 4000
+
+            def grade(self, answer: str) -> int:
+                r = client.messages.create(model=self.model, max_tokens=self.limit,
+                    system="Rate the answer from 1 to 5. Respond with only the number.",
+                    messages=[{"role": "user", "content": answer}])
+                return int(r.content[0].text)
+    """) == []

@@ -366,6 +366,10 @@ def _attribute_kind(request: Request, node: cst.Attribute, scope: Scope,
                 inner = _source_kind(request, sets[0].value, sets[0].scope, depth + 1)
                 return "attribute" if inner is not None else None
             bindings = cls.bindings.get(attr, [])
+            if _fields_are_parameters(cls):
+                # A dataclass or pydantic field: `self.x` is what the caller passed, the
+                # class-level value only its default.
+                return None
             if len(bindings) == 1 and bindings[0].value is not None:
                 inner = _source_kind(request, bindings[0].value, cls, depth + 1)
                 return "attribute" if inner is not None else None
@@ -385,6 +389,24 @@ def _attribute_kind(request: Request, node: cst.Attribute, scope: Scope,
         if found is not None and len(found[1]) == 1 and found[1][0].kind == "import":
             return "imported"
     return None
+
+
+_FIELD_CLASSES = frozenset({"dataclass", "BaseModel", "BaseSettings", "NamedTuple",
+                            "TypedDict", "define", "frozen", "attrs", "dataclasses.dataclass"})
+
+
+def _fields_are_parameters(cls: Scope) -> bool:
+    """Whether the class's annotated attributes are constructor parameters (a dataclass, a
+    pydantic model or settings class, an attrs class, a NamedTuple)."""
+    node = cls.node
+    if not isinstance(node, cst.ClassDef):
+        return True
+    names: list[str] = []
+    for d in node.decorators:
+        expr = d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator
+        names.append(dotted_name(expr) or "")
+    names.extend(dotted_name(b.value) or "" for b in node.bases)
+    return any(n.rsplit(".", 1)[-1] in _FIELD_CLASSES for n in names)
 
 
 @dataclass(frozen=True)
