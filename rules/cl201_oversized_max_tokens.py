@@ -314,6 +314,46 @@ class OversizedMaxTokens(Rule):
                 return r.content[0].text.strip()
             """,
         ),
+        # A forced tool whose schema has a free-text field: the answer has room.
+        Valid(
+            """
+            import anthropic
+
+            client = anthropic.Anthropic()
+
+
+            REPORT = {'name': 'report', 'description': 'File the report.',
+                      'input_schema': {'type': 'object', 'properties': {
+                          'team': {'type': 'string', 'enum': ['billing', 'tech']},
+                          'summary': {'type': 'string'}}}}
+
+
+            def report(ticket: str) -> dict:
+                r = client.messages.create(model='claude-sonnet-4-6', max_tokens=4096,
+                    tools=[REPORT], tool_choice={'type': 'tool', 'name': 'report'},
+                    system='Classify the ticket.',
+                    messages=[{'role': 'user', 'content': ticket}])
+                return r.content[0].input
+            """,
+        ),
+        # Few-shot examples with long answers: no label evidence.
+        Valid(
+            """
+            import anthropic
+
+            client = anthropic.Anthropic()
+
+
+            def mood(review: str) -> str:
+                r = client.messages.create(model='claude-sonnet-4-6', max_tokens=4096,
+                    messages=[{'role': 'user', 'content': 'Great food.'},
+                              {'role': 'assistant', 'content': 'Positive: the food pleased.'},
+                              {'role': 'user', 'content': 'Cold soup.'},
+                              {'role': 'assistant', 'content': 'Negative: the soup was cold.'},
+                              {'role': 'user', 'content': review}])
+                return r.content[0].text
+            """,
+        ),
         # Already within the cap.
         Valid(
             """
@@ -569,6 +609,48 @@ class OversizedMaxTokens(Rule):
             """,
             expected=((11, 20),),
             message="max_tokens=4096 from `LIMITS['classify']` for a yes/no answer",
+        ),
+        # Structure, not words: a forced tool whose schema has two short fields.
+        Invalid(
+            """
+            import anthropic
+
+            client = anthropic.Anthropic()
+
+
+            TRIAGE = {'name': 'triage', 'description': 'Record the triage.',
+                      'input_schema': {'type': 'object', 'properties': {
+                          'team': {'type': 'string', 'enum': ['billing', 'tech', 'sales']},
+                          'urgent': {'type': 'boolean'}}}}
+
+
+            def triage(ticket: str) -> dict:
+                r = client.messages.create(model='claude-sonnet-4-6', max_tokens=4096,
+                    tools=[TRIAGE], tool_choice={'type': 'tool', 'name': 'triage'},
+                    messages=[{'role': 'user', 'content': ticket}])
+                return r.content[0].input
+            """,
+            expected=((13, 70),),
+            message="max_tokens=4096 for a short extraction (the forced tool `triage`'s input "
+                    "schema has 2 short fields (team, urgent)); 1024 is plenty",
+            fixed="""
+            import anthropic
+
+            client = anthropic.Anthropic()
+
+
+            TRIAGE = {'name': 'triage', 'description': 'Record the triage.',
+                      'input_schema': {'type': 'object', 'properties': {
+                          'team': {'type': 'string', 'enum': ['billing', 'tech', 'sales']},
+                          'urgent': {'type': 'boolean'}}}}
+
+
+            def triage(ticket: str) -> dict:
+                r = client.messages.create(model='claude-sonnet-4-6', max_tokens=1024,
+                    tools=[TRIAGE], tool_choice={'type': 'tool', 'name': 'triage'},
+                    messages=[{'role': 'user', 'content': ticket}])
+                return r.content[0].input
+            """,
         ),
         # Options: a tighter cap.
         Invalid(

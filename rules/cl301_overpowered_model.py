@@ -376,6 +376,36 @@ class OverpoweredModel(Rule):
                 return r.content[0].text.strip()
             """,
         ),
+        # One token after a prefill: the answer is a letter, whatever the prompt says.
+        Invalid(
+            """
+            import anthropic
+
+            client = anthropic.Anthropic()
+
+
+            def pick(question: str) -> str:
+                r = client.messages.create(model='claude-opus-4-5', max_tokens=1,
+                    messages=[{'role': 'user', 'content': question},
+                              {'role': 'assistant', 'content': 'The answer is ('}])
+                return r.content[0].text
+            """,
+            expected=((7, 38),),
+            message="claude-opus-4-5-20251101 on a classification (max_tokens=1 after the "
+                    "assistant prefill 'The answer is ('; max_tokens=1)",
+            fixed="""
+            import anthropic
+
+            client = anthropic.Anthropic()
+
+
+            def pick(question: str) -> str:
+                r = client.messages.create(model='claude-haiku-4-5-20251001', max_tokens=1,
+                    messages=[{'role': 'user', 'content': question},
+                              {'role': 'assistant', 'content': 'The answer is ('}])
+                return r.content[0].text
+            """,
+        ),
         # A module constant shared by several calls: reported, not fixed.
         Invalid(
             """

@@ -68,7 +68,7 @@ _JSON_WITH_KEYS = re.compile(
 )
 # Keys that hold free text: JSON with one has room for an open-ended answer.
 _FREE_TEXT_KEY = re.compile(
-    r"^(?:summary|body|description|explanation|reasoning|reason|rationale|justification|"
+    r"^(?:summary|body|description|explanation|reasoning|rationale|justification|"
     r"text|content|analysis|details|notes|comments?|message|answer|response|reply|feedback|"
     r"critique|review|thoughts|story|essay|draft|report|article|translation|code|steps|plan)$",
     re.I,

@@ -32,7 +32,7 @@ _LABEL = re.compile(r"[A-Za-z0-9][\w'/+-]*(?:[ .][\w'/+-]+){0,2}")
 _YES_NO = frozenset({"yes", "no", "true", "false", "y", "n"})
 # Field names that hold free text: a schema with one has room for an open-ended answer.
 _FREE_TEXT = re.compile(
-    r"(?:^|_)(?:summary|summari[sz]ed|body|description|explanation|explain|reasoning|reason|"
+    r"(?:^|_)(?:summary|summari[sz]ed|body|description|explanation|explain|reasoning|"
     r"rationale|justification|text|content|analysis|details?|notes?|comments?|message|"
     r"answer|response|reply|feedback|critique|review|thoughts?|thinking|story|essay|draft|"
     r"letter|report|article|paragraphs?|translation|code|steps|plan|outline|overview|"
