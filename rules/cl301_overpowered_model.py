@@ -391,8 +391,8 @@ class OverpoweredModel(Rule):
                 return r.content[0].text
             """,
             expected=((7, 38),),
-            message="claude-opus-4-5-20251101 on a classification (max_tokens=1 after the "
-                    "assistant prefill 'The answer is ('; max_tokens=1)",
+            message="claude-opus-4-5-20251101 on a classification (room for a few tokens "
+                    "after the assistant prefill 'The answer is ('; max_tokens=1)",
             fixed="""
             import anthropic
 

@@ -52,7 +52,8 @@ def pick(question: str) -> str:
 def test_tiny_max_tokens_after_a_prefill_is_a_label() -> None:
     found = _lint(PREFILL.format(n=1, prefill="The answer is ("))
     assert [f.code for f in found] == ["CL301"]
-    assert "max_tokens=1 after the assistant prefill 'The answer is ('" in found[0].message
+    assert "(room for a few tokens after the assistant prefill 'The answer is ('; " \
+           "max_tokens=1)" in found[0].message
 
 
 @pytest.mark.parametrize("n, prefill", [

@@ -94,7 +94,7 @@ def _prefill(request: Request, found: Structure) -> None:
         return
     shown = " ".join(text.split())
     shown = shown if len(shown) <= 40 else "…" + shown[-39:]
-    found.strong.append(f"max_tokens={limit} after the assistant prefill '{shown}'")
+    found.strong.append(f"room for a few tokens after the assistant prefill '{shown}'")
     found.kinds.append("classification")
 
 
