@@ -435,19 +435,23 @@ def _what(request: Request, rep: Repetition) -> str:
     made = "request made"
     if rep.via is not None:
         made = f"`{rep.via}()` makes this request"
+        if rep.through:
+            made += ", called from " + " from ".join(f"`{t}()`" for t in rep.through) + ","
+    where = f" in {rep.place}" if rep.place is not None else ""
     if rep.kind == "gather":
-        return f"{made} once per item of {items}, fanned out with `asyncio.gather`"
+        return f"{made} once per item of {items}, fanned out with `asyncio.gather`{where}"
     if rep.kind == "map":
         holder = rep.node
         code = getattr(getattr(holder, "func", None), "attr", None)
         base = getattr(getattr(holder, "func", None), "value", None)
         shown = f"{getattr(base, 'value', '')}.{code.value}" if code is not None else "map"
-        return f"{made} once per item of {items} through `{shown.lstrip('.')}`"
+        return f"{made} once per item of {items} through `{shown.lstrip('.')}`{where}"
     if rep.kind == "while":
-        return f"{made} once per item drained from {items}, one after another"
+        return f"{made} once per item drained from {items}{where}, one after another"
     if rep.kind == "comprehension":
-        return f"{made} once per item of {items} in a comprehension, one after another"
-    return f"{made} once per item of {items} in a `for` loop, one after another"
+        return (f"{made} once per item of {items} in a comprehension{where}, "
+                "one after another")
+    return f"{made} once per item of {items} in a `for` loop{where}, one after another"
 
 
 def _slug(name: str) -> str:

@@ -44,13 +44,17 @@ class Repetition:
     (`asyncio.gather(*[... for ...])`) or "map" (an executor / pool / builtin `map`).
     `items` is the collection as written (`essays`, `rows[1:]`), `targets` the loop's target
     names (empty when the code names none), `node` the loop or fan-out call, and `via` the local
-    function called per item when the request is made inside it."""
+    function called per item when the request is made inside it, `through` the functions
+    between it and the loop (the loop one or two calls up), `place` where the loop is when it is
+    in another function ("`run()` (line 12)", "the module's top level")."""
 
     kind: str
     items: str
     targets: tuple[str, ...]
     node: cst.CSTNode
     via: str | None = None
+    through: tuple[str, ...] = ()
+    place: str | None = None
 
 
 
@@ -409,20 +413,43 @@ def _analyze_repetition(request: Request) -> tuple[Repetition | None, str]:
     fn_scope = env.scope.function
     if not isinstance(fn, cst.FunctionDef) or fn_scope is None or fn_scope.node is not fn:
         return None, why or "not in a loop"
-    if _requests_in(env, fn_scope) != 1:
+    # A request built for a call of a wrapper function (`request.via`) stands for that call.
+    if request.via is None and _requests_in(env, fn_scope) != 1:
         return None, why or "the function makes more than one request"
+    kept = _conversation(request, facts, env)
+    if kept is not None:
+        return None, kept
+    rep, why_up = _up(facts, fn, fn_scope, (), {id(fn)})
+    return rep, why_up or why or "not in a loop"
+
+
+# How many calls up the search for the loop goes (the loop in the caller, or its caller).
+MAX_CALL_DEPTH = 2
+
+
+def _up(facts: Facts, fn: cst.FunctionDef, fn_scope: Scope, path: tuple[str, ...],
+        seen: set[int]) -> tuple[Repetition | None, str]:
+    """The loop around the calls of `fn` in this module (each call made once per item),
+    following callers up to MAX_CALL_DEPTH functions; `path` names the functions between."""
     serving = _serving(facts, fn)
     if serving is not None:
         return None, f"inside {serving}"
+    if _interactive(facts, fn.body):
+        return None, "an interactive step (it waits for input)"
     name = fn.name.value
+    shown = f"{fn_scope.class_scope.name}.{name}" if fn_scope.class_scope is not None else name
+    chain = (*path, shown)
     first_why = ""
+    deeper: list[cst.FunctionDef] = []
     for site in facts.calls.get(name, []):
         if facts.inside(site, fn) or not _is_call_of(facts, site, fn, fn_scope):
             continue
-        rep, why3, _, _ = _walk(facts, site)
+        rep, why3, site_fn, stopped = _walk(facts, site)
         if rep is not None:
-            return _via(rep, name), ""
+            return _via(facts, rep, chain, site_fn), ""
         first_why = first_why or why3
+        if not stopped and isinstance(site_fn, cst.FunctionDef) and id(site_fn) not in seen:
+            deeper.append(site_fn)
     for ref, holder in facts.refs.get(name, []):
         if facts.inside(ref, fn):
             continue
@@ -430,10 +457,67 @@ def _analyze_repetition(request: Request) -> tuple[Repetition | None, str]:
             continue
         rep, why4 = _fan_out_call(facts, ref, holder)
         if rep is not None:
-            return _via(rep, name), ""
+            _, site_fn = _repeating_loops(facts, holder)
+            return _via(facts, rep, chain, site_fn), ""
         first_why = first_why or why4
-    return None, first_why or why or "not in a loop"
+    if len(chain) < MAX_CALL_DEPTH:
+        for caller in deeper:
+            caller_scope = facts.scope_of.get(id(caller))
+            if caller_scope is None or caller_scope.function is not caller_scope:
+                continue
+            seen.add(id(caller))
+            rep, why5 = _up(facts, caller, caller_scope, chain, seen)
+            if rep is not None:
+                return rep, ""
+            first_why = first_why or why5
+    return None, first_why
 
 
-def _via(rep: Repetition, name: str) -> Repetition:
-    return Repetition(rep.kind, rep.items, rep.targets, rep.node, name)
+def _conversation(request: Request, facts: Facts, env: Env) -> str | None:
+    """The request sends a conversation kept across calls of its function (`self.messages`
+    or a module-level list, grown in the class or module): each call continues the last
+    one, so the calls are not independent."""
+    from claudelint.analysis.history import _region, _sent
+
+    for chain, _ in _sent(request, facts, None):
+        region = _region(env, chain, env.scope)
+        if region is None or region.kind == "local":
+            continue
+        if any(facts.inside(g, region.node) for g in facts.growth.get(chain, [])):
+            return f"a conversation kept in `{chain}` across calls"
+    return None
+
+
+def _via(facts: Facts, rep: Repetition, chain: tuple[str, ...],
+         site_fn: cst.CSTNode | None) -> Repetition:
+    place = None
+    if isinstance(site_fn, cst.FunctionDef):
+        scope = facts.scope_of.get(id(site_fn))
+        cls = scope.class_scope if scope is not None else None
+        place = f"{cls.name}.{site_fn.name.value}" if cls is not None else site_fn.name.value
+        place = f"`{place}()`"
+    elif site_fn is None:
+        place = "the module's top level"
+    line = _line_of(facts, rep.node)
+    if place is not None and line is not None:
+        place = f"{place} (line {line})"
+    return Repetition(rep.kind, rep.items, rep.targets, rep.node, chain[0],
+                      chain[1:], place)
+
+
+def _line_of(facts: Facts, node: cst.CSTNode) -> int | None:
+    """The line where `node` starts, when its first lines occur once in the module's text (a
+    search of the text, not positions: those are the lint layer's)."""
+    text = getattr(facts.index, "text", None)
+    if not isinstance(text, str):
+        return None
+    if isinstance(node, (cst.For, cst.While)):
+        node = node.with_changes(leading_lines=())
+    wanted = [ln.strip() for ln in facts.module.code_for_node(node).strip().splitlines()]
+    wanted = [ln for ln in wanted if ln][:3]
+    if not wanted:
+        return None
+    lines = text.splitlines()
+    hits = [i for i, ln in enumerate(lines) if wanted[0] in ln and all(
+        i + k < len(lines) and w in lines[i + k] for k, w in enumerate(wanted))]
+    return hits[0] + 1 if len(hits) == 1 else None
