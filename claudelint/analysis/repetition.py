@@ -437,8 +437,7 @@ def _up(facts: Facts, fn: cst.FunctionDef, fn_scope: Scope, path: tuple[str, ...
     if _interactive(facts, fn.body):
         return None, "an interactive step (it waits for input)"
     name = fn.name.value
-    shown = f"{fn_scope.class_scope.name}.{name}" if fn_scope.class_scope is not None else name
-    chain = (*path, shown)
+    chain = (*path, name)
     first_why = ""
     deeper: list[cst.FunctionDef] = []
     for site in facts.calls.get(name, []):
