@@ -85,13 +85,24 @@ SMALL_LITERAL = 10
 # --------------------------------------------------------------------------- loops
 
 
-def _literal_items(facts: Facts, expr: cst.BaseExpression) -> int | None:
+def _literal_items(facts: Facts, expr: cst.BaseExpression,
+                   seen: frozenset[str] = frozenset()) -> int | None:
     """The number of items of a collection written out in the code: an inline list, tuple
-    or set literal, or a name whose every binding in reach is one (the largest counts)."""
+    or set literal, or a name whose every binding in reach is one (the largest counts), or
+    one item per item of such a collection (`[f(x) for x in xs if ...]`, `map(f, xs)`,
+    `executor.map(f, xs)`: at most as many)."""
     while isinstance(expr, cst.Call) and isinstance(expr.func, cst.Name) and \
             expr.func.value in ("enumerate", "list", "tuple", "sorted", "reversed") and expr.args:
         expr = expr.args[0].value
+    if isinstance(expr, (cst.ListComp, cst.GeneratorExp, cst.SetComp)) and \
+            expr.for_in.inner_for_in is None:
+        return _literal_items(facts, expr.for_in.iter, seen)
+    if isinstance(expr, cst.Call) and _func_name(expr) in ("map", *_MAP_CALLS):
+        pos = _positional(expr)
+        return _literal_items(facts, pos[1], seen) if len(pos) >= 2 else None
     if isinstance(expr, cst.Name):
+        if expr.value in seen:
+            return 0  # `xs = [x for x in xs if ...]`: no more than its other bindings
         if expr.value in facts.growth:
             return None  # appended to or extended somewhere: more than its literal
         found = facts.scope_at(expr).lookup(expr.value)
@@ -101,7 +112,7 @@ def _literal_items(facts: Facts, expr: cst.BaseExpression) -> int | None:
         for b in found[1]:
             if b.kind != "assign" or b.value is None or isinstance(b.value, cst.Name):
                 return None
-            n = _literal_items(facts, b.value)
+            n = _literal_items(facts, b.value, seen | {expr.value})
             if n is None:
                 return None
             sizes.append(n)
@@ -116,6 +127,14 @@ def _literal_items(facts: Facts, expr: cst.BaseExpression) -> int | None:
 def _few(facts: Facts, expr: cst.BaseExpression) -> str | None:
     """Why a loop over `expr` is too small to batch: a `range` of at most SMALL_LOOP, or a
     handful of items written out in the code (examples in a demo or a notebook, not data)."""
+    if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Name) and \
+            expr.func.value == "zip" and expr.args:
+        # `zip(outputs, examples)`: no more items than its smallest known argument.
+        sizes = [_small(a.value) or _literal_items(facts, a.value) for a in expr.args]
+        known = [n for n in sizes if n is not None]
+        if known and min(known) <= SMALL_LITERAL:
+            return f"only {min(known)} items, written out in the code"
+        return None
     n = _small(expr)
     if n is not None and n <= SMALL_LOOP:
         return f"only {n} items"
@@ -376,6 +395,9 @@ def _fan_out_call(facts: Facts, ref: cst.CSTNode, holder: cst.Call) -> tuple[
         serving = _serving(facts, fn)
         if serving is not None:
             return None, f"inside {serving}"
+        few = _few(facts, pos[1])
+        if few is not None:
+            return None, few
         return Repetition("map", facts.code(pos[1]), (), holder), ""
     if name in _SUBMIT_CALLS:
         rep, why, _, _ = _walk(facts, holder)
@@ -400,6 +422,11 @@ def _analyze_repetition(request: Request) -> tuple[Repetition | None, str]:
     facts = _facts(env)
     if facts.uses_batches:
         return None, "the file already uses Message Batches"
+    if request.via is not None and request.via.inner.env is not None:
+        # A call of a wrapper function that continues a conversation kept across its calls.
+        kept = _conversation(request.via.inner, facts, request.via.inner.env)
+        if kept is not None:
+            return None, kept
     rep, why, fn, stopped = _walk(facts, request.call)
     if rep is not None or stopped:
         return rep, why
@@ -476,13 +503,15 @@ def _conversation(request: Request, facts: Facts, env: Env) -> str | None:
     """The request sends a conversation kept across calls of its function (`self.messages`
     or a module-level list, grown in the class or module): each call continues the last
     one, so the calls are not independent."""
-    from claudelint.analysis.history import _region, _sent
+    from claudelint.analysis.history import _in_init, _region, _sent
 
     for chain, _ in _sent(request, facts, None):
         region = _region(env, chain, env.scope)
         if region is None or region.kind == "local":
             continue
-        if any(facts.inside(g, region.node) for g in facts.growth.get(chain, [])):
+        if any(facts.inside(g, region.node) for g in facts.growth.get(chain, [])) or any(
+                facts.inside(n, region.node) and not _in_init(facts, n, region)
+                for n, _ in facts.assigns.get(chain, [])):
             return f"a conversation kept in `{chain}` across calls"
     return None
 
@@ -508,8 +537,8 @@ def _line_of(facts: Facts, node: cst.CSTNode) -> int | None:
     """The line where `node` starts, when its first lines occur once in the module's text (a
     search of the text, not positions: those are the lint layer's)."""
     text = getattr(facts.index, "text", None)
-    if not isinstance(text, str):
-        return None
+    if not isinstance(text, str) or text.startswith("# --- claudelint cell "):
+        return None  # a notebook's cells joined: its lines are not the reader's lines
     if isinstance(node, (cst.For, cst.While)):
         node = node.with_changes(leading_lines=())
     wanted = [ln.strip() for ln in facts.module.code_for_node(node).strip().splitlines()]
