@@ -271,6 +271,8 @@ def _loop_verdict(facts: Facts, loop: cst.CSTNode, call: cst.CSTNode,
         if isinstance(holder, cst.Arg) and holder.star == "*" and isinstance(outer, cst.Call) \
                 and _func_name(outer) == "gather":
             kind = "gather"
+        elif isinstance(holder, cst.Assign) and _gathered(facts, holder, fn):
+            kind = "gather"  # `tasks = [f(x) for x in xs]` then `asyncio.gather(*tasks)`
         targets = tuple(_target_chains(comp.target))
         return "found", Repetition(kind, facts.code(comp.iter), targets, loop)
     assert isinstance(loop, (cst.For, cst.While))
@@ -320,6 +322,23 @@ def _loop_verdict(facts: Facts, loop: cst.CSTNode, call: cst.CSTNode,
         return "stop", "a `while` loop that is not over a collection"
     item = _popped_target(facts, loop, drained)
     return "found", Repetition("while", drained, item, loop)
+
+
+def _gathered(facts: Facts, assign: cst.Assign, fn: cst.CSTNode | None) -> bool:
+    """The list assigned is handed to `asyncio.gather(*name)` in the same function."""
+    if len(assign.targets) != 1 or not isinstance(assign.targets[0].target, cst.Name):
+        return False
+    name = assign.targets[0].target.value
+    for call in facts.calls.get("gather", []):
+        if any(a.star == "*" and isinstance(a.value, cst.Name) and a.value.value == name
+               for a in call.args) and facts.inside(call, fn) and (
+                fn is not None or not any(isinstance(a, _DEFS_FN) for a in
+                                          facts.ancestors(call))):
+            return True
+    return False
+
+
+_DEFS_FN = (cst.FunctionDef, cst.Lambda)
 
 
 _CLOCKS = frozenset({"time", "perf_counter", "monotonic", "time_ns", "perf_counter_ns",
@@ -401,6 +420,9 @@ def _fan_out_call(facts: Facts, ref: cst.CSTNode, holder: cst.Call) -> tuple[
         return Repetition("map", facts.code(pos[1]), (), holder), ""
     if name in _SUBMIT_CALLS:
         rep, why, _, _ = _walk(facts, holder)
+        if rep is not None and isinstance(holder.func, cst.Attribute):
+            # `[ex.submit(f, x) for x in xs]`: fanned out through the executor.
+            rep = Repetition("map", rep.items, rep.targets, holder)
         return rep, why
     return None, ""
 
