@@ -21,12 +21,13 @@ from claudelint.analysis.facts import (
     _func_name,
     _growth_form,
     _is_call_of,
+    _local_function,
     _positional,
     _repeating_loops,
     _small,
 )
 from claudelint.analysis.values import DictV, ListV, Value
-from claudelint.syntax.scopes import Scope
+from claudelint.syntax.scopes import Scope, dotted_name
 
 if TYPE_CHECKING:
     from claudelint.analysis.request import Env, Request
@@ -202,6 +203,15 @@ def _bounded(facts: Facts, chain: str, region: _Region, loop: cst.CSTNode | None
     for node in facts.trims.get(chain, []):
         if facts.inside(node, region.node) and not _rollback(facts, node):
             return True
+    for ref, call in facts.refs.get(chain, []) if "." not in chain else ():
+        # `drop_oldest(messages)`: a function of this module that trims that parameter.
+        if not facts.inside(call, region.node):
+            continue
+        index = next((i for i, a in enumerate(_positional(call)) if a is ref), None)
+        callee = _local_function(facts, dotted_name(call.func) or "", call)
+        if index is not None and callee is not None and _param_facts(
+                facts, callee, index, facts.trims):
+            return True
     for node, value in facts.assigns.get(chain, []):
         if not facts.inside(node, region.node):
             continue
@@ -244,7 +254,34 @@ def _growth_in(facts: Facts, chain: str, where: cst.CSTNode) -> cst.CSTNode | No
         if facts.inside(node, where) and not any(
                 isinstance(a, _DEFS) for a in _between(facts, node, where)):
             return node
+    # `add_user(messages, text)`: a function of this module that appends to that parameter.
+    for ref, call in facts.refs.get(chain, []) if "." not in chain else ():
+        if not facts.inside(call, where) or any(
+                isinstance(a, _DEFS) for a in _between(facts, call, where)):
+            continue
+        pos = _positional(call)
+        index = next((i for i, a in enumerate(pos) if a is ref), None)
+        callee = _local_function(facts, dotted_name(call.func) or "", call)
+        if index is not None and callee is not None and _grows_param(facts, callee, index):
+            return call
     return None
+
+
+def _grows_param(facts: Facts, fn: cst.FunctionDef, index: int) -> bool:
+    """Whether `fn` appends to (extends, inserts into) its positional parameter `index`."""
+    return _param_facts(facts, fn, index, facts.growth)
+
+
+def _param_facts(facts: Facts, fn: cst.FunctionDef, index: int,
+                 table: dict[str, list[cst.CSTNode]]) -> bool:
+    """Whether `table` (growth or trims) has a method call on `fn`'s positional parameter
+    `index` inside `fn` (`messages.append(...)`, `messages.pop(0)`)."""
+    params = [*fn.params.posonly_params, *fn.params.params]
+    if index >= len(params):
+        return False
+    name = params[index].name.value
+    return any(facts.inside(g, fn) and isinstance(g, (cst.Call, cst.Del)) and
+               not _rollback(facts, g) for g in table.get(name, []))
 
 
 def _between(facts: Facts, node: cst.CSTNode, top: cst.CSTNode) -> list[cst.CSTNode]:
