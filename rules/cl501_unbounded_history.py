@@ -42,10 +42,11 @@ class UnboundedHistory(Rule):
     ## Known problems
     Trimming done somewhere the rule cannot see (a helper in another module, a token-count
     check in a library) is not recognised; a list passed to a local function whose name says
-    it trims, summarises, compacts or caches (`trim_history(messages)`) counts as bounded. A
-    `reset()` method that reassigns `self.history` anywhere in the class keeps the rule silent,
-    even if the user rarely calls it. Histories received as parameters are followed only in
-    the loop of the function that sends them.
+    it trims, summarises, compacts or caches (`trim_history(messages)`), or that pops from or
+    deletes in that parameter, counts as bounded (and one that appends to it grows the list).
+    A `reset()` method that reassigns `self.history` anywhere in the class keeps the rule
+    silent, even if the user rarely calls it. Histories received as parameters are followed
+    only in the loop of the function that sends them, or along its own recursive calls.
 
     ## Example
     ```python
