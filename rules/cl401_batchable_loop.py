@@ -20,8 +20,9 @@ class BatchableLoop(Rule):
     Finds Messages requests made one after another over a collection — in a `for` loop, a
     `while queue: item = queue.pop()` loop, a comprehension, `asyncio.gather(*[...])`, or an
     executor `map` / `submit` — where no response feeds a later request. The same holds when
-    the loop calls a local function (or method) that makes one request. The message shows the
-    Message Batches call that replaces the loop.
+    the loop calls a local function (or method) that makes one request, directly or through
+    one more function of the same file; the message then names the function and line of the
+    loop. The message shows the Message Batches call that replaces the loop.
 
     ## Why is this bad?
     The Message Batches API bills input and output at 50% of the standard price. A job that
@@ -40,12 +41,14 @@ class BatchableLoop(Rule):
     It also skips retry loops (`for attempt in range(n)` with `break`/`return` on success,
     `while result is None`, a `try` around the request), chat and agent loops (a response or
     anything built from it reaches a later request, or decides whether it is made, as in
-    `while response.stop_reason == "tool_use"`), loops over three items or fewer or over a
-    handful (at most 10) written out in the code (examples in a demo or a notebook), loops
-    that pair a function's one `query` / `question` parameter with each item (reranking
-    retrieved passages for a user who waits), files that already use `messages.batches`, and
-    clients without the Batches API (Bedrock, Vertex AI, Foundry). A CLI tool or a worker
-    whose user does wait for each answer will still be reported: suppress it with
+    `while response.stop_reason == "tool_use"`), agent steps that send a conversation kept
+    across calls (`self.messages` or a module-level list), helpers that wait for `input()`,
+    loops over three items or fewer or over a handful (at most 10) written out in the code, or
+    mapped from such a handful (examples in a demo or a notebook), loops that pair a
+    function's one `query` / `question` parameter with each item (reranking retrieved passages
+    for a user who waits), files that already use `messages.batches`, and clients without the
+    Batches API (Bedrock, Vertex AI, Foundry). Loops in other modules are not seen. A CLI tool
+    or a worker whose user does wait for each answer will still be reported: suppress it with
     `# noqa: CL401`.
 
     ## Example
@@ -295,6 +298,43 @@ class BatchableLoop(Rule):
                         return c
             """,
         ),
+        # An agent step reached through a method: the conversation lives on the object.
+        Valid(
+            """
+            import anthropic
+            client = anthropic.Anthropic()
+            class Agent:
+                def __init__(self):
+                    self.messages = []
+                def step(self, text):
+                    self.messages.append({'role': 'user', 'content': text})
+                    r = client.messages.create(model='claude-sonnet-4-6', max_tokens=256,
+                        messages=self.messages)
+                    self.messages.append({'role': 'assistant', 'content': r.content})
+                    return r
+            def work(tasks):
+                agent = Agent()
+                for t in tasks:
+                    agent.step(t)
+            """,
+        ),
+        # A helper that waits for the user, called in a loop.
+        Valid(
+            """
+            import anthropic
+            client = anthropic.Anthropic()
+            class Helper:
+                def reply(self, q):
+                    return client.messages.create(model='claude-sonnet-4-6', max_tokens=256,
+                        messages=[{'role': 'user', 'content': q}])
+                def turn(self):
+                    return self.reply(input('> '))
+            def repl(rounds):
+                h = Helper()
+                for _ in rounds:
+                    h.turn()
+            """,
+        ),
     )
     invalid = (
         Invalid(
@@ -400,6 +440,26 @@ class BatchableLoop(Rule):
             expected=((6, 9),),
             message="drained from `queue`",
         ),
+        # The loop two calls up, through methods: the message names where the loop is.
+        Invalid(
+            """
+            import anthropic
+            client = anthropic.Anthropic()
+            class Summariser:
+                def _call(self, text):
+                    return client.messages.create(model='claude-sonnet-4-6', max_tokens=300,
+                        messages=[{'role': 'user', 'content': text}])
+                def summarise(self, doc):
+                    return self._call('Summarise: ' + doc)
+            def run(docs):
+                s = Summariser()
+                for d in docs:
+                    s.summarise(d)
+            """,
+            expected=((5, 16),),
+            message="called from `summarise()`, once per item of `docs` in a `for` loop in "
+                    "`run()` (line 11)",
+        ),
     )
 
     def check(self, request: Request, ctx: RuleContext) -> Iterator[Diagnostic]:
@@ -435,19 +495,23 @@ def _what(request: Request, rep: Repetition) -> str:
     made = "request made"
     if rep.via is not None:
         made = f"`{rep.via}()` makes this request"
+        if rep.through:
+            made += ", called from " + " from ".join(f"`{t}()`" for t in rep.through) + ","
+    where = f" in {rep.place}" if rep.place is not None else ""
     if rep.kind == "gather":
-        return f"{made} once per item of {items}, fanned out with `asyncio.gather`"
+        return f"{made} once per item of {items}, fanned out with `asyncio.gather`{where}"
     if rep.kind == "map":
         holder = rep.node
         code = getattr(getattr(holder, "func", None), "attr", None)
         base = getattr(getattr(holder, "func", None), "value", None)
         shown = f"{getattr(base, 'value', '')}.{code.value}" if code is not None else "map"
-        return f"{made} once per item of {items} through `{shown.lstrip('.')}`"
+        return f"{made} once per item of {items} through `{shown.lstrip('.')}`{where}"
     if rep.kind == "while":
-        return f"{made} once per item drained from {items}, one after another"
+        return f"{made} once per item drained from {items}{where}, one after another"
     if rep.kind == "comprehension":
-        return f"{made} once per item of {items} in a comprehension, one after another"
-    return f"{made} once per item of {items} in a `for` loop, one after another"
+        return (f"{made} once per item of {items} in a comprehension{where}, "
+                "one after another")
+    return f"{made} once per item of {items} in a `for` loop{where}, one after another"
 
 
 def _slug(name: str) -> str:

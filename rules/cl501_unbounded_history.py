@@ -24,7 +24,11 @@ class UnboundedHistory(Rule):
     `pop`), no summary or compaction (the list reassigned), no message-level cache breakpoint
     and no top-level `cache_control`. This includes `self.history` grown in a method that is
     called from a loop of the same file (a `chat()` method driven by a `while True:` prompt
-    loop), and a module-level list grown by a function called in a loop.
+    loop, directly or through one more method), a module-level list grown (or reassigned
+    `HISTORY = HISTORY + [...]`) by a function called in a loop, an agent loop written as
+    recursion (`step(messages)` grows `messages` and calls itself), and a filtered copy of
+    the history (`[m for m in history if ...]`) sent whole. A `pop()` in an `except` that
+    takes back a failed turn does not bound the history.
 
     ## Why is this bad?
     Every request bills the whole history again as input. A conversation of N turns sends
@@ -38,10 +42,11 @@ class UnboundedHistory(Rule):
     ## Known problems
     Trimming done somewhere the rule cannot see (a helper in another module, a token-count
     check in a library) is not recognised; a list passed to a local function whose name says
-    it trims, summarises, compacts or caches (`trim_history(messages)`) counts as bounded. A
-    `reset()` method that reassigns `self.history` anywhere in the class keeps the rule silent,
-    even if the user rarely calls it. Histories received as parameters are followed only in
-    the loop of the function that sends them.
+    it trims, summarises, compacts or caches (`trim_history(messages)`), or that pops from or
+    deletes in that parameter, counts as bounded (and one that appends to it grows the list).
+    A `reset()` method that reassigns `self.history` anywhere in the class keeps the rule
+    silent, even if the user rarely calls it. Histories received as parameters are followed
+    only in the loop of the function that sends them, or along its own recursive calls.
 
     ## Example
     ```python
@@ -226,6 +231,41 @@ class UnboundedHistory(Rule):
                         messages=self.messages)
             """,
         ),
+        # A recursive agent step that sends only the last turns.
+        Valid(
+            """
+            import anthropic
+            client = anthropic.Anthropic()
+            def step(messages):
+                r = client.messages.create(model='claude-sonnet-4-6', max_tokens=512,
+                    messages=messages[-10:])
+                if r.stop_reason == 'end_turn':
+                    return r
+                messages.append({'role': 'assistant', 'content': r.content})
+                return step(messages)
+            """,
+        ),
+        # A new object (and history) on every call of the function the loop calls.
+        Valid(
+            """
+            import anthropic
+            client = anthropic.Anthropic()
+            class Bot:
+                def __init__(self):
+                    self.history = []
+                def chat(self, text):
+                    self.history.append({'role': 'user', 'content': text})
+                    r = client.messages.create(model='claude-sonnet-4-6', max_tokens=512,
+                        messages=self.history)
+                    self.history.append({'role': 'assistant', 'content': r.content})
+            def answer(text):
+                bot = Bot()
+                bot.chat(text)
+            def answer_all(items):
+                for t in items:
+                    answer(t)
+            """,
+        ),
     )
     invalid = (
         Invalid(
@@ -297,6 +337,67 @@ class UnboundedHistory(Rule):
             """,
             expected=((7, 47),),
             message="`transcript`",
+        ),
+        # An agent loop written as recursion.
+        Invalid(
+            """
+            import anthropic
+            client = anthropic.Anthropic()
+            def step(messages):
+                r = client.messages.create(model='claude-sonnet-4-6', max_tokens=512,
+                    messages=messages)
+                if r.stop_reason == 'end_turn':
+                    return r
+                messages.append({'role': 'assistant', 'content': r.content})
+                messages.append({'role': 'user', 'content': run_tools(r)})
+                return step(messages)
+            """,
+            expected=((5, 18),),
+            message="on every recursive call of `step()`",
+        ),
+        # A filtered copy still grows; the pop only takes back a failed turn.
+        Invalid(
+            """
+            import anthropic
+            client = anthropic.Anthropic()
+            history = []
+            while True:
+                history.append({'role': 'user', 'content': input()})
+                try:
+                    r = client.messages.create(model='claude-sonnet-4-6', max_tokens=512,
+                        messages=[m for m in history if m['content']])
+                except anthropic.APIError:
+                    history.pop()
+                    continue
+                history.append({'role': 'assistant', 'content': r.content})
+            """,
+            expected=((8, 22),),
+            message="`while True` loop",
+        ),
+        # The history is grown by the method that calls the one sending it, in a loop two
+        # calls up.
+        Invalid(
+            """
+            import anthropic
+            client = anthropic.Anthropic()
+            class Bot:
+                def __init__(self):
+                    self.history = []
+                def _send(self):
+                    return client.messages.create(model='claude-sonnet-4-6', max_tokens=512,
+                        messages=self.history)
+                def chat(self, text):
+                    self.history.append({'role': 'user', 'content': text})
+                    r = self._send()
+                    self.history.append({'role': 'assistant', 'content': r.content})
+                def handle(self, text):
+                    self.chat(text.strip())
+            bot = Bot()
+            while True:
+                bot.handle(input())
+            """,
+            expected=((8, 22),),
+            message="on every call of `Bot.chat()`, from `Bot.handle()`",
         ),
     )
 

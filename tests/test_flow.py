@@ -58,7 +58,7 @@ def test_wrapper_called_in_gather_map_submit_and_loop() -> None:
     cases = {
         "def run(xs):\n    for x in xs:\n        one(x)\n": "for",
         "def run(xs, pool):\n    return list(pool.map(one, xs))\n": "map",
-        "def run(xs, ex):\n    return [ex.submit(one, x) for x in xs]\n": "comprehension",
+        "def run(xs, ex):\n    return [ex.submit(one, x) for x in xs]\n": "map",
         "import asyncio\nasync def run(xs):\n    await asyncio.gather(*(one(x) for x in xs))\n":
             "gather",
     }

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from claudelint.syntax.scopes import ModuleIndex, Scope, dotted_name
+from claudelint.syntax.scopes import Binding, ModuleIndex, Scope, dotted_name
 from claudelint.syntax.walk import Visitor, children
 
 if TYPE_CHECKING:
@@ -104,6 +104,8 @@ class Facts:
     cache_marks: list[cst.CSTNode] = field(default_factory=list)
     scope_of: dict[int, Scope] = field(default_factory=dict)
     _nodes: dict[int, list[cst.CSTNode]] = field(default_factory=dict)
+    # id of a top-level statement -> its index in the module's body (filled on first use)
+    top_order: dict[int, int] = field(default_factory=dict)
 
     def parent(self, node: cst.CSTNode) -> cst.CSTNode | None:
         return self.parents.get(id(node))
@@ -374,11 +376,50 @@ def _small(expr: cst.BaseExpression) -> int | None:
     return None
 
 
+def _top_index(facts: Facts, node: cst.CSTNode) -> int:
+    """The index of the module's top-level statement holding `node`."""
+    top = node
+    for a in facts.ancestors(node):
+        if a is facts.module:
+            break
+        top = a
+    if not facts.top_order:
+        facts.top_order.update({id(st): i for i, st in enumerate(facts.module.body)})
+    return facts.top_order.get(id(top), -1)
+
+
+def _reaching(facts: Facts, call: cst.Call, bindings: list[Binding]) -> cst.CSTNode | None:
+    """Of a name bound more than once (a notebook or a script that defines `grade()` again),
+    the binding a call reaches: at the top level, the last one before the call's statement;
+    inside a function (run later), the last one in the module."""
+    at_top = not any(isinstance(a, (cst.FunctionDef, cst.Lambda)) for a in facts.ancestors(call))
+    limit = _top_index(facts, call) if at_top else len(facts.module.body)
+    best, last = -1, None
+    for b in bindings:
+        where = b.node if b.node is not None else b.value
+        if where is None:
+            return None
+        i = _top_index(facts, where)
+        if i < 0 or (at_top and i >= limit):
+            continue
+        if i > best:
+            best, last = i, (b.node if b.kind == "def" else None)
+        elif i == best:
+            last = None  # two bindings in one statement (`if`/`else`): not known
+    return last
+
+
 def _is_call_of(facts: Facts, call: cst.Call, fn: cst.FunctionDef, fn_scope: Scope) -> bool:
     func = call.func
     cls = fn_scope.class_scope
     if cls is None:
-        return isinstance(func, cst.Name) and func.value == fn.name.value
+        if not isinstance(func, cst.Name) or func.value != fn.name.value:
+            return False
+        found = facts.scope_at(call).lookup(func.value)
+        if found is None or len(found[1]) == 1:
+            return True
+        return _reaching(facts, call, found[1]) is fn
+
     if not isinstance(func, cst.Attribute) or not isinstance(func.value, cst.Name):
         return False
     receiver = func.value.value

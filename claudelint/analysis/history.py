@@ -19,13 +19,15 @@ from claudelint.analysis.facts import (
     _chain,
     _facts,
     _func_name,
+    _growth_form,
     _is_call_of,
+    _local_function,
     _positional,
     _repeating_loops,
     _small,
 )
 from claudelint.analysis.values import DictV, ListV, Value
-from claudelint.syntax.scopes import Scope
+from claudelint.syntax.scopes import Scope, dotted_name
 
 if TYPE_CHECKING:
     from claudelint.analysis.request import Env, Request
@@ -66,9 +68,15 @@ def _whole(expr: cst.BaseExpression) -> str | None:
         name = _func_name(expr)
         pos = _positional(expr)
         if name in ("list", "deepcopy", "copy") and len(pos) == 1:
-            return _chain(pos[0])
+            return _chain(pos[0]) or (_whole(pos[0]) if name == "list" else None)
         if name == "copy" and isinstance(expr.func, cst.Attribute) and not expr.args:
             return _chain(expr.func.value)
+    if isinstance(expr, (cst.ListComp, cst.GeneratorExp)) and expr.for_in.inner_for_in is None:
+        # A filtered or reshaped copy, `[m for m in history if ...]`: it grows with the list.
+        return _whole(expr.for_in.iter)
+    if isinstance(expr, cst.Call) and _func_name(expr) == "filter" and \
+            isinstance(expr.func, cst.Name) and len(_positional(expr)) == 2:
+        return _whole(_positional(expr)[1])
     if isinstance(expr, cst.Subscript) and len(expr.slice) == 1:
         s = expr.slice[0].slice
         if isinstance(s, cst.Slice) and s.lower is None and s.upper is None and s.step is None:
@@ -193,7 +201,16 @@ def _bounded(facts: Facts, chain: str, region: _Region, loop: cst.CSTNode | None
              request: Request) -> bool:
     """Trimmed, reset, summarised, bounded or cached somewhere it can act."""
     for node in facts.trims.get(chain, []):
-        if facts.inside(node, region.node):
+        if facts.inside(node, region.node) and not _rollback(facts, node):
+            return True
+    for ref, call in facts.refs.get(chain, []) if "." not in chain else ():
+        # `drop_oldest(messages)`: a function of this module that trims that parameter.
+        if not facts.inside(call, region.node):
+            continue
+        index = next((i for i, a in enumerate(_positional(call)) if a is ref), None)
+        callee = _local_function(facts, dotted_name(call.func) or "", call)
+        if index is not None and callee is not None and _param_facts(
+                facts, callee, index, facts.trims):
             return True
     for node, value in facts.assigns.get(chain, []):
         if not facts.inside(node, region.node):
@@ -213,12 +230,58 @@ def _bounded(facts: Facts, chain: str, region: _Region, loop: cst.CSTNode | None
     return False
 
 
+def _rollback(facts: Facts, node: cst.CSTNode) -> bool:
+    """`history.pop()` in an `except` handler takes back the turn of a failed request: it
+    does not bound the history."""
+    if not (isinstance(node, cst.Call) and _func_name(node) == "pop"):
+        return False
+    pos = _positional(node)
+    if pos and not (isinstance(pos[0], cst.UnaryOperation) and
+                    isinstance(pos[0].operator, cst.Minus) and
+                    isinstance(pos[0].expression, cst.Integer) and
+                    pos[0].expression.value == "1"):
+        return False  # pop(0): the oldest turn goes
+    for a in facts.ancestors(node):
+        if isinstance(a, cst.ExceptHandler):
+            return True
+        if isinstance(a, (cst.While, cst.For, *_DEFS)):
+            return False
+    return False
+
+
 def _growth_in(facts: Facts, chain: str, where: cst.CSTNode) -> cst.CSTNode | None:
     for node in facts.growth.get(chain, []):
         if facts.inside(node, where) and not any(
                 isinstance(a, _DEFS) for a in _between(facts, node, where)):
             return node
+    # `add_user(messages, text)`: a function of this module that appends to that parameter.
+    for ref, call in facts.refs.get(chain, []) if "." not in chain else ():
+        if not facts.inside(call, where) or any(
+                isinstance(a, _DEFS) for a in _between(facts, call, where)):
+            continue
+        pos = _positional(call)
+        index = next((i for i, a in enumerate(pos) if a is ref), None)
+        callee = _local_function(facts, dotted_name(call.func) or "", call)
+        if index is not None and callee is not None and _grows_param(facts, callee, index):
+            return call
     return None
+
+
+def _grows_param(facts: Facts, fn: cst.FunctionDef, index: int) -> bool:
+    """Whether `fn` appends to (extends, inserts into) its positional parameter `index`."""
+    return _param_facts(facts, fn, index, facts.growth)
+
+
+def _param_facts(facts: Facts, fn: cst.FunctionDef, index: int,
+                 table: dict[str, list[cst.CSTNode]]) -> bool:
+    """Whether `table` (growth or trims) has a method call on `fn`'s positional parameter
+    `index` inside `fn` (`messages.append(...)`, `messages.pop(0)`)."""
+    params = [*fn.params.posonly_params, *fn.params.params]
+    if index >= len(params):
+        return False
+    name = params[index].name.value
+    return any(facts.inside(g, fn) and isinstance(g, (cst.Call, cst.Del)) and
+               not _rollback(facts, g) for g in table.get(name, []))
 
 
 def _between(facts: Facts, node: cst.CSTNode, top: cst.CSTNode) -> list[cst.CSTNode]:
@@ -265,20 +328,85 @@ def _analyze_history(request: Request) -> HistoryGrowth | None:
                 break
             return HistoryGrowth(chain, facts.code(growth),
                                  f"on every pass of a {_loop_words(facts, loop)}", node)
-        if grown or region.kind == "local" or not isinstance(fn, cst.FunctionDef):
-            continue
-        # A persistent list grown by this method / function, which is called in a loop.
-        growth = _growth_in(facts, chain, fn)
         fn_scope = env.scope.function
-        if growth is None or fn_scope is None or _bounded(facts, chain, region, None, request):
+        if grown or not isinstance(fn, cst.FunctionDef) or fn_scope is None:
             continue
-        loop_desc = _called_in_loop(facts, fn, fn_scope)
-        if loop_desc is not None:
-            return HistoryGrowth(chain, facts.code(growth), loop_desc, node)
+        if region.kind == "local":
+            # An agent loop written as recursion: `step(messages)` grows and calls itself.
+            growth = _recursion(facts, chain, fn, fn_scope)
+            if growth is not None:
+                return HistoryGrowth(chain, facts.code(growth),
+                                     f"on every recursive call of `{fn.name.value}()`", node)
+            continue
+        # A persistent list grown by this method / function (or by the one that calls it),
+        # which is called in a loop.
+        if _bounded(facts, chain, region, None, request):
+            continue
+        growth = _growth_in(facts, chain, fn)
+        if growth is not None:
+            loop_desc = _called_in_loop(facts, fn, fn_scope)
+            if loop_desc is not None:
+                return HistoryGrowth(chain, facts.code(growth), loop_desc, node)
+            continue
+        for caller, caller_scope in _callers(facts, fn, fn_scope):
+            growth = _growth_in(facts, chain, caller)
+            if growth is None:
+                continue
+            loop_desc = _called_in_loop(facts, caller, caller_scope)
+            if loop_desc is not None:
+                return HistoryGrowth(chain, facts.code(growth), loop_desc, node)
     return None
 
 
-def _called_in_loop(facts: Facts, fn: cst.FunctionDef, fn_scope: Scope) -> str | None:
+def _callers(facts: Facts, fn: cst.FunctionDef, fn_scope: Scope, *, persistent: bool = False
+             ) -> list[tuple[cst.FunctionDef, Scope]]:
+    """The functions of this module that call `fn` (by name, or as a method of its class);
+    `persistent`: not through an object the caller creates (`bot = Bot(); bot.chat(x)`
+    starts a new history on every call of the caller)."""
+    out: list[tuple[cst.FunctionDef, Scope]] = []
+    for site in facts.calls.get(fn.name.value, []):
+        if facts.inside(site, fn) or not _is_call_of(facts, site, fn, fn_scope):
+            continue
+        caller = next((a for a in facts.ancestors(site) if isinstance(a, _DEFS)), None)
+        if not isinstance(caller, cst.FunctionDef) or any(c is caller for c, _ in out):
+            continue
+        if persistent and isinstance(site.func, cst.Attribute) and \
+                _fresh_receiver(facts, site, caller):
+            continue
+        scope = facts.scope_of.get(id(caller))
+        if scope is not None and scope.function is scope:
+            out.append((caller, scope))
+    return out
+
+
+def _recursion(facts: Facts, chain: str, fn: cst.FunctionDef,
+               fn_scope: Scope) -> cst.CSTNode | None:
+    """The growth of a local list that `fn` passes on to its own recursive call, with no
+    trimming or reassignment in `fn`."""
+    growth = _growth_in(facts, chain, fn)
+    passes = False
+    for site in facts.calls.get(fn.name.value, []):
+        if not facts.inside(site, fn) or not _is_call_of(facts, site, fn, fn_scope):
+            continue
+        for a in site.args:
+            if _chain(a.value) == chain:
+                passes = True
+            elif _growth_form(chain, a.value):
+                passes = True
+                growth = growth or a.value
+    if not passes or growth is None:
+        return None
+    if any(facts.inside(t, fn) and not _rollback(facts, t) for t in facts.trims.get(chain, [])):
+        return None
+    if any(facts.inside(n, fn) for n, _ in facts.assigns.get(chain, [])):
+        return None
+    return growth
+
+
+def _called_in_loop(facts: Facts, fn: cst.FunctionDef, fn_scope: Scope,
+                    depth: int = 1) -> str | None:
+    """How `fn` is repeated: called in a loop of this module, or called by a function that is
+    (the loop in the caller's caller)."""
     name = fn.name.value
     cls = fn_scope.class_scope
     shown = f"{cls.name}.{name}()" if cls is not None else f"{name}()"
@@ -296,6 +424,13 @@ def _called_in_loop(facts: Facts, fn: cst.FunctionDef, fn_scope: Scope) -> str |
             if isinstance(site.func, cst.Attribute) and _fresh_receiver(facts, site, loop):
                 break
             return f"on every call of `{shown}`, which runs in a {_loop_words(facts, loop)}"
+    if depth < 2:
+        for caller, caller_scope in _callers(facts, fn, fn_scope, persistent=True):
+            if caller is fn:
+                continue
+            desc = _called_in_loop(facts, caller, caller_scope, depth + 1)
+            if desc is not None:
+                return f"on every call of `{shown}`, from {desc[len('on every call of '):]}"
     return None
 
 

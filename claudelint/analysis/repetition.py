@@ -44,13 +44,17 @@ class Repetition:
     (`asyncio.gather(*[... for ...])`) or "map" (an executor / pool / builtin `map`).
     `items` is the collection as written (`essays`, `rows[1:]`), `targets` the loop's target
     names (empty when the code names none), `node` the loop or fan-out call, and `via` the local
-    function called per item when the request is made inside it."""
+    function called per item when the request is made inside it, `through` the functions
+    between it and the loop (the loop one or two calls up), `place` where the loop is when it is
+    in another function ("`run()` (line 12)", "the module's top level")."""
 
     kind: str
     items: str
     targets: tuple[str, ...]
     node: cst.CSTNode
     via: str | None = None
+    through: tuple[str, ...] = ()
+    place: str | None = None
 
 
 
@@ -81,13 +85,24 @@ SMALL_LITERAL = 10
 # --------------------------------------------------------------------------- loops
 
 
-def _literal_items(facts: Facts, expr: cst.BaseExpression) -> int | None:
+def _literal_items(facts: Facts, expr: cst.BaseExpression,
+                   seen: frozenset[str] = frozenset()) -> int | None:
     """The number of items of a collection written out in the code: an inline list, tuple
-    or set literal, or a name whose every binding in reach is one (the largest counts)."""
+    or set literal, or a name whose every binding in reach is one (the largest counts), or
+    one item per item of such a collection (`[f(x) for x in xs if ...]`, `map(f, xs)`,
+    `executor.map(f, xs)`: at most as many)."""
     while isinstance(expr, cst.Call) and isinstance(expr.func, cst.Name) and \
             expr.func.value in ("enumerate", "list", "tuple", "sorted", "reversed") and expr.args:
         expr = expr.args[0].value
+    if isinstance(expr, (cst.ListComp, cst.GeneratorExp, cst.SetComp)) and \
+            expr.for_in.inner_for_in is None:
+        return _literal_items(facts, expr.for_in.iter, seen)
+    if isinstance(expr, cst.Call) and _func_name(expr) in ("map", *_MAP_CALLS):
+        pos = _positional(expr)
+        return _literal_items(facts, pos[1], seen) if len(pos) >= 2 else None
     if isinstance(expr, cst.Name):
+        if expr.value in seen:
+            return 0  # `xs = [x for x in xs if ...]`: no more than its other bindings
         if expr.value in facts.growth:
             return None  # appended to or extended somewhere: more than its literal
         found = facts.scope_at(expr).lookup(expr.value)
@@ -97,7 +112,7 @@ def _literal_items(facts: Facts, expr: cst.BaseExpression) -> int | None:
         for b in found[1]:
             if b.kind != "assign" or b.value is None or isinstance(b.value, cst.Name):
                 return None
-            n = _literal_items(facts, b.value)
+            n = _literal_items(facts, b.value, seen | {expr.value})
             if n is None:
                 return None
             sizes.append(n)
@@ -112,6 +127,14 @@ def _literal_items(facts: Facts, expr: cst.BaseExpression) -> int | None:
 def _few(facts: Facts, expr: cst.BaseExpression) -> str | None:
     """Why a loop over `expr` is too small to batch: a `range` of at most SMALL_LOOP, or a
     handful of items written out in the code (examples in a demo or a notebook, not data)."""
+    if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Name) and \
+            expr.func.value == "zip" and expr.args:
+        # `zip(outputs, examples)`: no more items than its smallest known argument.
+        sizes = [_small(a.value) or _literal_items(facts, a.value) for a in expr.args]
+        known = [n for n in sizes if n is not None]
+        if known and min(known) <= SMALL_LITERAL:
+            return f"only {min(known)} items, written out in the code"
+        return None
     n = _small(expr)
     if n is not None and n <= SMALL_LOOP:
         return f"only {n} items"
@@ -248,6 +271,8 @@ def _loop_verdict(facts: Facts, loop: cst.CSTNode, call: cst.CSTNode,
         if isinstance(holder, cst.Arg) and holder.star == "*" and isinstance(outer, cst.Call) \
                 and _func_name(outer) == "gather":
             kind = "gather"
+        elif isinstance(holder, cst.Assign) and _gathered(facts, holder, fn):
+            kind = "gather"  # `tasks = [f(x) for x in xs]` then `asyncio.gather(*tasks)`
         targets = tuple(_target_chains(comp.target))
         return "found", Repetition(kind, facts.code(comp.iter), targets, loop)
     assert isinstance(loop, (cst.For, cst.While))
@@ -297,6 +322,23 @@ def _loop_verdict(facts: Facts, loop: cst.CSTNode, call: cst.CSTNode,
         return "stop", "a `while` loop that is not over a collection"
     item = _popped_target(facts, loop, drained)
     return "found", Repetition("while", drained, item, loop)
+
+
+def _gathered(facts: Facts, assign: cst.Assign, fn: cst.CSTNode | None) -> bool:
+    """The list assigned is handed to `asyncio.gather(*name)` in the same function."""
+    if len(assign.targets) != 1 or not isinstance(assign.targets[0].target, cst.Name):
+        return False
+    name = assign.targets[0].target.value
+    for call in facts.calls.get("gather", []):
+        if any(a.star == "*" and isinstance(a.value, cst.Name) and a.value.value == name
+               for a in call.args) and facts.inside(call, fn) and (
+                fn is not None or not any(isinstance(a, _DEFS_FN) for a in
+                                          facts.ancestors(call))):
+            return True
+    return False
+
+
+_DEFS_FN = (cst.FunctionDef, cst.Lambda)
 
 
 _CLOCKS = frozenset({"time", "perf_counter", "monotonic", "time_ns", "perf_counter_ns",
@@ -372,9 +414,15 @@ def _fan_out_call(facts: Facts, ref: cst.CSTNode, holder: cst.Call) -> tuple[
         serving = _serving(facts, fn)
         if serving is not None:
             return None, f"inside {serving}"
+        few = _few(facts, pos[1])
+        if few is not None:
+            return None, few
         return Repetition("map", facts.code(pos[1]), (), holder), ""
     if name in _SUBMIT_CALLS:
         rep, why, _, _ = _walk(facts, holder)
+        if rep is not None and isinstance(holder.func, cst.Attribute):
+            # `[ex.submit(f, x) for x in xs]`: fanned out through the executor.
+            rep = Repetition("map", rep.items, rep.targets, holder)
         return rep, why
     return None, ""
 
@@ -396,6 +444,11 @@ def _analyze_repetition(request: Request) -> tuple[Repetition | None, str]:
     facts = _facts(env)
     if facts.uses_batches:
         return None, "the file already uses Message Batches"
+    if request.via is not None and request.via.inner.env is not None:
+        # A call of a wrapper function that continues a conversation kept across its calls.
+        kept = _conversation(request.via.inner, facts, request.via.inner.env)
+        if kept is not None:
+            return None, kept
     rep, why, fn, stopped = _walk(facts, request.call)
     if rep is not None or stopped:
         return rep, why
@@ -409,20 +462,42 @@ def _analyze_repetition(request: Request) -> tuple[Repetition | None, str]:
     fn_scope = env.scope.function
     if not isinstance(fn, cst.FunctionDef) or fn_scope is None or fn_scope.node is not fn:
         return None, why or "not in a loop"
-    if _requests_in(env, fn_scope) != 1:
+    # A request built for a call of a wrapper function (`request.via`) stands for that call.
+    if request.via is None and _requests_in(env, fn_scope) != 1:
         return None, why or "the function makes more than one request"
+    kept = _conversation(request, facts, env)
+    if kept is not None:
+        return None, kept
+    rep, why_up = _up(facts, fn, fn_scope, (), {id(fn)})
+    return rep, why_up or why or "not in a loop"
+
+
+# How many calls up the search for the loop goes (the loop in the caller, or its caller).
+MAX_CALL_DEPTH = 2
+
+
+def _up(facts: Facts, fn: cst.FunctionDef, fn_scope: Scope, path: tuple[str, ...],
+        seen: set[int]) -> tuple[Repetition | None, str]:
+    """The loop around the calls of `fn` in this module (each call made once per item),
+    following callers up to MAX_CALL_DEPTH functions; `path` names the functions between."""
     serving = _serving(facts, fn)
     if serving is not None:
         return None, f"inside {serving}"
+    if _interactive(facts, fn.body):
+        return None, "an interactive step (it waits for input)"
     name = fn.name.value
+    chain = (*path, name)
     first_why = ""
+    deeper: list[cst.FunctionDef] = []
     for site in facts.calls.get(name, []):
         if facts.inside(site, fn) or not _is_call_of(facts, site, fn, fn_scope):
             continue
-        rep, why3, _, _ = _walk(facts, site)
+        rep, why3, site_fn, stopped = _walk(facts, site)
         if rep is not None:
-            return _via(rep, name), ""
+            return _via(facts, rep, chain, site_fn), ""
         first_why = first_why or why3
+        if not stopped and isinstance(site_fn, cst.FunctionDef) and id(site_fn) not in seen:
+            deeper.append(site_fn)
     for ref, holder in facts.refs.get(name, []):
         if facts.inside(ref, fn):
             continue
@@ -430,10 +505,69 @@ def _analyze_repetition(request: Request) -> tuple[Repetition | None, str]:
             continue
         rep, why4 = _fan_out_call(facts, ref, holder)
         if rep is not None:
-            return _via(rep, name), ""
+            _, site_fn = _repeating_loops(facts, holder)
+            return _via(facts, rep, chain, site_fn), ""
         first_why = first_why or why4
-    return None, first_why or why or "not in a loop"
+    if len(chain) < MAX_CALL_DEPTH:
+        for caller in deeper:
+            caller_scope = facts.scope_of.get(id(caller))
+            if caller_scope is None or caller_scope.function is not caller_scope:
+                continue
+            seen.add(id(caller))
+            rep, why5 = _up(facts, caller, caller_scope, chain, seen)
+            if rep is not None:
+                return rep, ""
+            first_why = first_why or why5
+    return None, first_why
 
 
-def _via(rep: Repetition, name: str) -> Repetition:
-    return Repetition(rep.kind, rep.items, rep.targets, rep.node, name)
+def _conversation(request: Request, facts: Facts, env: Env) -> str | None:
+    """The request sends a conversation kept across calls of its function (`self.messages`
+    or a module-level list, grown in the class or module): each call continues the last
+    one, so the calls are not independent."""
+    from claudelint.analysis.history import _in_init, _region, _sent
+
+    for chain, _ in _sent(request, facts, None):
+        region = _region(env, chain, env.scope)
+        if region is None or region.kind == "local":
+            continue
+        if any(facts.inside(g, region.node) for g in facts.growth.get(chain, [])) or any(
+                facts.inside(n, region.node) and not _in_init(facts, n, region)
+                for n, _ in facts.assigns.get(chain, [])):
+            return f"a conversation kept in `{chain}` across calls"
+    return None
+
+
+def _via(facts: Facts, rep: Repetition, chain: tuple[str, ...],
+         site_fn: cst.CSTNode | None) -> Repetition:
+    place = None
+    if isinstance(site_fn, cst.FunctionDef):
+        scope = facts.scope_of.get(id(site_fn))
+        cls = scope.class_scope if scope is not None else None
+        place = f"{cls.name}.{site_fn.name.value}" if cls is not None else site_fn.name.value
+        place = f"`{place}()`"
+    elif site_fn is None:
+        place = "the module's top level"
+    line = _line_of(facts, rep.node)
+    if place is not None and line is not None:
+        place = f"{place} (line {line})"
+    return Repetition(rep.kind, rep.items, rep.targets, rep.node, chain[0],
+                      chain[1:], place)
+
+
+def _line_of(facts: Facts, node: cst.CSTNode) -> int | None:
+    """The line where `node` starts, when its first lines occur once in the module's text (a
+    search of the text, not positions: those are the lint layer's)."""
+    text = getattr(facts.index, "text", None)
+    if not isinstance(text, str) or text.startswith("# --- claudelint cell "):
+        return None  # a notebook's cells joined: its lines are not the reader's lines
+    if isinstance(node, (cst.For, cst.While)):
+        node = node.with_changes(leading_lines=())
+    wanted = [ln.strip() for ln in facts.module.code_for_node(node).strip().splitlines()]
+    wanted = [ln for ln in wanted if ln][:3]
+    if not wanted:
+        return None
+    lines = text.splitlines()
+    hits = [i for i, ln in enumerate(lines) if wanted[0] in ln and all(
+        i + k < len(lines) and w in lines[i + k] for k, w in enumerate(wanted))]
+    return hits[0] + 1 if len(hits) == 1 else None
