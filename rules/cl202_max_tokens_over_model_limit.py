@@ -261,6 +261,12 @@ def _model_limit(request: Request, model: ModelInfo | None,
     if model is not None:
         if model.max_output_tokens is None:
             return None
+        beta = model.beta_max_output_tokens
+        if beta is not None and _may_send_beta(request, model.beta_max_output_header):
+            return beta, (
+                f"is above {model.id}'s maximum output of {beta:,} tokens (with the "
+                f"`{model.beta_max_output_header}` beta): the API rejects the request"
+            )
         return model.max_output_tokens, (
             f"is above {model.id}'s maximum output of {model.max_output_tokens:,} tokens: "
             "the API rejects the request"
@@ -272,3 +278,14 @@ def _model_limit(request: Request, model: ModelInfo | None,
         f"is above every current model's maximum output ({highest:,} tokens): the API "
         "rejects the request"
     )
+
+
+def _may_send_beta(request: Request, header: str | None) -> bool:
+    """Whether the request may carry the beta header that raises the model's maximum output:
+    the file names it, or headers come from where claudelint cannot see (`extra_headers=`,
+    `**kwargs`, a client made in another file)."""
+    if header is None or not request.in_file or request.unknown_kwargs:
+        return True
+    if request.arg("extra_headers") is not None or request.client == "untraced":
+        return True
+    return request.file_mentions(header) or request.file_mentions("default_headers")

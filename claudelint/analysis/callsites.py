@@ -42,6 +42,14 @@ CLIENT_COPIES = frozenset({"with_options", "copy"})
 PREFIX_ATTRS = frozenset({"with_raw_response", "with_streaming_response"})
 
 MAX_TRACE_DEPTH = 12
+# Calls that make a test double (unittest.mock, pytest-mock's `mocker.*`), and attributes
+# only a mock has.
+MOCK_FACTORIES = frozenset({"Mock", "MagicMock", "AsyncMock", "NonCallableMock",
+                            "NonCallableMagicMock", "create_autospec"})
+MOCK_ATTRS = frozenset({"return_value", "side_effect"})
+# Test modules (pytest's default discovery and its conftest): a receiver claudelint cannot
+# trace there is a fixture or a mock, not a client.
+_TEST_MODULE = re.compile(r"(?:\Atest_.*|.*_test|\Aconftest)\.pyi?\Z")
 
 
 @dataclass(frozen=True)
@@ -185,6 +193,8 @@ class ClientTracer:
                 return NONE
             if base.kind == "other":
                 return OTHER
+            if attr in MOCK_ATTRS:
+                return OTHER  # `mock_cls.return_value`: only a mock has it
             # Module attribute: `anthropic.Anthropic` used as a value is a class, not a client.
             return NONE
         return NONE
@@ -204,6 +214,9 @@ class ClientTracer:
             base = self.trace(func.value, scope, depth + 1)
             if base.kind == "client":
                 return base
+        name = dotted_name(func)
+        if name is not None and name.rsplit(".", 1)[-1] in MOCK_FACTORIES:
+            return OTHER  # `mocker.MagicMock()`, `mock.create_autospec(Anthropic)`: a test double
         if isinstance(func, cst.Name):
             # A local factory: `def make_client() -> Anthropic` or one that returns a client.
             found = scope.lookup(func.value)
@@ -211,7 +224,28 @@ class ClientTracer:
                 for b in found[1]:
                     if b.kind == "def" and isinstance(b.node, cst.FunctionDef):
                         return self._trace_factory(b.node, b.scope, depth)
+                    if b.kind == "class" and isinstance(b.node, cst.ClassDef):
+                        return self._trace_local_class(b.node, b.scope, depth)
         return NONE
+
+    def _trace_local_class(self, node: cst.ClassDef, scope: Scope, depth: int) -> Trace:
+        """An instance of a class of this module: a client when it subclasses one; when it
+        has its own `messages` (a test double such as `FakeAnthropic`), what that is — a
+        wrapper exposing a real client's `messages` counts, anything else is not a client;
+        NONE when the class has bases or a `__getattr__` that may supply `messages`."""
+        for base in node.bases:
+            t = self.class_of(base.value, scope)
+            if t.kind in ("client", "other"):
+                return t
+        cls_scope = next((s for s in self.index.scopes if s.node is node), None)
+        if cls_scope is None:
+            return NONE
+        if "messages" in cls_scope.self_attrs or "messages" in cls_scope.bindings:
+            t = self._trace_self_attr(cls_scope, "messages", depth + 1)
+            return Trace("client", t.cls, t.beta) if t.kind == "messages" else OTHER
+        if node.bases or "__getattr__" in cls_scope.bindings:
+            return NONE
+        return OTHER
 
     def _trace_factory(self, fn: cst.FunctionDef, scope: Scope, depth: int) -> Trace:
         if fn.returns is not None:
@@ -458,6 +492,9 @@ class CallSiteFinder:
                 return None
             if isinstance(model, Text) and model.literal is not None and not is_claude:
                 return None  # e.g. model="gpt-4o" on some other provider's client
+            path = self.resolver.path
+            if path is not None and _TEST_MODULE.match(path.name):
+                return None  # a fixture or a mocked client in a test module
         fn = scope.function
         site = Site(
             scope_kind=fn.kind if fn is not None else scope.kind,
