@@ -214,8 +214,8 @@ class ClientTracer:
             base = self.trace(func.value, scope, depth + 1)
             if base.kind == "client":
                 return base
-        name = dotted_name(func)
-        if name is not None and name.rsplit(".", 1)[-1] in MOCK_FACTORIES:
+        callee = dotted_name(func)
+        if callee is not None and callee.rsplit(".", 1)[-1] in MOCK_FACTORIES:
             return OTHER  # `mocker.MagicMock()`, `mock.create_autospec(Anthropic)`: a test double
         if isinstance(func, cst.Name):
             # A local factory: `def make_client() -> Anthropic` or one that returns a client.
@@ -435,6 +435,7 @@ class CallSiteFinder:
                 args[a.keyword.value] = Arg(
                     a.keyword.value, self.resolver.resolve(a.value, scope), a.value, True)
             return args, complete
+        params: Value | None
         if params_expr is not None:
             params = self.resolver.resolve(params_expr, scope)
         else:
