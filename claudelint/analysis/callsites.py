@@ -9,6 +9,15 @@ from dataclasses import dataclass
 
 import libcst as cst
 
+from claudelint.analysis.batch_items import (
+    BATCH_ITEM_TYPES,
+    PARAMS_TYPES,
+    appended,
+    items_of,
+    keyword,
+    single_value,
+    typed_call,
+)
 from claudelint.analysis.provenance import _inputs
 from claudelint.analysis.request import Arg, Env, Request, Site, WrapperCall
 from claudelint.analysis.resolve import Resolver
@@ -397,8 +406,8 @@ class CallSiteFinder:
                 if isinstance(expr, cst.List) and found is not None:
                     # `requests = []` then `requests.append(item)` (in a loop): the items
                     # appended in the scope that binds the list.
-                    items.extend(_appended(expr, found[0], found[1]))
-        items.extend(_items_of(expr, self.index, cand.scope))
+                    items.extend(appended(expr, found[0], found[1]))
+        items.extend(items_of(expr, self.index, cand.scope))
         out: list[Request] = []
         for item_expr, item_scope in items:
             found_params = self._batch_params(item_expr, item_scope)
@@ -416,15 +425,15 @@ class CallSiteFinder:
         """The `params` of one batch request item — a dict, or the SDK's typed constructors
         `Request(custom_id=..., params=MessageCreateParamsNonStreaming(...))` (TypedDicts:
         calling one builds a plain dict) — as arguments; with whether they are complete."""
-        item_expr = _single_value(item_expr, scope)
+        item_expr = single_value(item_expr, scope)
         params_expr: cst.BaseExpression | None = None
-        if _typed_call(item_expr, _BATCH_ITEM_TYPES) is not None:
+        if typed_call(item_expr, BATCH_ITEM_TYPES) is not None:
             assert isinstance(item_expr, cst.Call)
-            params_expr = _keyword(item_expr, "params")
+            params_expr = keyword(item_expr, "params")
             if params_expr is None:
                 return None
-            params_expr = _single_value(params_expr, scope)
-        if params_expr is not None and _typed_call(params_expr, _PARAMS_TYPES) is not None:
+            params_expr = single_value(params_expr, scope)
+        if params_expr is not None and typed_call(params_expr, PARAMS_TYPES) is not None:
             assert isinstance(params_expr, cst.Call)
             args: dict[str, Arg] = {}
             complete = True
@@ -707,109 +716,6 @@ class CallSiteFinder:
             built, call=nc.call, statement=nc.statement, args=args, site=site,
             env=Env(nc.scope, self.index, resolver, self.module), _memo={},
         )
-
-
-# The SDK's TypedDicts for a Message Batch item and its params (`anthropic.types.messages.
-# batch_create_params.Request`, `anthropic.types.message_create_params.
-# MessageCreateParamsNonStreaming`, and their beta twins), and `dict(...)`.
-_BATCH_ITEM_TYPES = frozenset({"Request", "dict"})
-_PARAMS_TYPES = frozenset({"MessageCreateParamsNonStreaming", "MessageCreateParamsBase",
-                           "dict"})
-
-
-def _typed_call(expr: cst.BaseExpression, names: frozenset[str]) -> str | None:
-    if not isinstance(expr, cst.Call):
-        return None
-    name = dotted_name(expr.func)
-    last = name.rsplit(".", 1)[-1] if name else None
-    return last if last in names else None
-
-
-def _keyword(call: cst.Call, name: str) -> cst.BaseExpression | None:
-    return next((a.value for a in call.args if a.keyword and a.keyword.value == name), None)
-
-
-def _single_value(expr: cst.BaseExpression, scope: Scope) -> cst.BaseExpression:
-    """A name assigned exactly once in reach (`params = MessageCreateParamsNonStreaming(...)`):
-    the assigned expression; else the expression itself."""
-    if isinstance(expr, cst.Name):
-        found = scope.lookup(expr.value)
-        if found is not None and len(found[1]) == 1 and found[1][0].kind == "assign":
-            value = found[1][0].value
-            if value is not None:
-                return value
-    return expr
-
-
-def _items_of(expr: cst.BaseExpression, index: ModuleIndex, scope: Scope
-              ) -> list[tuple[cst.BaseExpression, Scope]]:
-    """The items of a list display or comprehension, each with the scope it is evaluated in."""
-    if isinstance(expr, (cst.ListComp, cst.GeneratorExp)):
-        comp_scope = next((s for s in index.scopes if s.node is expr), None)
-        return [(expr.elt, comp_scope)] if comp_scope is not None else []
-    if isinstance(expr, (cst.List, cst.Tuple)):
-        return [(el.value, scope) for el in expr.elements if isinstance(el, cst.Element)]
-    return []
-
-
-def _appended(empty: cst.List, owner: Scope, bindings: list[Binding]
-              ) -> list[tuple[cst.BaseExpression, Scope]]:
-    """`name.append(item)` calls on a list bound once in `owner` (a function or the module),
-    in that scope's own body (not in nested functions)."""
-    if owner.node is None or not any(b.value is empty for b in bindings):
-        return []
-    finder = _AppendFinder(empty)
-    target = _binding_name(owner, empty)
-    if target is None:
-        return []
-    finder.target = target
-    node = owner.node
-    if isinstance(node, cst.FunctionDef):
-        finder.walk(node.body)
-    elif isinstance(node, cst.Module):
-        for stmt in node.body:
-            finder.walk(stmt)
-    else:
-        return []
-    return [(item, owner) for item in finder.items]
-
-
-def _binding_name(owner: Scope, value: cst.BaseExpression) -> str | None:
-    for name, bindings in owner.bindings.items():
-        if any(b.value is value for b in bindings):
-            return name
-    return None
-
-
-class _AppendFinder(Visitor):
-    def __init__(self, empty: cst.List) -> None:
-        self.empty = empty
-        self.target = ""
-        self.items: list[cst.BaseExpression] = []
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        return False  # nested functions: their own scope
-
-    def visit_Lambda(self, node: cst.Lambda) -> bool:
-        return False
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-        return False
-
-    def visit_ListComp(self, node: cst.ListComp) -> bool:
-        return False  # a comprehension's own scope
-
-    def visit_GeneratorExp(self, node: cst.GeneratorExp) -> bool:
-        return False
-
-    def visit_Call(self, node: cst.Call) -> None:
-        func = node.func
-        if (
-            isinstance(func, cst.Attribute) and func.attr.value == "append"
-            and isinstance(func.value, cst.Name) and func.value.value == self.target
-            and len(node.args) == 1 and node.args[0].keyword is None and not node.args[0].star
-        ):
-            self.items.append(node.args[0].value)
 
 
 def _element_value(el: cst.CSTNode) -> cst.BaseExpression | None:
