@@ -253,3 +253,25 @@ def test_cl202_on_claude_3_5_sonnet_june_with_and_without_its_beta_header() -> N
     assert _cl202(SONNET_JUNE % (6000, " extra_headers=HEADERS,")) == []
     found = _cl202(SONNET_JUNE % (9000, " extra_headers=HEADERS,"))
     assert len(found) == 1 and "8,192 tokens (with the `max-tokens-3-5-sonnet" in found[0]
+
+
+def test_project_classes_by_what_their_messages_is() -> None:
+    code = """
+    import anthropic
+    class ByProperty:
+        def __init__(self):
+            self._c = anthropic.AsyncAnthropic()
+        @property
+        def messages(self):
+            return self._c.messages
+    class Given:
+        def __init__(self, messages):
+            self.messages = messages
+    def ask(m):
+        ByProperty().messages.create(model="claude-haiku-4-5", max_tokens=10, messages=[])
+        Given(m).messages.create(model="claude-haiku-4-5", max_tokens=10, messages=[])
+    """
+    reqs = analyze(textwrap.dedent(code), Settings()).requests
+    # A property returning a real client's `messages`: traced. `messages` passed in: not
+    # known, so the call counts as an untraced one (Messages shape, `anthropic` imported).
+    assert [r.client for r in reqs] == ["AsyncAnthropic", "untraced"]

@@ -251,7 +251,12 @@ class ClientTracer:
             return NONE
         if "messages" in cls_scope.self_attrs or "messages" in cls_scope.bindings:
             t = self._trace_self_attr(cls_scope, "messages", depth + 1)
-            return Trace("client", t.cls, t.beta) if t.kind == "messages" else OTHER
+            for b in cls_scope.bindings.get("messages", []):
+                if b.kind == "def" and isinstance(b.node, cst.FunctionDef):
+                    t = _combine([t, self._trace_returns(b.node, depth + 1)])  # a property
+            if t.kind == "messages":
+                return Trace("client", t.cls, t.beta)
+            return OTHER if t.kind == "other" else NONE
         if node.bases or "__getattr__" in cls_scope.bindings:
             return NONE
         return OTHER
@@ -261,6 +266,11 @@ class ClientTracer:
             t = self.annotation(fn.returns.annotation, scope)
             if t.kind != "none":
                 return t
+        return self._trace_returns(fn, depth, ("client", "other"))
+
+    def _trace_returns(self, fn: cst.FunctionDef, depth: int,
+                       kinds: tuple[str, ...] = ("client", "messages", "other")) -> Trace:
+        """What the function returns: the first of its returned values of one of `kinds`."""
         fn_scope = next((s for s in self.index.scopes if s.node is fn), None)
         if fn_scope is None:
             return NONE
@@ -268,7 +278,7 @@ class ClientTracer:
         finder.walk(fn.body)
         for value in finder.values:
             t = self.trace(value, fn_scope, depth + 1)
-            if t.kind in ("client", "other"):
+            if t.kind in kinds:
                 return t
         return NONE
 
