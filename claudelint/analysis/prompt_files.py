@@ -142,6 +142,10 @@ class PromptFiles(NameLookup):
         if not isinstance(expr, cst.Call) or any(a.star or a.keyword for a in expr.args):
             return None
         qual = self.qualified_name(expr.func, scope) or ""
+        if not expr.args and (qual == "os.getcwd" or (
+                isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "cwd"
+                and (self.qualified_name(expr.func.value, scope) or "") in _PATH_TYPES)):
+            return Path(), False  # the working directory: a relative path
         args = [self._path(a.value, scope, depth) for a in expr.args]
         if qual in _PATH_TYPES or qual in ("os.path.join", "posixpath.join"):
             return _join_paths(args) if args else None
