@@ -6,7 +6,6 @@ import dataclasses
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import libcst as cst
 
@@ -57,10 +56,9 @@ MAX_TRACE_DEPTH = 12
 MOCK_FACTORIES = frozenset({"Mock", "MagicMock", "AsyncMock", "NonCallableMock",
                             "NonCallableMagicMock", "create_autospec"})
 MOCK_ATTRS = frozenset({"return_value", "side_effect"})
-# Test modules (pytest's default discovery and its conftest), and modules of a tests folder
-# that do not import `anthropic`: a receiver claudelint cannot trace there is a fixture or a
-# mock, not a client.
-_TEST_FOLDERS = frozenset({"tests", "test"})
+# Test modules (pytest's default discovery and its conftest): a receiver claudelint cannot
+# trace there is a fixture or a mock, not a client. (Other modules of a tests folder are not
+# judged by their folder: which folder is "the project's" is not known from a path alone.)
 _TEST_MODULE = re.compile(r"(?:\Atest_.*|.*_test|\Aconftest)\.pyi?\Z")
 
 
@@ -547,10 +545,7 @@ class CallSiteFinder:
             if isinstance(model, Text) and model.literal is not None and not is_claude:
                 return None  # e.g. model="gpt-4o" on some other provider's client
             path = self.resolver.path
-            if path is not None and (
-                _TEST_MODULE.match(path.name)
-                or (not self.index.imports_anthropic and self._in_test_folder(path))
-            ):
+            if path is not None and _TEST_MODULE.match(path.name):
                 return None  # a fixture or a mocked client in a test module
         fn = scope.function
         site = Site(
@@ -574,17 +569,6 @@ class CallSiteFinder:
             env=Env(scope, self.index, self.resolver, self.module),
         )
 
-
-    def _in_test_folder(self, path: Path) -> bool:
-        """Whether a folder named `tests`/`test` holds the file, inside the project (the
-        path relative to an import root: the folders above the project do not count)."""
-        roots = tuple(getattr(self.resolver.project, "roots", ()) or ())
-        for root in roots:
-            if path.is_relative_to(root):
-                return any(p in _TEST_FOLDERS for p in path.relative_to(root).parts[:-1])
-        if path.is_absolute():
-            return False
-        return any(p in _TEST_FOLDERS for p in path.parts[:-1])
 
     # --- wrapper functions ---------------------------------------------------------------
 
