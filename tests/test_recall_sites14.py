@@ -90,6 +90,16 @@ def test_typed_batch_items_appended_in_a_loop_are_batch_requests() -> None:
     assert not req.unknown_kwargs
 
 
+def test_batch_items_extended_or_added_with_plus_equals() -> None:
+    code = TYPED.replace("    items = []\n", "    items = []\n    items += [Request(custom_id='x', "
+                         "params=MessageCreateParamsNonStreaming(model='claude-haiku-4-5', "
+                         "max_tokens=7, messages=[]))]\n    items.extend(Request(custom_id=d, "
+                         "params=MessageCreateParamsNonStreaming(model='claude-haiku-4-5', "
+                         "max_tokens=8, messages=[])) for d in docs)\n")
+    reqs = analyze(textwrap.dedent(code), Settings()).requests
+    assert sorted(r.max_tokens or 0 for r in reqs) == [7, 8, 1024]
+
+
 def test_batch_params_as_dict_calls_and_positional_params_are_incomplete() -> None:
     code = TYPED.replace("MessageCreateParamsNonStreaming(", "dict(")
     (req,) = analyze(textwrap.dedent(code), Settings()).requests

@@ -59,10 +59,11 @@ def items_of(expr: cst.BaseExpression, index: ModuleIndex, scope: Scope
     return []
 
 
-def appended(empty: cst.List, owner: Scope, bindings: list[Binding]
-              ) -> list[tuple[cst.BaseExpression, Scope]]:
-    """`name.append(item)` calls on a list bound once in `owner` (a function or the module),
-    in that scope's own body (not in nested functions)."""
+def appended(empty: cst.List, owner: Scope, bindings: list[Binding], index: ModuleIndex
+             ) -> list[tuple[cst.BaseExpression, Scope]]:
+    """The items added to a list bound once in `owner` (a function or the module) by
+    `name.append(item)`, `name.extend([...])` and `name += [...]` (a display or a
+    comprehension) in that scope's own body (not in nested functions)."""
     if owner.node is None or not any(b.value is empty for b in bindings):
         return []
     finder = _AppendFinder(empty)
@@ -78,7 +79,10 @@ def appended(empty: cst.List, owner: Scope, bindings: list[Binding]
             finder.walk(stmt)
     else:
         return []
-    return [(item, owner) for item in finder.items]
+    out = [(item, owner) for item in finder.items]
+    for more in finder.extended:
+        out.extend(items_of(more, index, owner))
+    return out
 
 
 def _binding_name(owner: Scope, value: cst.BaseExpression) -> str | None:
@@ -93,6 +97,14 @@ class _AppendFinder(Visitor):
         self.empty = empty
         self.target = ""
         self.items: list[cst.BaseExpression] = []
+        self.extended: list[cst.BaseExpression] = []
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        if (
+            isinstance(node.operator, cst.AddAssign) and isinstance(node.target, cst.Name)
+            and node.target.value == self.target
+        ):
+            self.extended.append(node.value)
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
         return False  # nested functions: their own scope
@@ -112,8 +124,9 @@ class _AppendFinder(Visitor):
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
         if (
-            isinstance(func, cst.Attribute) and func.attr.value == "append"
+            isinstance(func, cst.Attribute) and func.attr.value in ("append", "extend")
             and isinstance(func.value, cst.Name) and func.value.value == self.target
             and len(node.args) == 1 and node.args[0].keyword is None and not node.args[0].star
         ):
-            self.items.append(node.args[0].value)
+            into = self.items if func.attr.value == "append" else self.extended
+            into.append(node.args[0].value)

@@ -417,7 +417,7 @@ class CallSiteFinder:
                 if isinstance(expr, cst.List) and found is not None:
                     # `requests = []` then `requests.append(item)` (in a loop): the items
                     # appended in the scope that binds the list.
-                    items.extend(appended(expr, found[0], found[1]))
+                    items.extend(appended(expr, found[0], found[1], self.index))
         items.extend(items_of(expr, self.index, cand.scope))
         out: list[Request] = []
         for item_expr, item_scope in items:
