@@ -21,11 +21,13 @@ class MaxTokensOverModelLimit(Rule):
     """## What it does
     Finds a constant `max_tokens` that the request cannot use:
     - above the model's maximum output (128,000 tokens on current models, 64,000 on Claude
-      Haiku 4.5, Sonnet 4.5 and Opus 4.5): the API rejects the request with a 400;
+      Haiku 4.5, Sonnet 4.5 and Opus 4.5; 4,096 on Claude 3.5 Sonnet of June 2024 — 8,192
+      with its `max-tokens-3-5-sonnet-2024-07-15` beta — and older models): the API rejects
+      the request with a 400;
     - on a non-streaming request (`messages.create` without `stream=True`, or
       `messages.parse`), above the `anthropic` SDK's limit for its default 10-minute timeout
-      (21,333 tokens; 8,192 for some Opus 4 spellings): the SDK raises `ValueError:
-      Streaming is required ...` before sending anything.
+      (21,333 tokens; 8,192 for the Opus 4 spellings of its `MODEL_NONSTREAMING_TOKENS`
+      table): the SDK raises `ValueError: Streaming is required ...` before sending anything.
 
     When the model is not known, only a `max_tokens` above every active model's maximum is
     reported. The SDK limit is checked only when the client is created in the same file
@@ -129,6 +131,30 @@ class MaxTokensOverModelLimit(Rule):
                 timeout=1800.0, messages=[{'role': 'user', 'content': 'Write the chapter.'}])
             """,
         ),
+        # Claude 3.5 Sonnet (June 2024) reaches 8,192 output tokens with its beta header.
+        Valid(
+            """
+            import anthropic
+            client = anthropic.Anthropic()
+            with client.messages.stream(model='claude-3-5-sonnet-20240620', max_tokens=8192,
+                    extra_headers={'anthropic-beta': 'max-tokens-3-5-sonnet-2024-07-15'},
+                    messages=[{'role': 'user', 'content': 'Write the chapter.'}]) as s:
+                text = s.get_final_text()
+            """,
+        ),
+        # A look-alike: the project's own test double is not an Anthropic client.
+        Valid(
+            f"""
+            class FakeMessages:
+                def create(self, **kwargs):
+                    return kwargs
+            class FakeAnthropic:
+                def __init__(self):
+                    self.messages = FakeMessages()
+            client = FakeAnthropic()
+            r = client.messages.create(model='claude-haiku-4-5', max_tokens=100000, {_Q})
+            """,
+        ),
         # Unknown model and a max_tokens some active model accepts; unknown max_tokens.
         Valid(
             f"""
@@ -176,6 +202,32 @@ class MaxTokensOverModelLimit(Rule):
                 return client.messages.create(model='claude-opus-4-8', max_tokens=21333,
                     messages=[{'role': 'user', 'content': outline}])
             """,
+        ),
+        # The SDK's lower non-streaming limit for some spellings (MODEL_NONSTREAMING_TOKENS).
+        Invalid(
+            f"""
+            import anthropic
+            client = anthropic.Anthropic()
+            r = client.messages.create(model='claude-opus-4-0', max_tokens=16000, {_Q})
+            """,
+            expected=((3, 64),),
+            message="8,192-token limit for non-streaming `claude-opus-4-0` requests",
+        ),
+        # Maximum output of an older model, from the shipped data; a batch request built
+        # with the SDK's typed constructors.
+        Invalid(
+            """
+            import anthropic
+            from anthropic.types.message_create_params import MessageCreateParamsNonStreaming
+            from anthropic.types.messages.batch_create_params import Request
+            client = anthropic.Anthropic()
+            batch = client.messages.batches.create(requests=[
+                Request(custom_id='a', params=MessageCreateParamsNonStreaming(
+                    model='claude-3-5-sonnet-20240620', max_tokens=8192,
+                    messages=[{'role': 'user', 'content': 'Write the chapter.'}]))])
+            """,
+            expected=((7, 56),),
+            message="maximum output of 4,096 tokens",
         ),
         # Above every active model's maximum: reported even with an unknown model.
         Invalid(
@@ -241,12 +293,16 @@ class MaxTokensOverModelLimit(Rule):
         sdk = load_sdk_data()
         model_id = request.model_id
         per_model = sdk.model_nonstreaming_tokens.get(model_id) if model_id else None
-        limit = per_model if per_model is not None else sdk.nonstreaming_max_tokens
+        limit = sdk.nonstreaming_max_tokens
+        which = "non-streaming requests"
+        if per_model is not None and (limit is None or per_model < limit):
+            # MODEL_NONSTREAMING_TOKENS: a lower limit for some spellings of a model.
+            limit, which = per_model, f"non-streaming `{model_id}` requests"
         if limit is None:
             return None
         return limit, (
-            f"is above the anthropic SDK's {limit:,}-token limit for non-streaming requests: "
-            "it raises `ValueError: Streaming is required ...` before sending; use "
+            f"is above the anthropic SDK's {limit:,}-token limit for {which}: it raises "
+            "`ValueError: Streaming is required ...` before sending; use "
             "`messages.stream(...)` or pass `timeout=`"
         )
 
@@ -261,6 +317,12 @@ def _model_limit(request: Request, model: ModelInfo | None,
     if model is not None:
         if model.max_output_tokens is None:
             return None
+        beta = model.beta_max_output_tokens
+        if beta is not None and _may_send_beta(request, model.beta_max_output_header):
+            return beta, (
+                f"is above {model.id}'s maximum output of {beta:,} tokens (with the "
+                f"`{model.beta_max_output_header}` beta): the API rejects the request"
+            )
         return model.max_output_tokens, (
             f"is above {model.id}'s maximum output of {model.max_output_tokens:,} tokens: "
             "the API rejects the request"
@@ -272,3 +334,14 @@ def _model_limit(request: Request, model: ModelInfo | None,
         f"is above every current model's maximum output ({highest:,} tokens): the API "
         "rejects the request"
     )
+
+
+def _may_send_beta(request: Request, header: str | None) -> bool:
+    """Whether the request may carry the beta header that raises the model's maximum output:
+    the file names it, or headers come from where claudelint cannot see (`extra_headers=`,
+    `**kwargs`, a client made in another file)."""
+    if header is None or not request.in_file or request.unknown_kwargs:
+        return True
+    if request.arg("extra_headers") is not None or request.client == "untraced":
+        return True
+    return request.file_mentions(header) or request.file_mentions("default_headers")

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA_FILE = ROOT / "claudelint" / "data" / "sdk.toml"
+DATA_FILE = ROOT / "claudelint" / "knowledge" / "data" / "sdk.toml"
 
 # (key in the data file, module of the resource class, method name)
 _METHODS: tuple[tuple[str, str, str], ...] = (
@@ -173,9 +173,11 @@ def render(data: Mapping[str, Any]) -> str:
     return "\n".join(out) + "\n"
 
 
-def model_report(data: Mapping[str, Any]) -> tuple[list[str], list[str]]:
+def model_report(data: Mapping[str, Any]) -> tuple[list[str], list[str], list[str]]:
     """(IDs the SDK offers that the knowledge base lacks, knowledge-base models that are not
-    retired but that the SDK no longer offers under any of their names)."""
+    retired but that the SDK no longer offers under any of their names, spellings of the SDK's
+    non-streaming table whose model has no maximum output in the knowledge base — CL202
+    compares `max_tokens` with both)."""
     sys.path.insert(0, str(ROOT))
     from claudelint.knowledge.models import load_knowledge
 
@@ -186,7 +188,12 @@ def model_report(data: Mapping[str, Any]) -> tuple[list[str], list[str]]:
         m.id for m in knowledge.models()
         if m.status != "retired" and not any(name in offered for name in m.names)
     ]
-    return missing, gone
+    unlimited = []
+    for spelling in data["model_nonstreaming_tokens"]:
+        match = knowledge.lookup(spelling)
+        if match is None or match.info.max_output_tokens is None:
+            unlimited.append(spelling)
+    return missing, gone, unlimited
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -209,13 +216,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"wrote {args.output} (anthropic {data['sdk_version']})")
     else:
         print(f"{args.output} is up to date (anthropic {data['sdk_version']})")
-    missing, gone = model_report(data)
+    missing, gone, unlimited = model_report(data)
     for model_id in missing:
         print(f"new in the SDK, missing from claudelint/knowledge/data/models.toml: {model_id}")
         status = 1 if args.check else status
+    for spelling in unlimited:
+        print(f"in the SDK's MODEL_NONSTREAMING_TOKENS, no max_output_tokens in models.toml: "
+              f"{spelling}")
+        status = 1 if args.check else status
     for model_id in gone:
         print(f"in models.toml (not retired) but no longer in the SDK: {model_id}")
-    if not missing and not gone:
+    if not missing and not gone and not unlimited:
         print("models: the knowledge base and the SDK's ModelParam agree")
     return status
 

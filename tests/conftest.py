@@ -35,6 +35,9 @@ from claudelint.workspace.cache import CACHE_DIR
 # statements ("deprecated, retired on 2027-01-22") hold as written.
 TEST_TODAY = datetime.date(2026, 12, 4)
 
+# Fixture trees are code to lint, not tests: some hold look-alike `test_*.py` / `conftest.py`.
+collect_ignore_glob = ["fixtures/*"]
+
 os.environ["CLAUDELINT_TODAY"] = TEST_TODAY.isoformat()
 os.environ["CLAUDELINT_ANTHROPIC_PATH"] = ""
 

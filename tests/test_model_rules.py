@@ -457,8 +457,11 @@ def test_update_script_check_mode_and_model_report(tmp_path: Path,
     assert script.main(["--check", "--output", str(stale)]) == 1
     assert "out of date" in capsys.readouterr().out
     newer = {**pinned, "model_param": [*pinned["model_param"], "claude-opus-9"]}
-    missing, gone = script.model_report(newer)
-    assert missing == ["claude-opus-9"] and gone == []
+    missing, gone, unlimited = script.model_report(newer)
+    assert missing == ["claude-opus-9"] and gone == [] and unlimited == []
+    table = {**pinned["model_nonstreaming_tokens"], "claude-opus-9@20990101": 8192}
+    assert script.model_report({**pinned, "model_nonstreaming_tokens": table})[2] == [
+        "claude-opus-9@20990101"]
 
 
 def _pinned_sdk_data() -> dict[str, Any]:

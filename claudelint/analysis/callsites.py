@@ -9,6 +9,15 @@ from dataclasses import dataclass
 
 import libcst as cst
 
+from claudelint.analysis.batch_items import (
+    BATCH_ITEM_TYPES,
+    PARAMS_TYPES,
+    appended,
+    items_of,
+    keyword,
+    single_value,
+    typed_call,
+)
 from claudelint.analysis.provenance import _inputs
 from claudelint.analysis.request import Arg, Env, Request, Site, WrapperCall
 from claudelint.analysis.resolve import Resolver
@@ -42,6 +51,15 @@ CLIENT_COPIES = frozenset({"with_options", "copy"})
 PREFIX_ATTRS = frozenset({"with_raw_response", "with_streaming_response"})
 
 MAX_TRACE_DEPTH = 12
+# Calls that make a test double (unittest.mock, pytest-mock's `mocker.*`), and attributes
+# only a mock has.
+MOCK_FACTORIES = frozenset({"Mock", "MagicMock", "AsyncMock", "NonCallableMock",
+                            "NonCallableMagicMock", "create_autospec"})
+MOCK_ATTRS = frozenset({"return_value", "side_effect"})
+# Test modules (pytest's default discovery and its conftest): a receiver claudelint cannot
+# trace there is a fixture or a mock, not a client. (Other modules of a tests folder are not
+# judged by their folder: which folder is "the project's" is not known from a path alone.)
+_TEST_MODULE = re.compile(r"(?:\Atest_.*|.*_test|\Aconftest)\.pyi?\Z")
 
 
 @dataclass(frozen=True)
@@ -185,6 +203,8 @@ class ClientTracer:
                 return NONE
             if base.kind == "other":
                 return OTHER
+            if attr in MOCK_ATTRS:
+                return OTHER  # `mock_cls.return_value`: only a mock has it
             # Module attribute: `anthropic.Anthropic` used as a value is a class, not a client.
             return NONE
         return NONE
@@ -204,6 +224,9 @@ class ClientTracer:
             base = self.trace(func.value, scope, depth + 1)
             if base.kind == "client":
                 return base
+        callee = dotted_name(func)
+        if callee is not None and callee.rsplit(".", 1)[-1] in MOCK_FACTORIES:
+            return OTHER  # `mocker.MagicMock()`, `mock.create_autospec(Anthropic)`: a test double
         if isinstance(func, cst.Name):
             # A local factory: `def make_client() -> Anthropic` or one that returns a client.
             found = scope.lookup(func.value)
@@ -211,13 +234,44 @@ class ClientTracer:
                 for b in found[1]:
                     if b.kind == "def" and isinstance(b.node, cst.FunctionDef):
                         return self._trace_factory(b.node, b.scope, depth)
+                    if b.kind == "class" and isinstance(b.node, cst.ClassDef):
+                        return self._trace_local_class(b.node, b.scope, depth)
         return NONE
+
+    def _trace_local_class(self, node: cst.ClassDef, scope: Scope, depth: int) -> Trace:
+        """An instance of a class of this module: a client when it subclasses one; when it
+        has its own `messages` (a test double such as `FakeAnthropic`), what that is — a
+        wrapper exposing a real client's `messages` counts, anything else is not a client;
+        NONE when the class has bases or a `__getattr__` that may supply `messages`."""
+        for base in node.bases:
+            t = self.class_of(base.value, scope)
+            if t.kind in ("client", "other"):
+                return t
+        cls_scope = next((s for s in self.index.scopes if s.node is node), None)
+        if cls_scope is None:
+            return NONE
+        if "messages" in cls_scope.self_attrs or "messages" in cls_scope.bindings:
+            t = self._trace_self_attr(cls_scope, "messages", depth + 1)
+            for b in cls_scope.bindings.get("messages", []):
+                if b.kind == "def" and isinstance(b.node, cst.FunctionDef):
+                    t = _combine([t, self._trace_returns(b.node, depth + 1)])  # a property
+            if t.kind == "messages":
+                return Trace("client", t.cls, t.beta)
+            return OTHER if t.kind == "other" else NONE
+        if node.bases or "__getattr__" in cls_scope.bindings:
+            return NONE
+        return OTHER
 
     def _trace_factory(self, fn: cst.FunctionDef, scope: Scope, depth: int) -> Trace:
         if fn.returns is not None:
             t = self.annotation(fn.returns.annotation, scope)
             if t.kind != "none":
                 return t
+        return self._trace_returns(fn, depth, ("client", "other"))
+
+    def _trace_returns(self, fn: cst.FunctionDef, depth: int,
+                       kinds: tuple[str, ...] = ("client", "messages", "other")) -> Trace:
+        """What the function returns: the first of its returned values of one of `kinds`."""
         fn_scope = next((s for s in self.index.scopes if s.node is fn), None)
         if fn_scope is None:
             return NONE
@@ -225,7 +279,7 @@ class ClientTracer:
         finder.walk(fn.body)
         for value in finder.values:
             t = self.trace(value, fn_scope, depth + 1)
-            if t.kind in ("client", "other"):
+            if t.kind in kinds:
                 return t
         return NONE
 
@@ -360,29 +414,61 @@ class CallSiteFinder:
             assigns = [b for b in found[1] if b.kind == "assign"] if found else []
             if len(assigns) == 1 and assigns[0].value is not None:
                 expr = assigns[0].value
-        if isinstance(expr, (cst.ListComp, cst.GeneratorExp)):
-            comp_scope = next((s for s in self.index.scopes if s.node is expr), None)
-            if comp_scope is not None:
-                items.append((expr.elt, comp_scope))
-        elif isinstance(expr, (cst.List, cst.Tuple)):
-            items.extend((el.value, cand.scope) for el in expr.elements
-                         if isinstance(el, cst.Element))
+                if isinstance(expr, cst.List) and found is not None:
+                    # `requests = []` then `requests.append(item)` (in a loop): the items
+                    # appended in the scope that binds the list.
+                    items.extend(appended(expr, found[0], found[1], self.index))
+        items.extend(items_of(expr, self.index, cand.scope))
         out: list[Request] = []
         for item_expr, item_scope in items:
-            item = self.resolver.resolve(item_expr, item_scope)
-            params = item.get("params") if isinstance(item, DictV) else None
-            if not isinstance(params, DictV):
+            found_params = self._batch_params(item_expr, item_scope)
+            if found_params is None:
                 continue
-            args: dict[str, Arg] = {}
-            for key, v in params.items:
-                el = params.key_nodes.get(key)
-                node = _element_value(el) if el is not None else None
-                args[key] = Arg(key, v, node if node is not None else item_expr, True)
-            req = self._make(cand, "batch", beta, cls, traced, args, not params.complete,
+            args, complete = found_params
+            req = self._make(cand, "batch", beta, cls, traced, args, not complete,
                              item_scope, batch=True)
             if req is not None:
                 out.append(req)
         return out
+
+    def _batch_params(self, item_expr: cst.BaseExpression, scope: Scope
+                      ) -> tuple[dict[str, Arg], bool] | None:
+        """The `params` of one batch request item — a dict, or the SDK's typed constructors
+        `Request(custom_id=..., params=MessageCreateParamsNonStreaming(...))` (TypedDicts:
+        calling one builds a plain dict) — as arguments; with whether they are complete."""
+        item_expr = single_value(item_expr, scope)
+        params_expr: cst.BaseExpression | None = None
+        if typed_call(item_expr, BATCH_ITEM_TYPES) is not None:
+            assert isinstance(item_expr, cst.Call)
+            params_expr = keyword(item_expr, "params")
+            if params_expr is None:
+                return None
+            params_expr = single_value(params_expr, scope)
+        if params_expr is not None and typed_call(params_expr, PARAMS_TYPES) is not None:
+            assert isinstance(params_expr, cst.Call)
+            args: dict[str, Arg] = {}
+            complete = True
+            for a in params_expr.args:
+                if a.keyword is None:
+                    complete = False
+                    continue
+                args[a.keyword.value] = Arg(
+                    a.keyword.value, self.resolver.resolve(a.value, scope), a.value, True)
+            return args, complete
+        params: Value | None
+        if params_expr is not None:
+            params = self.resolver.resolve(params_expr, scope)
+        else:
+            item = self.resolver.resolve(item_expr, scope)
+            params = item.get("params") if isinstance(item, DictV) else None
+        if not isinstance(params, DictV):
+            return None
+        args = {}
+        for key, v in params.items:
+            el = params.key_nodes.get(key)
+            node = _element_value(el) if el is not None else None
+            args[key] = Arg(key, v, node if node is not None else item_expr, True)
+        return args, params.complete
 
     def _request(self, cand: CallCandidate) -> Request | list[Request] | None:
         call = cand.call
@@ -458,6 +544,9 @@ class CallSiteFinder:
                 return None
             if isinstance(model, Text) and model.literal is not None and not is_claude:
                 return None  # e.g. model="gpt-4o" on some other provider's client
+            path = self.resolver.path
+            if path is not None and _TEST_MODULE.match(path.name):
+                return None  # a fixture or a mocked client in a test module
         fn = scope.function
         site = Site(
             scope_kind=fn.kind if fn is not None else scope.kind,

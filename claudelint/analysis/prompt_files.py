@@ -55,17 +55,43 @@ class PromptFiles(NameLookup):
             return None
         target, anchored = where
         if not anchored:
-            # A bare relative path is relative to the working directory at run time; the
-            # reading module's folder is the best guess, taken only when the file is there.
-            target = self.path.parent / target
-            if not target.is_file():
-                self.deps[str(target)] = "-"
+            found = self._relative_file(target)
+            if found is None:
                 return Unknown("prompt file not found", call, stable=True)
+            target = found
         got = self.project.read_text(target, encoding)
         self.deps[str(target)] = got.digest
         if got.text is None:
             return Unknown(got.reason, call, stable=True)
         return Text.of(got.text, node=call, stable=True)
+
+    def _relative_file(self, relative: Path) -> Path | None:
+        """A bare relative path is relative to the working directory at run time, which
+        claudelint does not know: the reading module's folder first, then the project's
+        import roots (the config's `src`, by default the project root and its `src/`) —
+        taken only when exactly one of them holds the file. Places looked in without a
+        file are recorded, so the file appearing there later invalidates cached results."""
+        assert self.path is not None
+        local = self.path.parent / relative
+        if local.is_file():
+            return local
+        self.deps[str(local)] = "-"
+        roots: tuple[Path, ...] = tuple(getattr(self.project, "roots", ()) or ())
+        found: list[Path] = []
+        for root in roots:
+            candidate = root / relative
+            if candidate in found or candidate == local:
+                continue
+            if candidate.is_file():
+                found.append(candidate)
+            else:
+                self.deps[str(candidate)] = "-"
+        if len(found) == 1:
+            return found[0]
+        if self.project is not None:
+            for candidate in found:  # ambiguous: the result depends on every one of them
+                self.deps[str(candidate)] = self.project.read_text(candidate).digest
+        return None
 
     def _opener(self, expr: cst.BaseExpression, scope: Scope,
                 depth: int) -> tuple[cst.Call, Scope] | None:
@@ -116,6 +142,10 @@ class PromptFiles(NameLookup):
         if not isinstance(expr, cst.Call) or any(a.star or a.keyword for a in expr.args):
             return None
         qual = self.qualified_name(expr.func, scope) or ""
+        if not expr.args and (qual == "os.getcwd" or (
+                isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "cwd"
+                and (self.qualified_name(expr.func.value, scope) or "") in _PATH_TYPES)):
+            return Path(), False  # the working directory: a relative path
         args = [self._path(a.value, scope, depth) for a in expr.args]
         if qual in _PATH_TYPES or qual in ("os.path.join", "posixpath.join"):
             return _join_paths(args) if args else None

@@ -53,6 +53,10 @@ class ModelInfo:
     cache_write_1h: float | None = None
     cache_read: float | None = None
     max_output_tokens: int | None = None
+    # A higher maximum output a beta header unlocks (Claude 3.5 Sonnet of June 2024: 8,192
+    # with `max-tokens-3-5-sonnet-2024-07-15`), and that header.
+    beta_max_output_tokens: int | None = None
+    beta_max_output_header: str | None = None
     context_window: int | None = None
     min_cacheable_tokens: int | None = None
     tokenizer: str = "new"
@@ -194,7 +198,8 @@ class ModelMatch:
 # --------------------------------------------------------------------------- validation
 
 _STR_FIELDS = ("id", "family", "line", "status", "tokenizer", "confidence", "source", "notes")
-_OPT_STR_FIELDS = ("successor", "availability", "default_effort", "thinking_default", "prefill")
+_OPT_STR_FIELDS = ("successor", "availability", "default_effort", "thinking_default", "prefill",
+                   "beta_max_output_header")
 _PRICE_FIELDS = (
     *PRICE_KINDS,
     "long_prompt_input",
@@ -205,6 +210,7 @@ _PRICE_FIELDS = (
 )
 _INT_FIELDS = (
     "max_output_tokens",
+    "beta_max_output_tokens",
     "context_window",
     "min_cacheable_tokens",
     "long_prompt_threshold_tokens",
