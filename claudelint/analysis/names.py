@@ -66,6 +66,52 @@ class NameLookup:
             bindings = reaching
         return self.from_bindings(cst.Name(name), self.index.module_scope, bindings, True, 0)
 
+    def final_binding(self, name: str, bindings: list[Binding]) -> list[Binding] | None:
+        """The module-level bindings of `name` that a function sees when it runs after the
+        module's top level: the last one (with its `name["k"] = v` updates), when it is
+        unconditional, no function assigns the name (`global`), and no function or class of
+        this module is called (or referred to) at import between the first binding and the
+        last — a call there could run a function while an earlier value holds. Else None."""
+        if any(b.scope is not self.index.module_scope or b.kind == "augassign"
+               for b in bindings):
+            return None
+        reaching = reaching_bindings(bindings, (1 << 62, ()))
+        if reaching is None:
+            return None
+        first = min(b.seq for b in bindings)
+        last = reaching[-1].seq
+        if any(first < s <= last for s in self._import_time_risks()):
+            return None
+        return reaching
+
+    def _import_time_risks(self) -> list[int]:
+        """Sequence numbers of the module-level reads of names that can run this module's
+        code: its functions and classes, and instances of its classes."""
+        memo = self.index.memo
+        hit = memo.get("import_time_risks")
+        if isinstance(hit, list):
+            return hit
+        mod = self.index.module_scope
+        local = {n for n, bs in mod.bindings.items() if any(b.kind in ("def", "class") for b in bs)}
+        risky = set(local)
+        for n, bs in mod.bindings.items():
+            for b in bs:
+                if isinstance(b.value, cst.Call):
+                    head = (dotted_name(b.value.func) or "").split(".")[0]
+                    if head in local:
+                        risky.add(n)
+        out: list[int] = []
+        if risky:
+            from claudelint.syntax.walk import iter_nodes
+
+            for node in iter_nodes(self.module):
+                if isinstance(node, cst.Name) and node.value in risky:
+                    at = self.index.seq_of(node)
+                    if at is not None:
+                        out.append(at[0])
+        memo["import_time_risks"] = out
+        return out
+
     def qualified_name(self, expr: cst.BaseExpression, scope: Scope) -> str | None:
         """`dedent` -> `textwrap.dedent` when imported with `from textwrap import dedent`;
         `dt.now` -> `datetime.now` for `from datetime import datetime as dt`."""
@@ -118,6 +164,12 @@ class NameLookup:
                 if reaching is None:
                     return Unknown("rebound conditionally", expr, stable=True)
                 bindings = reaching
+        elif owner.kind == "module" and len(bindings) > 1:
+            # Read in a function: the binding that reaches the end of the module's top level,
+            # when no code of this module can run at import while an earlier one holds.
+            final = self.final_binding(expr.value, bindings)
+            if final is not None:
+                bindings = final
         return self.from_bindings(expr, owner, bindings, owner_is_module, depth)
 
     def from_bindings(self, expr: cst.CSTNode, owner: Scope, bindings: list[Binding],
