@@ -219,6 +219,9 @@ class NameLookup:
     def _param(self, b: Binding, code: str, expr: cst.CSTNode, depth: int) -> Value:
         param = b.node
         assert isinstance(param, cst.Param)
+        if getattr(self, "summarizing", False):
+            # A function's summary (summaries.py): every parameter is a hole its callers fill.
+            return Text.of(Hole(code, "param", expr, bound_at=param), node=expr)
         bound = self.bound_params.get(id(param))
         if bound is not None:
             return bound

@@ -22,6 +22,7 @@ import libcst as cst
 from claudelint.analysis.names import MAX_DEPTH, code_of
 from claudelint.analysis.prompt_files import PromptFiles
 from claudelint.analysis.provenance import Provenance
+from claudelint.analysis.summaries import Summaries
 from claudelint.analysis.values import (
     Const,
     DictV,
@@ -52,7 +53,7 @@ _STRING_METHODS: dict[str, Callable[[str], str]] = {
 
 
 
-class Resolver(Provenance, PromptFiles):
+class Resolver(Provenance, PromptFiles, Summaries):
     """Resolves expressions of one module; its parts live in analysis/names.py (names,
     attributes, imports), analysis/provenance.py (where changing values come from) and
     analysis/prompt_files.py (prompt files read from disk)."""
@@ -225,6 +226,14 @@ class Resolver(Provenance, PromptFiles):
             ):
                 return Const(left.value + right.value, expr)
             return Unknown("+", expr, stable=module_level or (left.stable and right.stable))
+        if isinstance(expr.operator, cst.BitOr):
+            # `defaults | {"messages": m}`: the right dict's keys win.
+            left = self.resolve(expr.left, scope, depth)
+            right = self.resolve(expr.right, scope, depth)
+            if isinstance(left, DictV) and isinstance(right, DictV):
+                return DictV(left.items + right.items, expr, left.complete and right.complete,
+                             module_level, {**left.key_nodes, **right.key_nodes})
+            return Unknown("|", expr, stable=module_level or (left.stable and right.stable))
         if isinstance(expr.operator, cst.Modulo):
             left = self.resolve(expr.left, scope, depth)
             if isinstance(left, Text) and left.literal is not None:
@@ -498,6 +507,9 @@ class Resolver(Provenance, PromptFiles):
                         parts.extend(t.parts)
                         stable = stable and t.stable
                     return Text(_join((), tuple(parts)), call, stable)
+        summary = self.call_summary(call, scope, depth)
+        if summary is not None:
+            return summary
         return Unknown(f"call {name or ''}".strip(), call, stable=module_level)
 
 
