@@ -19,6 +19,7 @@ from claudelint.analysis.values import (
     Text,
     Unknown,
     Value,
+    noted,
     retag,
 )
 from claudelint.syntax.scopes import Binding, ModuleIndex, Scope, dotted_name
@@ -56,6 +57,8 @@ class NameLookup:
     def module_name_value(self, name: str) -> Value | None:
         """The value `name` has at the end of this module's top level (what an importer
         sees), or None when the module does not bind it."""
+        if "." in name:
+            return self._dotted_module_value(name)
         bindings = self.index.module_scope.bindings.get(name)
         if not bindings:
             return None
@@ -65,6 +68,20 @@ class NameLookup:
                 return Unknown(f"{name} rebound conditionally", None, stable=True)
             bindings = reaching
         return self.from_bindings(cst.Name(name), self.index.module_scope, bindings, True, 0)
+
+    def _dotted_module_value(self, name: str) -> Value | None:
+        """`Config.MODEL` / `settings.model` at the end of this module's top level."""
+        head, _, attr = name.partition(".")
+        if "." in attr or head not in self.index.module_scope.bindings:
+            return None
+        # Kept for the index's life: the resolver's cache is keyed by node identity.
+        nodes = self.index.memo.setdefault("dotted_nodes", {})
+        assert isinstance(nodes, dict)
+        node = nodes.get(name)
+        if node is None:
+            node = nodes[name] = cst.Attribute(value=cst.Name(head), attr=cst.Name(attr))
+        value = self.resolve(node, self.index.module_scope)
+        return None if isinstance(value, Unknown) and not value.stable else value
 
     def final_binding(self, name: str, bindings: list[Binding]) -> list[Binding] | None:
         """The module-level bindings of `name` that a function sees when it runs after the
@@ -231,7 +248,7 @@ class NameLookup:
             default = self.resolve(param.default, b.scope.parent, depth)
             if isinstance(default, Const) and default.value is None:
                 return Text.of(Hole(code, "param", expr, bound_at=param), node=expr)
-            return default
+            return noted(default, f"default of parameter `{param.name.value}`")
         return Text.of(Hole(code, "param", expr, bound_at=param), node=expr)
 
     def _attribute(self, expr: cst.Attribute, scope: Scope, depth: int) -> Value:
@@ -264,7 +281,8 @@ class NameLookup:
                     return v
                 return Unknown(f"self.{attr} set in several places", expr)
             if attr in cls.bindings:
-                return self.from_bindings(expr, cls, cls.bindings[attr], True, depth)
+                return noted(self.from_bindings(expr, cls, cls.bindings[attr], True, depth),
+                             f"`{cls.name}.{attr}` default")
             return Unknown(f"self.{attr}", expr)
         # ClassName.ATTR for a class of this module
         if isinstance(expr.value, cst.Name):
@@ -274,10 +292,16 @@ class NameLookup:
                     if b.kind == "class" and isinstance(b.node, cst.ClassDef):
                         cls_scope = self._class_scope(b.node)
                         if cls_scope is not None and attr in cls_scope.bindings:
-                            return self.from_bindings(expr, cls_scope, cls_scope.bindings[attr],
-                                                      True, depth)
+                            return noted(self.from_bindings(expr, cls_scope,
+                                                            cls_scope.bindings[attr], True,
+                                                            depth),
+                                         f"`{b.node.name.value}.{attr}`")
                     if b.kind == "import":
                         imported = self._module_attribute(expr, b)
+                        if imported is None and b.name is not None and b.module is not None:
+                            # `Config.MODEL` / `settings.model` for a class or an instance
+                            # imported from a module of the project.
+                            imported = self._imported(b.module, f"{b.name}.{attr}")
                         if imported is not None:
                             return imported
                         return Unknown("imported attribute", expr, stable=True)
@@ -292,7 +316,97 @@ class NameLookup:
                         if imported is not None:
                             return imported
                         return Unknown("imported attribute", expr, stable=True)
+        instance = self._instance_attribute(expr, scope, depth)
+        if instance is not None:
+            return instance
         return Unknown("attribute", expr, stable=module_level)
+
+    # --- configuration objects -----------------------------------------------------------
+
+    def _instance_attribute(self, expr: cst.Attribute, scope: Scope, depth: int
+                            ) -> Value | None:
+        """`config.model` where `config` is an instance of a class of the project made with
+        no argument for that field (`config = Config()`, `self.config = config or
+        Config()`, `Settings().model`): the class's default for it (a dataclass or
+        pydantic field, a class attribute, or what `__init__` sets from a parameter's
+        default), noted as a default — the deployed value may differ. A keyword argument
+        of the same name at the construction gives its value instead."""
+        made = self._instance_call(expr.value, scope, 0)
+        if made is None:
+            return None
+        call, call_scope = made
+        attr = expr.attr.value
+        if any(a.star or a.keyword is None for a in call.args):
+            return None
+        for a in call.args:
+            if a.keyword is not None and a.keyword.value == attr:
+                return self.resolve(a.value, call_scope, depth)
+        if not isinstance(call.func, cst.Name):
+            return None
+        found = call_scope.lookup(call.func.value)
+        if found is None or len(found[1]) != 1:
+            return None
+        b = found[1][0]
+        cls_name = call.func.value
+        if b.kind == "import" and b.name is not None and b.module is not None:
+            if call.args:
+                return None
+            got = self._imported(b.module, f"{b.name}.{attr}")
+            if got is None or isinstance(got, Unknown):
+                return None
+            return noted(got, f"`{b.name}.{attr}` default")
+        if b.kind != "class" or not isinstance(b.node, cst.ClassDef):
+            return None
+        cls_scope = self._class_scope(b.node)
+        if cls_scope is None:
+            return None
+        init = cls_scope.bindings.get("__init__")
+        if attr in cls_scope.bindings and (init is None or not call.args):
+            value = self.from_bindings(expr, cls_scope, cls_scope.bindings[attr], True, depth)
+        else:
+            sets = cls_scope.self_attrs.get(attr, [])
+            if call.args or len(sets) != 1 or sets[0].name != "__init__" or sets[0].value is None:
+                return None
+            value = self.resolve(sets[0].value, sets[0].scope, depth)
+        if isinstance(value, Unknown):
+            return None
+        return noted(value, f"`{cls_name}.{attr}` default")
+
+    def _instance_call(self, expr: cst.BaseExpression, scope: Scope, depth: int
+                       ) -> tuple[cst.Call, Scope] | None:
+        """The construction an instance expression comes from, and the scope it is in."""
+        if depth > 4:
+            return None
+        if isinstance(expr, cst.Call):
+            return expr, scope
+        if isinstance(expr, cst.BooleanOperation) and isinstance(expr.operator, cst.Or):
+            # `config or Config()`: the fallback, as a default.
+            return self._instance_call(expr.right, scope, depth + 1)
+        if isinstance(expr, cst.Name):
+            found = scope.lookup(expr.value)
+            if found is None:
+                return None
+            assigns = [b for b in found[1] if b.kind == "assign"]
+            others = [b for b in found[1] if b.kind not in ("assign", "annotation")]
+            if len(assigns) != 1 or assigns[0].value is None:
+                return None
+            value = assigns[0].value
+            if others and not (
+                len(others) == 1 and others[0].kind == "param"
+                and isinstance(value, cst.BooleanOperation)
+                and isinstance(value.left, cst.Name) and value.left.value == expr.value
+            ):
+                return None  # `config = config or Config()` after the parameter only
+            return self._instance_call(value, assigns[0].scope, depth + 1)
+        if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name):
+            fn = scope.function
+            if fn is None or fn.class_scope is None or expr.value.value != fn.self_name:
+                return None
+            sets = fn.class_scope.self_attrs.get(expr.attr.value, [])
+            if len(sets) != 1 or sets[0].name != "__init__" or sets[0].value is None:
+                return None
+            return self._instance_call(sets[0].value, sets[0].scope, depth + 1)
+        return None
 
     # --- other modules of the project ----------------------------------------------------
 

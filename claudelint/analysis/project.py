@@ -217,7 +217,7 @@ class Project:
             return None
         self._check(path)
         raw = self._read_module(path)
-        if raw is None or name.encode() not in raw:
+        if raw is None or name.split(".")[0].encode() not in raw:
             # Not bound there: no need to parse; but binding it later changes the finding.
             deps[str(path)] = hashlib.sha256(raw).hexdigest() if raw else file_digest(path)
             return None

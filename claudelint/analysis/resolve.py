@@ -32,6 +32,7 @@ from claudelint.analysis.values import (
     Text,
     Unknown,
     Value,
+    noted,
 )
 from claudelint.syntax.scopes import ModuleIndex, Scope, dotted_name
 from claudelint.syntax.walk import iter_nodes
@@ -178,6 +179,17 @@ class Resolver(Provenance, PromptFiles, Summaries):
             return self._attribute(expr, scope, depth)
         if isinstance(expr, cst.Subscript):
             return self._subscript(expr, scope, depth)
+        if (
+            isinstance(expr, cst.BooleanOperation) and isinstance(expr.operator, cst.Or)
+            and isinstance(expr.left, cst.Call) and len(expr.left.args) == 1
+            and self.qualified_name(expr.left.func, scope) in ("os.environ.get", "os.getenv")
+        ):
+            # `os.getenv("MODEL") or "claude-..."`: the fallback, as the variable's default.
+            default = self.resolve(expr.right, scope, depth)
+            if isinstance(default, (Text, Const)):
+                return noted(default, _env_note(self.resolve(expr.left.args[0].value, scope,
+                                                             depth)))
+            return Unknown("or", expr, stable=module_level)
         if isinstance(expr, cst.IfExp):
             body = self.resolve(expr.body, scope, depth)
             orelse = self.resolve(expr.orelse, scope, depth)
@@ -469,7 +481,7 @@ class Resolver(Provenance, PromptFiles, Summaries):
         if qual in ("os.environ.get", "os.getenv") and len(call.args) >= 2:
             default = self.resolve(call.args[1].value, scope, depth)
             if isinstance(default, (Text, Const)):
-                return default
+                return noted(default, _env_note(self.resolve(call.args[0].value, scope, depth)))
         if isinstance(func, cst.Attribute) and func.attr.value in ("read", "read_text"):
             read = self._read_file(call, func, scope, depth)
             if read is not None:
@@ -511,6 +523,13 @@ class Resolver(Provenance, PromptFiles, Summaries):
         if summary is not None:
             return summary
         return Unknown(f"call {name or ''}".strip(), call, stable=module_level)
+
+
+def _env_note(name: Value) -> str:
+    var = name.literal if isinstance(name, Text) else None
+    if var:
+        return f"default of environment variable `{var}`"
+    return "default of an environment variable"
 
 
 def _join(a: tuple[Part, ...], b: tuple[Part, ...]) -> tuple[Part, ...]:

@@ -33,6 +33,7 @@ from claudelint.analysis.values import (
     Text,
     Unknown,
     Value,
+    noted,
 )
 from claudelint.syntax.scopes import Scope, dotted_name
 
@@ -183,7 +184,8 @@ class Summaries(NameLookup):
         bound = self._bind_call(summary, call, scope, depth)
         if bound is None:
             return None
-        return _Filler(self, bound, call, scope).fill(summary.value, top=True)
+        value = _Filler(self, bound, call, scope).fill(summary.value, top=True)
+        return noted(value, f"returned by `{summary.name}()`")
 
     def _callee(self, func: cst.BaseExpression, scope: Scope) -> Summary | None:
         if isinstance(func, cst.Name):
