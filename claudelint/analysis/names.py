@@ -354,7 +354,7 @@ class NameLookup:
             got = self._imported(b.module, f"{b.name}.{attr}")
             if got is None or isinstance(got, Unknown):
                 return None
-            return noted(got, f"`{b.name}.{attr}` default")
+            return noted(got, f"`{b.name}.{attr}` default", replace=True)
         if b.kind != "class" or not isinstance(b.node, cst.ClassDef):
             return None
         cls_scope = self._class_scope(b.node)

@@ -185,7 +185,7 @@ class Summaries(NameLookup):
         if bound is None:
             return None
         value = _Filler(self, bound, call, scope).fill(summary.value, top=True)
-        return noted(value, f"returned by `{summary.name}()`")
+        return noted(value, f"the return value of `{summary.name}()`")
 
     def _callee(self, func: cst.BaseExpression, scope: Scope) -> Summary | None:
         if isinstance(func, cst.Name):

@@ -225,14 +225,21 @@ class Unknown:
 Value = Text | Const | ListV | DictV | Unknown
 
 
-def noted(value: Value, via: str) -> Value:
+def noted(value: Value, via: str, *, replace: bool = False) -> Value:
     """The same value with a note of where it was found, for messages: "default of
-    environment variable `MODEL`", "`Settings.model` default", "returned by `make_payload()`"
-    (texts and constants only; an existing note is kept: it is the more precise one). A
+    environment variable `MODEL`", "`Settings.model` default", "the return value of
+    `make_payload()`"
+    (texts and constants, and the entries of a dict; an existing note is kept — it is the
+    more precise one — unless `replace`). A
     value read from a default may differ where the code is deployed; rules print the note
     and use such a value only where the default matters (the model, `max_tokens`)."""
-    if isinstance(value, (Text, Const)) and not value.via and via:
+    if isinstance(value, (Text, Const)) and (replace or not value.via) and via:
         return dataclasses.replace(value, via=via)
+    if isinstance(value, DictV) and via:
+        # `create(**make_payload())`: each argument the dict gives was found there.
+        return dataclasses.replace(value, items=tuple(
+            (k, v if isinstance(v, (ListV, DictV)) else noted(v, via, replace=replace))
+            for k, v in value.items))
     return value
 
 
