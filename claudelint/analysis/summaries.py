@@ -297,7 +297,7 @@ class _Filler:
         if isinstance(value, Text):
             return self._text(value, top)
         if isinstance(value, Const):
-            return Const(value.value, None, value.stable)
+            return Const(value.value, None, value.stable, value.via)
         if isinstance(value, ListV):
             return ListV(tuple(self.fill(v) for v in value.items), None, value.complete,
                          value.stable)
@@ -322,9 +322,7 @@ class _Filler:
         if len(value.parts) == 1 and isinstance(value.parts[0], Hole):
             got = self._rebind(value.parts[0])
             if isinstance(got, Hole):
-                return Text((got,), None, got.stable)
-            if isinstance(got, str):
-                return Text.of(got, stable=True)
+                return Text((got,), None, got.stable, value.via)
             return got  # the argument itself: any value
         parts: list[Part] = []
         stable = True
@@ -351,4 +349,4 @@ class _Filler:
             else:
                 parts.append(Hole(p.expr, "module" if got.stable else "unknown", None))
                 stable = stable and got.stable
-        return Text(Text.of(*parts).parts, None, stable)
+        return Text(Text.of(*parts).parts, None, stable, value.via)
