@@ -211,3 +211,36 @@ def test_dict_entries_from_a_helper_carry_no_foreign_nodes() -> None:
             return client.messages.create(**payload())
     """, "model")
     assert isinstance(d, Text) and d.node is None  # rules point at the call, never edit it
+
+
+def test_config_attribute_assigned_elsewhere_stays_unknown() -> None:
+    (model,) = _values("""
+        import anthropic
+        from dataclasses import dataclass
+        client = anthropic.Anthropic()
+        @dataclass
+        class Config:
+            model: str = "claude-2.0"
+        config = Config()
+        def configure(m):
+            config.model = m
+        def ask():
+            return client.messages.create(model=config.model, max_tokens=5, messages=[])
+    """, "model")
+    assert isinstance(model, Unknown)
+
+
+def test_method_overridden_in_a_subclass_stays_unknown() -> None:
+    (model,) = _values("""
+        import anthropic
+        client = anthropic.Anthropic()
+        class Base:
+            def _model(self):
+                return "claude-2.0"
+            def ask(self):
+                return client.messages.create(model=self._model(), max_tokens=5, messages=[])
+        class Fast(Base):
+            def _model(self):
+                return "claude-haiku-4-5"
+    """, "model")
+    assert isinstance(model, Unknown)

@@ -331,11 +331,14 @@ class NameLookup:
         pydantic field, a class attribute, or what `__init__` sets from a parameter's
         default), noted as a default — the deployed value may differ. A keyword argument
         of the same name at the construction gives its value instead."""
+        attr = expr.attr.value
+        stores = self._attribute_stores()
+        if attr in stores or "*" in stores:
+            return None  # `config.model = ...` somewhere: the default may not hold
         made = self._instance_call(expr.value, scope, 0)
         if made is None:
             return None
         call, call_scope = made
-        attr = expr.attr.value
         if any(a.star or a.keyword is None for a in call.args):
             return None
         for a in call.args:
@@ -371,6 +374,34 @@ class NameLookup:
         if isinstance(value, Unknown):
             return None
         return noted(value, f"`{cls_name}.{attr}` default")
+
+    def _attribute_stores(self) -> frozenset[str]:
+        """Attributes this module assigns on something other than `self` (`cfg.model =
+        ...`, `self.config.model = ...`), and every attribute ("*") when it calls
+        `setattr`."""
+        memo = self.index.memo
+        hit = memo.get("attribute_stores")
+        if isinstance(hit, frozenset):
+            return hit
+        from claudelint.syntax.walk import iter_nodes
+
+        out: set[str] = set()
+        for node in iter_nodes(self.module):
+            targets: list[cst.BaseExpression] = []
+            if isinstance(node, cst.Assign):
+                targets = [t.target for t in node.targets]
+            elif isinstance(node, (cst.AugAssign, cst.AnnAssign)):
+                targets = [node.target]
+            elif isinstance(node, cst.Call) and dotted_name(node.func) == "setattr":
+                out.add("*")
+            for t in targets:
+                if isinstance(t, cst.Attribute) and not (
+                    isinstance(t.value, cst.Name) and t.value.value in ("self", "cls")
+                ):
+                    out.add(t.attr.value)
+        got = frozenset(out)
+        memo["attribute_stores"] = got
+        return got
 
     def _instance_call(self, expr: cst.BaseExpression, scope: Scope, depth: int
                        ) -> tuple[cst.Call, Scope] | None:

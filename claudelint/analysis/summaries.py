@@ -218,6 +218,9 @@ class Summaries(NameLookup):
             decorators = {dotted_name(d.decorator) for d in node.decorators}
             if "classmethod" in decorators or fn.class_scope.self_attrs.get(name):
                 return None
+            if any(s.kind == "class" and s is not fn.class_scope and name in s.bindings
+                   for s in self.index.scopes):
+                return None  # another class of the module defines it too (an override?)
             return self._summary(node, method=True)
         found = scope.lookup(head)
         if found is None or len(found[1]) != 1:
@@ -281,7 +284,7 @@ class _Filler:
         self.call = call
         self.scope = scope
 
-    def _rebind(self, h: Hole) -> Part | Value:
+    def _rebind(self, h: Hole) -> Hole | Value:
         site = h.bound_at
         if site is not None and id(site) in self.bound:
             return self.bound[id(site)][0]
@@ -331,9 +334,9 @@ class _Filler:
                 parts.append(p)
                 continue
             got = self._rebind(p)
-            if isinstance(got, (str, Hole)):
+            if isinstance(got, Hole):
                 parts.append(got)
-                stable = stable and (isinstance(got, str) or got.stable)
+                stable = stable and got.stable
                 continue
             bound = self.bound.get(id(p.bound_at)) if p.bound_at is not None else None
             expr = bound[1] if bound is not None else None
