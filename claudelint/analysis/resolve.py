@@ -4,7 +4,10 @@ Everything here works on one module's `ModuleIndex`: literals, f-strings, `%`, `
 `+`, implicit concatenation, names bound once in a function or module, parameter and
 dataclass defaults, attributes set once in `__init__`, class attributes, `textwrap.dedent`,
 `inspect.cleandoc`, `.strip()`, `"sep".join([...])`, `dict(...)`, `params["k"] = v` updates,
-`os.environ.get("X", "default")`, and simple subscripts of known dicts and lists.
+`a | b` of two dicts, `os.environ.get("X", "default")` and `os.getenv("X") or "default"`,
+simple subscripts of known dicts and lists, and calls of the project's own functions (their
+summaries: analysis/summaries.py). Values found away from where they are used carry a `via`
+note (values.py) for messages.
 """
 
 from __future__ import annotations
