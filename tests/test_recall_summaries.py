@@ -244,3 +244,23 @@ def test_method_overridden_in_a_subclass_stays_unknown() -> None:
                 return "claude-haiku-4-5"
     """, "model")
     assert isinstance(model, Unknown)
+
+
+def test_field_declared_defaults() -> None:
+    model, tokens = (_values("""
+        import anthropic
+        from dataclasses import dataclass, field
+        from pydantic import BaseModel, Field
+        client = anthropic.Anthropic()
+        class Settings(BaseModel):
+            model: str = Field("claude-2.0", description="the model")
+        @dataclass
+        class Limits:
+            max_tokens: int = field(default=333)
+        def ask():
+            return client.messages.create(model=Settings().model,
+                                          max_tokens=Limits().max_tokens, messages=[])
+    """, name)[0] for name in ("model", "max_tokens"))
+    assert isinstance(model, Text) and model.literal == "claude-2.0"
+    assert model.via == "`Settings.model` default"
+    assert isinstance(tokens, Const) and tokens.value == 333

@@ -365,7 +365,10 @@ class NameLookup:
             return None
         init = cls_scope.bindings.get("__init__")
         if attr in cls_scope.bindings and (init is None or not call.args):
-            value = self.from_bindings(expr, cls_scope, cls_scope.bindings[attr], True, depth)
+            bindings = cls_scope.bindings[attr]
+            declared = _field_default(bindings)
+            value = (self.resolve(declared, cls_scope, depth) if declared is not None
+                     else self.from_bindings(expr, cls_scope, bindings, True, depth))
         else:
             sets = cls_scope.self_attrs.get(attr, [])
             if call.args or len(sets) != 1 or sets[0].name != "__init__" or sets[0].value is None:
@@ -468,6 +471,26 @@ class NameLookup:
             if s.node is node:
                 return s
         return None
+
+
+def _field_default(bindings: list[Binding]) -> cst.BaseExpression | None:
+    """The default of a field declared with `field(default=...)` (dataclasses) or
+    `Field(...)` / `Field(default=...)` (pydantic), when that is its one binding."""
+    assigns = [b for b in bindings if b.kind != "annotation"]
+    if len(assigns) != 1 or assigns[0].kind != "assign":
+        return None
+    call = assigns[0].value
+    if not isinstance(call, cst.Call):
+        return None
+    name = (dotted_name(call.func) or "").rpartition(".")[2]
+    if name not in ("field", "Field"):
+        return None
+    for a in call.args:
+        if a.keyword is not None and a.keyword.value == "default":
+            return a.value
+    if name == "Field" and call.args and call.args[0].keyword is None and not call.args[0].star:
+        return call.args[0].value
+    return None
 
 
 def reaching_bindings(bindings: list[Binding],
