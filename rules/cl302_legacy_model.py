@@ -281,21 +281,24 @@ class LegacyModel(Rule):
         target = successor_for(ctx.knowledge, info, request)
         refused = _refusal(ctx.knowledge, info, request) if target is None else None
         where = "" if platform == "anthropic" else f" on {_PLATFORM_NAMES[platform]}"
+        value = request.value("model")
+        # Found away from the call (a config default, a helper's return): say where.
+        via = getattr(value, "via", "")
+        shown = f"`{model_id}` (model from {via})" if via else f"`{model_id}`"
         if retired:
             when = f" on {retired_on.isoformat()}" if retired_on is not None else ""
-            head = (f"`{model_id}` was retired{where}{when} (per {state.source}): the API "
+            head = (f"{shown} was retired{where}{when} (per {state.source}): the API "
                     "rejects every request")
         elif retired_on is not None:
-            head = (f"`{model_id}` is deprecated{where} and will be retired on "
+            head = (f"{shown} is deprecated{where} and will be retired on "
                     f"{retired_on.isoformat()} (per {state.source})")
         else:
-            head = f"`{model_id}` is deprecated{where} (no retirement date published)"
+            head = f"{shown} is deprecated{where} (no retirement date published)"
         tail = ""
         if target is not None:
             tail = f"; use `{target.id}`{_price_change(info, target)}"
         elif refused is not None:
             tail = f"; no successor fits this request: {refused}"
-        value = request.value("model")
         arg = request.arg("model")
         assert value is not None and arg is not None
         fix = None

@@ -272,8 +272,10 @@ class UnknownModel(Rule):
             )
             return
         suggestion, close = closest_model(ctx.knowledge, model_id)
+        via = getattr(value, "via", "")
+        shown = f"`{model_id}` (model from {via})" if via else f"`{model_id}`"
         message = (
-            f"`{model_id}` is not a Claude model ID (model data of "
+            f"{shown} is not a Claude model ID (model data of "
             f"{ctx.knowledge.as_of.isoformat()}): the API rejects the request"
         )
         fix: FixPlan | None = None

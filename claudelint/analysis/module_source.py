@@ -30,6 +30,12 @@ class ModuleSource(Protocol):
         or None when not known; files read are added to `deps`."""
         ...
 
+    def import_summary(self, importer: Path, module: str, name: str,
+                       deps: dict[str, str]) -> object | None:
+        """The summary (analysis/summaries.py) of the function `name` defined at the top
+        level of `module`, or None; files read are added to `deps`."""
+        ...
+
     def read_text(self, path: Path, encoding: str = "utf-8") -> FileText:
         """A prompt file's text (size-capped, decoded strictly) and its digest."""
         ...

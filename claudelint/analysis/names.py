@@ -19,6 +19,7 @@ from claudelint.analysis.values import (
     Text,
     Unknown,
     Value,
+    noted,
     retag,
 )
 from claudelint.syntax.scopes import Binding, ModuleIndex, Scope, dotted_name
@@ -56,6 +57,8 @@ class NameLookup:
     def module_name_value(self, name: str) -> Value | None:
         """The value `name` has at the end of this module's top level (what an importer
         sees), or None when the module does not bind it."""
+        if "." in name:
+            return self._dotted_module_value(name)
         bindings = self.index.module_scope.bindings.get(name)
         if not bindings:
             return None
@@ -65,6 +68,66 @@ class NameLookup:
                 return Unknown(f"{name} rebound conditionally", None, stable=True)
             bindings = reaching
         return self.from_bindings(cst.Name(name), self.index.module_scope, bindings, True, 0)
+
+    def _dotted_module_value(self, name: str) -> Value | None:
+        """`Config.MODEL` / `settings.model` at the end of this module's top level."""
+        head, _, attr = name.partition(".")
+        if "." in attr or head not in self.index.module_scope.bindings:
+            return None
+        # Kept for the index's life: the resolver's cache is keyed by node identity.
+        nodes = self.index.memo.setdefault("dotted_nodes", {})
+        assert isinstance(nodes, dict)
+        node = nodes.get(name)
+        if node is None:
+            node = nodes[name] = cst.Attribute(value=cst.Name(head), attr=cst.Name(attr))
+        value = self.resolve(node, self.index.module_scope)
+        return None if isinstance(value, Unknown) and not value.stable else value
+
+    def final_binding(self, name: str, bindings: list[Binding]) -> list[Binding] | None:
+        """The module-level bindings of `name` that a function sees when it runs after the
+        module's top level: the last one (with its `name["k"] = v` updates), when it is
+        unconditional, no function assigns the name (`global`), and no function or class of
+        this module is called (or referred to) at import between the first binding and the
+        last — a call there could run a function while an earlier value holds. Else None."""
+        if any(b.scope is not self.index.module_scope or b.kind == "augassign"
+               for b in bindings):
+            return None
+        reaching = reaching_bindings(bindings, (1 << 62, ()))
+        if reaching is None:
+            return None
+        first = min(b.seq for b in bindings)
+        last = reaching[-1].seq
+        if any(first < s <= last for s in self._import_time_risks()):
+            return None
+        return reaching
+
+    def _import_time_risks(self) -> list[int]:
+        """Sequence numbers of the module-level reads of names that can run this module's
+        code: its functions and classes, and instances of its classes."""
+        memo = self.index.memo
+        hit = memo.get("import_time_risks")
+        if isinstance(hit, list):
+            return hit
+        mod = self.index.module_scope
+        local = {n for n, bs in mod.bindings.items() if any(b.kind in ("def", "class") for b in bs)}
+        risky = set(local)
+        for n, bs in mod.bindings.items():
+            for b in bs:
+                if isinstance(b.value, cst.Call):
+                    head = (dotted_name(b.value.func) or "").split(".")[0]
+                    if head in local:
+                        risky.add(n)
+        out: list[int] = []
+        if risky:
+            from claudelint.syntax.walk import iter_nodes
+
+            for node in iter_nodes(self.module):
+                if isinstance(node, cst.Name) and node.value in risky:
+                    at = self.index.seq_of(node)
+                    if at is not None:
+                        out.append(at[0])
+        memo["import_time_risks"] = out
+        return out
 
     def qualified_name(self, expr: cst.BaseExpression, scope: Scope) -> str | None:
         """`dedent` -> `textwrap.dedent` when imported with `from textwrap import dedent`;
@@ -118,6 +181,12 @@ class NameLookup:
                 if reaching is None:
                     return Unknown("rebound conditionally", expr, stable=True)
                 bindings = reaching
+        elif owner.kind == "module" and len(bindings) > 1:
+            # Read in a function: the binding that reaches the end of the module's top level,
+            # when no code of this module can run at import while an earlier one holds.
+            final = self.final_binding(expr.value, bindings)
+            if final is not None:
+                bindings = final
         return self.from_bindings(expr, owner, bindings, owner_is_module, depth)
 
     def from_bindings(self, expr: cst.CSTNode, owner: Scope, bindings: list[Binding],
@@ -167,6 +236,9 @@ class NameLookup:
     def _param(self, b: Binding, code: str, expr: cst.CSTNode, depth: int) -> Value:
         param = b.node
         assert isinstance(param, cst.Param)
+        if getattr(self, "summarizing", False):
+            # A function's summary (summaries.py): every parameter is a hole its callers fill.
+            return Text.of(Hole(code, "param", expr, bound_at=param), node=expr)
         bound = self.bound_params.get(id(param))
         if bound is not None:
             return bound
@@ -176,7 +248,7 @@ class NameLookup:
             default = self.resolve(param.default, b.scope.parent, depth)
             if isinstance(default, Const) and default.value is None:
                 return Text.of(Hole(code, "param", expr, bound_at=param), node=expr)
-            return default
+            return noted(default, f"default of parameter `{param.name.value}`")
         return Text.of(Hole(code, "param", expr, bound_at=param), node=expr)
 
     def _attribute(self, expr: cst.Attribute, scope: Scope, depth: int) -> Value:
@@ -209,7 +281,8 @@ class NameLookup:
                     return v
                 return Unknown(f"self.{attr} set in several places", expr)
             if attr in cls.bindings:
-                return self.from_bindings(expr, cls, cls.bindings[attr], True, depth)
+                return noted(self.from_bindings(expr, cls, cls.bindings[attr], True, depth),
+                             f"`{cls.name}.{attr}` default")
             return Unknown(f"self.{attr}", expr)
         # ClassName.ATTR for a class of this module
         if isinstance(expr.value, cst.Name):
@@ -219,10 +292,16 @@ class NameLookup:
                     if b.kind == "class" and isinstance(b.node, cst.ClassDef):
                         cls_scope = self._class_scope(b.node)
                         if cls_scope is not None and attr in cls_scope.bindings:
-                            return self.from_bindings(expr, cls_scope, cls_scope.bindings[attr],
-                                                      True, depth)
+                            return noted(self.from_bindings(expr, cls_scope,
+                                                            cls_scope.bindings[attr], True,
+                                                            depth),
+                                         f"`{b.node.name.value}.{attr}`")
                     if b.kind == "import":
                         imported = self._module_attribute(expr, b)
+                        if imported is None and b.name is not None and b.module is not None:
+                            # `Config.MODEL` / `settings.model` for a class or an instance
+                            # imported from a module of the project.
+                            imported = self._imported(b.module, f"{b.name}.{attr}")
                         if imported is not None:
                             return imported
                         return Unknown("imported attribute", expr, stable=True)
@@ -237,7 +316,131 @@ class NameLookup:
                         if imported is not None:
                             return imported
                         return Unknown("imported attribute", expr, stable=True)
+        instance = self._instance_attribute(expr, scope, depth)
+        if instance is not None:
+            return instance
         return Unknown("attribute", expr, stable=module_level)
+
+    # --- configuration objects -----------------------------------------------------------
+
+    def _instance_attribute(self, expr: cst.Attribute, scope: Scope, depth: int
+                            ) -> Value | None:
+        """`config.model` where `config` is an instance of a class of the project made with
+        no argument for that field (`config = Config()`, `self.config = config or
+        Config()`, `Settings().model`): the class's default for it (a dataclass or
+        pydantic field, a class attribute, or what `__init__` sets from a parameter's
+        default), noted as a default — the deployed value may differ. A keyword argument
+        of the same name at the construction gives its value instead."""
+        attr = expr.attr.value
+        stores = self._attribute_stores()
+        if attr in stores or "*" in stores:
+            return None  # `config.model = ...` somewhere: the default may not hold
+        made = self._instance_call(expr.value, scope, 0)
+        if made is None:
+            return None
+        call, call_scope = made
+        if any(a.star or a.keyword is None for a in call.args):
+            return None
+        for a in call.args:
+            if a.keyword is not None and a.keyword.value == attr:
+                return self.resolve(a.value, call_scope, depth)
+        if not isinstance(call.func, cst.Name):
+            return None
+        found = call_scope.lookup(call.func.value)
+        if found is None or len(found[1]) != 1:
+            return None
+        b = found[1][0]
+        cls_name = call.func.value
+        if b.kind == "import" and b.name is not None and b.module is not None:
+            if call.args:
+                return None
+            got = self._imported(b.module, f"{b.name}.{attr}")
+            if got is None or isinstance(got, Unknown):
+                return None
+            return noted(got, f"`{b.name}.{attr}` default", replace=True)
+        if b.kind != "class" or not isinstance(b.node, cst.ClassDef):
+            return None
+        cls_scope = self._class_scope(b.node)
+        if cls_scope is None:
+            return None
+        init = cls_scope.bindings.get("__init__")
+        if attr in cls_scope.bindings and (init is None or not call.args):
+            bindings = cls_scope.bindings[attr]
+            declared = _field_default(bindings)
+            value = (self.resolve(declared, cls_scope, depth) if declared is not None
+                     else self.from_bindings(expr, cls_scope, bindings, True, depth))
+        else:
+            sets = cls_scope.self_attrs.get(attr, [])
+            if call.args or len(sets) != 1 or sets[0].name != "__init__" or sets[0].value is None:
+                return None
+            value = self.resolve(sets[0].value, sets[0].scope, depth)
+        if isinstance(value, Unknown):
+            return None
+        return noted(value, f"`{cls_name}.{attr}` default")
+
+    def _attribute_stores(self) -> frozenset[str]:
+        """Attributes this module assigns on something other than `self` (`cfg.model =
+        ...`, `self.config.model = ...`), and every attribute ("*") when it calls
+        `setattr`."""
+        memo = self.index.memo
+        hit = memo.get("attribute_stores")
+        if isinstance(hit, frozenset):
+            return hit
+        from claudelint.syntax.walk import iter_nodes
+
+        out: set[str] = set()
+        for node in iter_nodes(self.module):
+            targets: list[cst.BaseExpression] = []
+            if isinstance(node, cst.Assign):
+                targets = [t.target for t in node.targets]
+            elif isinstance(node, (cst.AugAssign, cst.AnnAssign)):
+                targets = [node.target]
+            elif isinstance(node, cst.Call) and dotted_name(node.func) == "setattr":
+                out.add("*")
+            for t in targets:
+                if isinstance(t, cst.Attribute) and not (
+                    isinstance(t.value, cst.Name) and t.value.value in ("self", "cls")
+                ):
+                    out.add(t.attr.value)
+        got = frozenset(out)
+        memo["attribute_stores"] = got
+        return got
+
+    def _instance_call(self, expr: cst.BaseExpression, scope: Scope, depth: int
+                       ) -> tuple[cst.Call, Scope] | None:
+        """The construction an instance expression comes from, and the scope it is in."""
+        if depth > 4:
+            return None
+        if isinstance(expr, cst.Call):
+            return expr, scope
+        if isinstance(expr, cst.BooleanOperation) and isinstance(expr.operator, cst.Or):
+            # `config or Config()`: the fallback, as a default.
+            return self._instance_call(expr.right, scope, depth + 1)
+        if isinstance(expr, cst.Name):
+            found = scope.lookup(expr.value)
+            if found is None:
+                return None
+            assigns = [b for b in found[1] if b.kind == "assign"]
+            others = [b for b in found[1] if b.kind not in ("assign", "annotation")]
+            if len(assigns) != 1 or assigns[0].value is None:
+                return None
+            value = assigns[0].value
+            if others and not (
+                len(others) == 1 and others[0].kind == "param"
+                and isinstance(value, cst.BooleanOperation)
+                and isinstance(value.left, cst.Name) and value.left.value == expr.value
+            ):
+                return None  # `config = config or Config()` after the parameter only
+            return self._instance_call(value, assigns[0].scope, depth + 1)
+        if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name):
+            fn = scope.function
+            if fn is None or fn.class_scope is None or expr.value.value != fn.self_name:
+                return None
+            sets = fn.class_scope.self_attrs.get(expr.attr.value, [])
+            if len(sets) != 1 or sets[0].name != "__init__" or sets[0].value is None:
+                return None
+            return self._instance_call(sets[0].value, sets[0].scope, depth + 1)
+        return None
 
     # --- other modules of the project ----------------------------------------------------
 
@@ -268,6 +471,26 @@ class NameLookup:
             if s.node is node:
                 return s
         return None
+
+
+def _field_default(bindings: list[Binding]) -> cst.BaseExpression | None:
+    """The default of a field declared with `field(default=...)` (dataclasses) or
+    `Field(...)` / `Field(default=...)` (pydantic), when that is its one binding."""
+    assigns = [b for b in bindings if b.kind != "annotation"]
+    if len(assigns) != 1 or assigns[0].kind != "assign":
+        return None
+    call = assigns[0].value
+    if not isinstance(call, cst.Call):
+        return None
+    name = (dotted_name(call.func) or "").rpartition(".")[2]
+    if name not in ("field", "Field"):
+        return None
+    for a in call.args:
+        if a.keyword is not None and a.keyword.value == "default":
+            return a.value
+    if name == "Field" and call.args and call.args[0].keyword is None and not call.args[0].star:
+        return call.args[0].value
+    return None
 
 
 def reaching_bindings(bindings: list[Binding],

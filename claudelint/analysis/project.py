@@ -217,7 +217,7 @@ class Project:
             return None
         self._check(path)
         raw = self._read_module(path)
-        if raw is None or name.encode() not in raw:
+        if raw is None or name.split(".")[0].encode() not in raw:
             # Not bound there: no need to parse; but binding it later changes the finding.
             deps[str(path)] = hashlib.sha256(raw).hexdigest() if raw else file_digest(path)
             return None
@@ -239,6 +239,36 @@ class Project:
                 self._loading.discard(path)
             deps.update(ctx.deps)
         return value
+
+    def import_summary(self, importer: Path, module: str, name: str,
+                       deps: dict[str, str]) -> object | None:
+        """The summary of the function `name` defined at the top level of `module`
+        (analysis/summaries.py), or None; computed once per run and module."""
+        path = self.module_path(importer, module)
+        deps.update(dict.fromkeys(map(str, self.missed(importer, module)), MISSING))
+        if path is None:
+            return None
+        self._check(path)
+        raw = self._read_module(path)
+        if raw is None or f"def {name}".encode() not in raw:
+            deps[str(path)] = hashlib.sha256(raw).hexdigest() if raw else file_digest(path)
+            return None
+        key = (path, name)
+        if key in self._active or len(self._active) >= MAX_IMPORT_DEPTH:
+            return None
+        ctx = self.load(path)
+        if ctx is None:
+            return None
+        self._active.add(key)
+        self._loading.add(path)
+        try:
+            summary = ctx.resolver.function_summary(name)
+        finally:
+            self._active.discard(key)
+            if not any(k[0] == path for k in self._active):
+                self._loading.discard(path)
+            deps.update(ctx.deps)
+        return summary
 
     def forget(self, path: Path, *, layout: bool = False) -> None:
         """Drop what was read from `path` and every module whose values read it; with

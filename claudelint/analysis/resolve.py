@@ -4,7 +4,10 @@ Everything here works on one module's `ModuleIndex`: literals, f-strings, `%`, `
 `+`, implicit concatenation, names bound once in a function or module, parameter and
 dataclass defaults, attributes set once in `__init__`, class attributes, `textwrap.dedent`,
 `inspect.cleandoc`, `.strip()`, `"sep".join([...])`, `dict(...)`, `params["k"] = v` updates,
-`os.environ.get("X", "default")`, and simple subscripts of known dicts and lists.
+`a | b` of two dicts, `os.environ.get("X", "default")` and `os.getenv("X") or "default"`,
+simple subscripts of known dicts and lists, and calls of the project's own functions (their
+summaries: analysis/summaries.py). Values found away from where they are used carry a `via`
+note (values.py) for messages.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import libcst as cst
 from claudelint.analysis.names import MAX_DEPTH, code_of
 from claudelint.analysis.prompt_files import PromptFiles
 from claudelint.analysis.provenance import Provenance
+from claudelint.analysis.summaries import Summaries
 from claudelint.analysis.values import (
     Const,
     DictV,
@@ -31,6 +35,7 @@ from claudelint.analysis.values import (
     Text,
     Unknown,
     Value,
+    noted,
 )
 from claudelint.syntax.scopes import ModuleIndex, Scope, dotted_name
 from claudelint.syntax.walk import iter_nodes
@@ -52,7 +57,7 @@ _STRING_METHODS: dict[str, Callable[[str], str]] = {
 
 
 
-class Resolver(Provenance, PromptFiles):
+class Resolver(Provenance, PromptFiles, Summaries):
     """Resolves expressions of one module; its parts live in analysis/names.py (names,
     attributes, imports), analysis/provenance.py (where changing values come from) and
     analysis/prompt_files.py (prompt files read from disk)."""
@@ -177,6 +182,17 @@ class Resolver(Provenance, PromptFiles):
             return self._attribute(expr, scope, depth)
         if isinstance(expr, cst.Subscript):
             return self._subscript(expr, scope, depth)
+        if (
+            isinstance(expr, cst.BooleanOperation) and isinstance(expr.operator, cst.Or)
+            and isinstance(expr.left, cst.Call) and len(expr.left.args) == 1
+            and self.qualified_name(expr.left.func, scope) in ("os.environ.get", "os.getenv")
+        ):
+            # `os.getenv("MODEL") or "claude-..."`: the fallback, as the variable's default.
+            default = self.resolve(expr.right, scope, depth)
+            if isinstance(default, (Text, Const)):
+                return noted(default, _env_note(self.resolve(expr.left.args[0].value, scope,
+                                                             depth)))
+            return Unknown("or", expr, stable=module_level)
         if isinstance(expr, cst.IfExp):
             body = self.resolve(expr.body, scope, depth)
             orelse = self.resolve(expr.orelse, scope, depth)
@@ -225,6 +241,14 @@ class Resolver(Provenance, PromptFiles):
             ):
                 return Const(left.value + right.value, expr)
             return Unknown("+", expr, stable=module_level or (left.stable and right.stable))
+        if isinstance(expr.operator, cst.BitOr):
+            # `defaults | {"messages": m}`: the right dict's keys win.
+            left = self.resolve(expr.left, scope, depth)
+            right = self.resolve(expr.right, scope, depth)
+            if isinstance(left, DictV) and isinstance(right, DictV):
+                return DictV(left.items + right.items, expr, left.complete and right.complete,
+                             module_level, {**left.key_nodes, **right.key_nodes})
+            return Unknown("|", expr, stable=module_level or (left.stable and right.stable))
         if isinstance(expr.operator, cst.Modulo):
             left = self.resolve(expr.left, scope, depth)
             if isinstance(left, Text) and left.literal is not None:
@@ -460,7 +484,7 @@ class Resolver(Provenance, PromptFiles):
         if qual in ("os.environ.get", "os.getenv") and len(call.args) >= 2:
             default = self.resolve(call.args[1].value, scope, depth)
             if isinstance(default, (Text, Const)):
-                return default
+                return noted(default, _env_note(self.resolve(call.args[0].value, scope, depth)))
         if isinstance(func, cst.Attribute) and func.attr.value in ("read", "read_text"):
             read = self._read_file(call, func, scope, depth)
             if read is not None:
@@ -498,7 +522,17 @@ class Resolver(Provenance, PromptFiles):
                         parts.extend(t.parts)
                         stable = stable and t.stable
                     return Text(_join((), tuple(parts)), call, stable)
+        summary = self.call_summary(call, scope, depth)
+        if summary is not None:
+            return summary
         return Unknown(f"call {name or ''}".strip(), call, stable=module_level)
+
+
+def _env_note(name: Value) -> str:
+    var = name.literal if isinstance(name, Text) else None
+    if var:
+        return f"default of environment variable `{var}`"
+    return "default of an environment variable"
 
 
 def _join(a: tuple[Part, ...], b: tuple[Part, ...]) -> tuple[Part, ...]:

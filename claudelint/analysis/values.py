@@ -13,6 +13,7 @@ caching purposes even when its content is unknown.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -73,6 +74,8 @@ class Text:
     node: cst.CSTNode | None = None
     # True when every evaluation of the expression gives the same text.
     stable: bool = False
+    # Where the value was found when it is not written where it is used (see `noted`).
+    via: str = ""
 
     @staticmethod
     def of(*parts: Part, node: cst.CSTNode | None = None, stable: bool = False) -> Text:
@@ -176,6 +179,7 @@ class Const:
     value: int | float | bool | None
     node: cst.CSTNode | None = None
     stable: bool = True
+    via: str = ""
 
 
 @dataclass(frozen=True, eq=False)
@@ -219,6 +223,29 @@ class Unknown:
 
 
 Value = Text | Const | ListV | DictV | Unknown
+
+
+def noted(value: Value, via: str, *, replace: bool = False) -> Value:
+    """The same value with a note of where it was found, for messages: "default of
+    environment variable `MODEL`", "`Settings.model` default", "the return value of
+    `make_payload()`"
+    (texts and constants, and the entries of a dict; an existing note is kept — it is the
+    more precise one — unless `replace`). A
+    value read from a default may differ where the code is deployed; rules print the note
+    and use such a value only where the default matters (the model, `max_tokens`)."""
+    if isinstance(value, (Text, Const)) and (replace or not value.via) and via:
+        return dataclasses.replace(value, via=via)
+    if isinstance(value, DictV) and via:
+        # `create(**make_payload())`: each argument the dict gives was found there.
+        return dataclasses.replace(value, items=tuple(
+            (k, v if isinstance(v, (ListV, DictV)) else noted(v, via, replace=replace))
+            for k, v in value.items))
+    return value
+
+
+def via_of(value: Value | None) -> str:
+    """The note of where a value was found ("" when written where it is used)."""
+    return value.via if isinstance(value, (Text, Const)) else ""
 
 
 def as_text(value: Value | None) -> Text | None:
