@@ -154,6 +154,34 @@ class MissingCacheControl(Rule):
                     messages=[{{'role': 'user', 'content': q}}])
             """,
         ),
+        # The history helper adds a breakpoint at run time: the request may carry one.
+        Valid(
+            f"""
+            import anthropic
+            client = anthropic.Anthropic()
+            SYSTEM = {_LONG!r}
+            def _history(q):
+                block = {{'type': 'text', 'text': q}}
+                block['cache_control'] = {{'type': 'ephemeral'}}
+                return [{{'role': 'user', 'content': [block]}}]
+            def answer(q):
+                return client.messages.create(model='claude-sonnet-4-6', max_tokens=512,
+                    system=SYSTEM, messages=_history(q))
+            """,
+        ),
+        # The function making the request marks the last message itself.
+        Valid(
+            f"""
+            import anthropic
+            client = anthropic.Anthropic()
+            SYSTEM = {_LONG!r}
+            def answer(q, load):
+                msgs = load(q)
+                msgs[-1]['content'][-1]['cache_control'] = {{'type': 'ephemeral'}}
+                return client.messages.create(model='claude-sonnet-4-6', max_tokens=512,
+                    system=SYSTEM, messages=msgs)
+            """,
+        ),
     )
     invalid = (
         Invalid(
@@ -219,6 +247,27 @@ class MissingCacheControl(Rule):
                 return client.messages.create(model='claude-haiku-5-5', max_tokens=512,
                     messages=[{{'role': 'user', 'content': [{{"type": "text", "text": f'{{DOC}}\n\nQuestion: ', "cache_control": {{"type": "ephemeral"}}}}, {{"type": "text", "text": f'{{q}}'}}]}}])
             """,  # noqa: E501
+        ),
+        # `cache_control` elsewhere in the file does not hide a breakpoint in a history built
+        # by a helper that never mentions it.
+        Invalid(
+            f"""
+            import anthropic
+            client = anthropic.Anthropic()
+            SYSTEM = {_LONG!r}
+            def _history(q):
+                return [{{'role': 'user', 'content': q}}]
+            def answer(q):
+                return client.messages.create(model='claude-sonnet-4-6', max_tokens=512,
+                    system=SYSTEM, messages=_history(q))
+            def cached(q):
+                return client.messages.create(model='claude-sonnet-4-6', max_tokens=512,
+                    system=[{{'type': 'text', 'text': SYSTEM,
+                             'cache_control': {{'type': 'ephemeral'}}}}],
+                    messages=[{{'role': 'user', 'content': q}}])
+            """,
+            expected=((8, 16),),
+            message="static prefix (system)",
         ),
     )
 

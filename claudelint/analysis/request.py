@@ -11,6 +11,8 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import libcst as cst
+
 from claudelint.analysis.values import (
     CHANGING_ORIGINS,
     Const,
@@ -26,8 +28,6 @@ from claudelint.analysis.values import (
 )
 
 if TYPE_CHECKING:
-    import libcst as cst
-
     from claudelint.analysis.resolve import Resolver
     from claudelint.syntax.scopes import Loop, ModuleIndex, Scope
 
@@ -296,9 +296,36 @@ class Request:
             return True
         if not self.file_mentions_cache_control:
             return False
-        return any(
-            _has_unknown(self.value(name)) for name in ("tools", "system", "messages")
-        ) or (self.arg("extra_body") is not None)
+        if self.arg("extra_body") is not None:
+            return True
+        parts: list[tuple[Value, str | None]] = []
+        for name in ("tools", "system", "messages"):
+            a = self.arg(name)
+            if a is not None and not (self.env is not None and self.via is None
+                                      and _plain_string(a.node, self.env)):
+                _unknown_parts(a.value, None, parts)
+        return any(self._may_carry(part, key) for part, key in parts)
+
+    def _may_carry(self, part: Value, key: str | None) -> bool:
+        """Whether one unknown part of tools/system/messages could hold a `cache_control`
+        key at run time (the file mentions one). A plain string never does; a value built
+        by a function of this module whose code (and the code of the functions of this module
+        it calls) never mentions `cache_control` does not either, unless the function making
+        the request adds one itself. Anything else (an attribute, an imported helper, a
+        list whose elements are not all known): it may."""
+        if not isinstance(part, Unknown) or self.env is None or self.via is not None:
+            return True
+        if key == "text" or _plain_string(part.node, self.env):
+            return False
+        if self.env.scope.function is None:
+            return True  # module level: any statement of the module may add one
+        if _mentions_cache_control(self.env.scope.function.node, self.env):
+            return True  # the function making the request may add one at run time
+        fn = _module_function(part.node.func, self.env) if isinstance(
+            part.node, cst.Call) else None
+        if fn is None:
+            return True
+        return _mentions_cache_control(fn, self.env)
 
     @property
     def automatic_cache_control(self) -> Arg | None:
@@ -466,14 +493,111 @@ def _collect_cache_control(value: Value | None, out: list[Value]) -> None:
             _collect_cache_control(item, out)
 
 
-def _has_unknown(value: Value | None) -> bool:
+def _unknown_parts(value: Value | None, key: str | None,
+                   out: list[tuple[Value, str | None]]) -> None:
+    """The parts of a value static analysis cannot see: unknown values (with the dict key
+    they sit under) and lists or dicts with elements not all known (themselves)."""
     if isinstance(value, Unknown):
+        out.append((value, key))
+    elif isinstance(value, DictV):
+        if not value.complete:
+            out.append((value, key))
+        for k, v in value.items:
+            _unknown_parts(v, k, out)
+    elif isinstance(value, ListV):
+        if not value.complete:
+            out.append((value, key))
+        for v in value.items:
+            _unknown_parts(v, None, out)
+
+
+# Calls whose result is a str (or bytes): never a list of blocks, so never a breakpoint.
+_STR_METHODS = frozenset({
+    "read", "read_text", "format", "format_map", "join", "strip", "lstrip", "rstrip",
+    "lower", "upper", "title", "capitalize", "replace", "decode", "removeprefix",
+    "removesuffix", "expandtabs", "casefold", "zfill", "center", "ljust", "rjust",
+})
+_STR_FUNCS = frozenset({"str", "repr", "textwrap.dedent", "textwrap.indent", "inspect.cleandoc",
+                        "json.dumps", "yaml.dump", "yaml.safe_dump"})
+
+
+def _plain_string(node: cst.CSTNode | None, env: Env) -> bool:
+    """Whether an expression's value is certainly a str: a string literal or f-string, str
+    concatenation or `%` formatting with a string literal, a str method or a function of
+    this module annotated `-> str`, a name every binding of which is annotated `str`."""
+    if isinstance(node, (cst.SimpleString, cst.FormattedString, cst.ConcatenatedString)):
         return True
-    if isinstance(value, DictV):
-        return not value.complete or any(_has_unknown(v) for _, v in value.items)
-    if isinstance(value, ListV):
-        return not value.complete or any(_has_unknown(v) for v in value.items)
+    if isinstance(node, cst.BinaryOperation) and isinstance(
+        node.operator, (cst.Add, cst.Modulo)
+    ):
+        return _plain_string(node.left, env) or (
+            isinstance(node.operator, cst.Add) and _plain_string(node.right, env)
+        )
+    if isinstance(node, cst.Call):
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value in _STR_METHODS:
+            return True
+        qual = env.resolver.qualified_name(func, env.scope) or ""
+        if qual in _STR_FUNCS:
+            return True
+        fn = _module_function(func, env)
+        return fn is not None and _is_str(fn.returns.annotation if fn.returns else None)
+    if isinstance(node, cst.Name):
+        found = env.scope.lookup(node.value)
+        return bool(found) and all(
+            _is_str(b.annotation) for b in found[1]  # type: ignore[index]
+        )
     return False
+
+
+def _is_str(annotation: cst.BaseExpression | None) -> bool:
+    return isinstance(annotation, cst.Name) and annotation.value == "str"
+
+
+def _module_function(func: cst.BaseExpression, env: Env) -> cst.FunctionDef | None:
+    """The function of this module a called name refers to (a plain name bound once, by a
+    `def` at module level), or None."""
+    if not isinstance(func, cst.Name):
+        return None
+    found = env.index.module_scope.bindings.get(func.value)
+    if found is None or len(found) != 1 or found[0].kind != "def":
+        return None
+    node = found[0].node
+    return node if isinstance(node, cst.FunctionDef) else None
+
+
+def _mentions_cache_control(fn: cst.CSTNode, env: Env) -> bool:
+    """Whether a function's code, or the code of a function of this module it calls by name
+    (transitively), mentions `cache_control`. Once per function and file."""
+    memo = env.index.memo
+    key = f"cc-mention:{id(fn)}"
+    got = memo.get(key)
+    if got is None:
+        got = False
+        todo, seen = [fn], {id(fn)}
+        while todo and not got:
+            node = todo.pop()
+            if "cache_control" in env.module.code_for_node(node):
+                got = True
+                break
+            for call in _calls_in(node):
+                callee = _module_function(call.func, env)
+                if callee is not None and id(callee) not in seen:
+                    seen.add(id(callee))
+                    todo.append(callee)
+        memo[key] = got
+    return bool(got)
+
+
+def _calls_in(fn: cst.CSTNode) -> list[cst.Call]:
+    out: list[cst.Call] = []
+
+    class _V(cst.CSTVisitor):
+        def visit_Call(self, node: cst.Call) -> None:
+            out.append(node)
+
+    fn.visit(_V())
+    return out
 
 
 def _extend(prefix: Prefix, where: str, arg: Arg) -> bool:

@@ -1,0 +1,150 @@
+"""Issue 14, gaps 1 and 7: whether an unknown part of a request may hide a cache breakpoint is
+decided from where that part comes from (not from the whole file), and a large static prompt
+behind a dynamic head is reported (CL106)."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from claudelint.lint.engine import Linter
+from claudelint.settings import Settings
+
+BIG = "You are a meticulous support agent for Acme Corp. " * 120
+HEAD = f"""
+import anthropic
+from pathlib import Path
+client = anthropic.Anthropic()
+SYSTEM = {BIG!r}
+TOOLS = [{{"name": "lookup", "description": SYSTEM, "input_schema": {{"type": "object"}}}}]
+"""
+# Another request of the file sets a breakpoint: the file mentions `cache_control`.
+CACHED = """
+def cached(q):
+    return client.messages.create(model="claude-sonnet-4-6", max_tokens=512,
+        system=[{"type": "text", "text": "x", "cache_control": {"type": "ephemeral"}}],
+        messages=[{"role": "user", "content": q}])
+"""
+
+
+def _codes(body: str, code: str) -> list[int]:
+    text = HEAD + textwrap.dedent(body) + CACHED
+    return [f.line for f in Linter(Settings()).lint_text(text, "app.py") if f.code == code]
+
+
+# --------------------------------------------------------------------------- gap 1
+
+
+@pytest.mark.parametrize("body", [
+    # system read from a file: a str, never a list of blocks
+    """
+    def answer(q):
+        return client.messages.create(model="claude-sonnet-4-6", max_tokens=512, tools=TOOLS,
+            system=Path("prompt.md").read_text(), messages=[{"role": "user", "content": q}])
+    """,
+    # open(...).read()
+    """
+    def answer(q):
+        return client.messages.create(model="claude-sonnet-4-6", max_tokens=512, tools=TOOLS,
+            system=open("prompt.md").read(), messages=[{"role": "user", "content": q}])
+    """,
+    # a local annotated `str`
+    """
+    def answer(q, store):
+        system: str = store.get("system")
+        return client.messages.create(model="claude-sonnet-4-6", max_tokens=512, tools=TOOLS,
+            system=system, messages=[{"role": "user", "content": q}])
+    """,
+    # a helper of this module annotated `-> str`
+    """
+    def build_system(store) -> str:
+        return store.render()
+    def answer(q, store):
+        return client.messages.create(model="claude-sonnet-4-6", max_tokens=512, tools=TOOLS,
+            system=build_system(store), messages=[{"role": "user", "content": q}])
+    """,
+    # `.format()` of something unknown
+    """
+    def answer(q, template):
+        return client.messages.create(model="claude-sonnet-4-6", max_tokens=512, tools=TOOLS,
+            system=template.format(q=q), messages=[{"role": "user", "content": q}])
+    """,
+    # the messages come from a helper of this module that never mentions cache_control
+    """
+    def _turns(q, past):
+        out = [*past]
+        out.append({"role": "user", "content": q})
+        return out
+    def answer(q, past):
+        return client.messages.create(model="claude-sonnet-4-6", max_tokens=512,
+            system=SYSTEM, messages=_turns(q, past))
+    """,
+    # ... through a second helper of this module
+    """
+    def _one(q):
+        return {"role": "user", "content": q}
+    def _turns(q):
+        return [_one(q)]
+    def answer(q):
+        return client.messages.create(model="claude-sonnet-4-6", max_tokens=512,
+            system=SYSTEM, messages=_turns(q))
+    """,
+])
+def test_unknown_part_that_cannot_carry_a_breakpoint_is_reported(body: str) -> None:
+    assert len(_codes(body, "CL101")) == 1
+
+
+@pytest.mark.parametrize("body", [
+    # the helper adds a breakpoint
+    """
+    def _turns(q):
+        m = {"role": "user", "content": [{"type": "text", "text": q}]}
+        m["content"][-1]["cache_control"] = {"type": "ephemeral"}
+        return [m]
+    def answer(q):
+        return client.messages.create(model="claude-sonnet-4-6", max_tokens=512,
+            system=SYSTEM, messages=_turns(q))
+    """,
+    # ... through a helper it calls
+    """
+    def _mark(m):
+        m["content"][-1]["cache_control"] = {"type": "ephemeral"}
+        return m
+    def _turns(q):
+        return [_mark({"role": "user", "content": [{"type": "text", "text": q}]})]
+    def answer(q):
+        return client.messages.create(model="claude-sonnet-4-6", max_tokens=512,
+            system=SYSTEM, messages=_turns(q))
+    """,
+    # the function making the request marks the history
+    """
+    def answer(q, load):
+        msgs = load(q)
+        msgs[-1]["cache_control"] = {"type": "ephemeral"}
+        return client.messages.create(model="claude-sonnet-4-6", max_tokens=512,
+            system=SYSTEM, messages=msgs)
+    """,
+    # an imported helper: its module is not read, so it may add one
+    """
+    from .history import turns
+    def answer(q):
+        return client.messages.create(model="claude-sonnet-4-6", max_tokens=512,
+            system=SYSTEM, messages=turns(q))
+    """,
+    # an attribute: any method of the file may have marked it
+    """
+    class Agent:
+        def answer(self, q):
+            return client.messages.create(model="claude-sonnet-4-6", max_tokens=512,
+                system=SYSTEM, messages=self.history)
+    """,
+    # an unknown system list from a parameter's method
+    """
+    def answer(q, store):
+        return client.messages.create(model="claude-sonnet-4-6", max_tokens=512, tools=TOOLS,
+            system=store.system_blocks(), messages=[{"role": "user", "content": q}])
+    """,
+])
+def test_unknown_part_that_may_carry_a_breakpoint_keeps_cl101_silent(body: str) -> None:
+    assert _codes(body, "CL101") == []
