@@ -11,8 +11,6 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import libcst as cst
-
 from claudelint.analysis.values import (
     CHANGING_ORIGINS,
     Const,
@@ -28,6 +26,8 @@ from claudelint.analysis.values import (
 )
 
 if TYPE_CHECKING:
+    import libcst as cst
+
     from claudelint.analysis.resolve import Resolver
     from claudelint.syntax.scopes import Loop, ModuleIndex, Scope
 
@@ -313,6 +313,8 @@ class Request:
         it calls) never mentions `cache_control` does not either, unless the function making
         the request adds one itself. Anything else (an attribute, an imported helper, a
         list whose elements are not all known): it may."""
+        import libcst as cst  # not at import time: `claudelint rule` stays light
+
         if not isinstance(part, Unknown) or self.env is None or self.via is not None:
             return True
         if key == "text" or _plain_string(part.node, self.env):
@@ -525,6 +527,8 @@ def _plain_string(node: cst.CSTNode | None, env: Env) -> bool:
     """Whether an expression's value is certainly a str: a string literal or f-string, str
     concatenation or `%` formatting with a string literal, a str method or a function of
     this module annotated `-> str`, a name every binding of which is annotated `str`."""
+    import libcst as cst  # not at import time: `claudelint rule` stays light
+
     if isinstance(node, (cst.SimpleString, cst.FormattedString, cst.ConcatenatedString)):
         return True
     if isinstance(node, cst.BinaryOperation) and isinstance(
@@ -551,12 +555,16 @@ def _plain_string(node: cst.CSTNode | None, env: Env) -> bool:
 
 
 def _is_str(annotation: cst.BaseExpression | None) -> bool:
+    import libcst as cst  # not at import time: `claudelint rule` stays light
+
     return isinstance(annotation, cst.Name) and annotation.value == "str"
 
 
 def _module_function(func: cst.BaseExpression, env: Env) -> cst.FunctionDef | None:
     """The function of this module a called name refers to (a plain name bound once, by a
     `def` at module level), or None."""
+    import libcst as cst  # not at import time: `claudelint rule` stays light
+
     if not isinstance(func, cst.Name):
         return None
     found = env.index.module_scope.bindings.get(func.value)
@@ -590,6 +598,8 @@ def _mentions_cache_control(fn: cst.CSTNode, env: Env) -> bool:
 
 
 def _calls_in(fn: cst.CSTNode) -> list[cst.Call]:
+    import libcst as cst  # not at import time: `claudelint rule` stays light
+
     out: list[cst.Call] = []
 
     class _V(cst.CSTVisitor):
