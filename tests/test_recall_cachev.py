@@ -148,3 +148,95 @@ def test_unknown_part_that_cannot_carry_a_breakpoint_is_reported(body: str) -> N
 ])
 def test_unknown_part_that_may_carry_a_breakpoint_keeps_cl101_silent(body: str) -> None:
     assert _codes(body, "CL101") == []
+
+
+# --------------------------------------------------------------------------- gap 7
+
+
+def _cl106(body: str) -> list[tuple[int, str, bool]]:
+    text = HEAD + "import datetime\n" + textwrap.dedent(body)
+    return [(f.line, f.message, f.fix is not None)
+            for f in Linter(Settings()).lint_text(text, "app.py") if f.code == "CL106"]
+
+
+@pytest.mark.parametrize("body", [
+    # a date first in the system prompt (written in the call): fix offered
+    """
+    def answer(q):
+        return client.messages.create(model="claude-sonnet-4-6", max_tokens=512,
+            system=f"Today is {datetime.date.today()}.\\n\\n{SYSTEM}",
+            messages=[{"role": "user", "content": q}])
+    """,
+    # a parameter first, through a variable this request alone reads: fix offered
+    """
+    def answer(name, q):
+        prompt = f"The customer is {name}. {SYSTEM}"
+        return client.messages.create(model="claude-sonnet-4-6", max_tokens=512,
+            system=prompt, messages=[{"role": "user", "content": q}])
+    """,
+    # a loop variable first, in a loop
+    """
+    def run(names):
+        for name in names:
+            client.messages.create(model="claude-sonnet-4-6", max_tokens=512,
+                system=f"Customer: {name}\\n{SYSTEM}", messages=[{"role": "user", "content": "hi"}])
+    """,
+])
+def test_dynamic_head_before_a_large_static_prompt_is_reported(body: str) -> None:
+    found = _cl106(body)
+    assert len(found) == 1
+    assert "re-sent at full price" in found[0][1]
+    assert found[0][2]
+
+
+@pytest.mark.parametrize("body", [
+    # fixed for the process (module level)
+    """
+    SYS = f"Today is {datetime.date.today()}. {SYSTEM}"
+    def answer(q):
+        return client.messages.create(model="claude-sonnet-4-6", max_tokens=512,
+            system=SYS, messages=[{"role": "user", "content": q}])
+    """,
+    # fixed in __init__
+    """
+    class Bot:
+        def __init__(self, name):
+            self.system = f"The customer is {name}. {SYSTEM}"
+        def answer(self, q):
+            return client.messages.create(model="claude-sonnet-4-6", max_tokens=512,
+                system=self.system, messages=[{"role": "user", "content": q}])
+    """,
+    # a small static tail
+    """
+    def answer(name, q):
+        return client.messages.create(model="claude-sonnet-4-6", max_tokens=512,
+            system=f"The customer is {name}. Be kind.", messages=[{"role": "user", "content": q}])
+    """,
+    # a breakpoint is set (CL102's ground)
+    """
+    def answer(name, q):
+        return client.messages.create(model="claude-sonnet-4-6", max_tokens=512,
+            system=[{"type": "text", "text": f"Customer {name}. {SYSTEM}",
+                     "cache_control": {"type": "ephemeral"}}],
+            messages=[{"role": "user", "content": q}])
+    """,
+    # once, at module level
+    """
+    r = client.messages.create(model="claude-sonnet-4-6", max_tokens=512,
+        system=f"Today is {datetime.date.today()}. {SYSTEM}",
+        messages=[{"role": "user", "content": "hi"}])
+    """,
+])
+def test_dynamic_head_look_alikes_stay_silent(body: str) -> None:
+    assert _cl106(body) == []
+
+
+def test_shared_variable_is_reported_without_a_fix() -> None:
+    found = _cl106("""
+    def answer(name, q):
+        system = f"The customer is {name}. {SYSTEM}"
+        print(system)
+        return client.messages.create(model="claude-sonnet-4-6", max_tokens=512,
+            system=system, messages=[{"role": "user", "content": q}])
+    """)
+    assert len(found) == 1 and not found[0][2]
