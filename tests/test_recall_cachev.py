@@ -240,3 +240,22 @@ def test_shared_variable_is_reported_without_a_fix() -> None:
             system=system, messages=[{"role": "user", "content": q}])
     """)
     assert len(found) == 1 and not found[0][2]
+
+
+def test_history_built_by_a_method_that_never_mentions_cache_control_is_reported() -> None:
+    body = """
+    class Agent:
+        def _turns(self, q):
+            return [{"role": "user", "content": q}]
+        def answer(self, q):
+            return client.messages.create(model="claude-sonnet-4-6", max_tokens=512,
+                system=SYSTEM, messages=self._turns(q))
+    """
+    assert len(_codes(body, "CL101")) == 1
+    # a subclass overriding it may add a breakpoint
+    assert _codes(body + """
+    class Cached(Agent):
+        def _turns(self, q):
+            return [{"role": "user", "content": [{"type": "text", "text": q,
+                     "cache_control": {"type": "ephemeral"}}]}]
+    """, "CL101") == []

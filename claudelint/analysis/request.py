@@ -561,10 +561,17 @@ def _is_str(annotation: cst.BaseExpression | None) -> bool:
 
 
 def _module_function(func: cst.BaseExpression, env: Env) -> cst.FunctionDef | None:
-    """The function of this module a called name refers to (a plain name bound once, by a
-    `def` at module level), or None."""
+    """The function of this module a call refers to: a plain name bound once, by a `def` at
+    module level, or `self.name` with `name` defined by exactly one method of the module's
+    classes (a subclass overriding it elsewhere in the module makes it ambiguous); else
+    None."""
     import libcst as cst  # not at import time: `claudelint rule` stays light
 
+    if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and (
+        func.value.value == "self"
+    ):
+        methods = _methods(env).get(func.attr.value, [])
+        return methods[0] if len(methods) == 1 else None
     if not isinstance(func, cst.Name):
         return None
     found = env.index.module_scope.bindings.get(func.value)
@@ -572,6 +579,23 @@ def _module_function(func: cst.BaseExpression, env: Env) -> cst.FunctionDef | No
         return None
     node = found[0].node
     return node if isinstance(node, cst.FunctionDef) else None
+
+
+def _methods(env: Env) -> dict[str, list[cst.FunctionDef]]:
+    """The methods of the module's classes by name (once per file)."""
+    import libcst as cst  # not at import time: `claudelint rule` stays light
+
+    got = env.index.memo.get("cc-methods")
+    if got is None:
+        out: dict[str, list[cst.FunctionDef]] = {}
+        for scope in env.index.scopes:
+            if scope.kind != "class":
+                continue
+            for name, bindings in scope.bindings.items():
+                out.setdefault(name, []).extend(
+                    b.node for b in bindings if isinstance(b.node, cst.FunctionDef))
+        got = env.index.memo["cc-methods"] = out
+    return got  # type: ignore[return-value]
 
 
 def _mentions_cache_control(fn: cst.CSTNode, env: Env) -> bool:
