@@ -37,7 +37,9 @@ class DynamicHeadBeforeStaticPrompt(Rule):
     ## Known problems
     Token counts are estimated from characters (the low end of the estimate). Only the text
     holding the first changing value is read: a static prompt in a later block, after a
-    changing system prompt, is not reported.
+    changing system prompt, is not reported. When the changing head is a long document the
+    question is about, Anthropic's long-context advice puts it first for answer quality: weigh
+    the saving against that before moving it.
 
     ## Example
     ```python
