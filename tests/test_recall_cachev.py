@@ -259,3 +259,29 @@ def test_history_built_by_a_method_that_never_mentions_cache_control_is_reported
             return [{"role": "user", "content": [{"type": "text", "text": q,
                      "cache_control": {"type": "ephemeral"}}]}]
     """, "CL101") == []
+
+
+@pytest.mark.parametrize("body", [
+    # the helper passes through blocks marked at module level
+    """
+    MARKED = [{"role": "user", "content": [{"type": "text", "text": SYSTEM,
+               "cache_control": {"type": "ephemeral"}}]}]
+    def _wrap(prefix, q):
+        return [*prefix, {"role": "user", "content": q}]
+    def answer(q):
+        return client.messages.create(model="claude-sonnet-4-6", max_tokens=512,
+            system=SYSTEM, messages=_wrap(MARKED, q))
+    """,
+    # the helper reads a module-level name built from marked blocks
+    """
+    MARKED = {"type": "text", "text": SYSTEM, "cache_control": {"type": "ephemeral"}}
+    PREFIX = [{"role": "user", "content": [MARKED]}]
+    def _turns(q):
+        return PREFIX + [{"role": "user", "content": q}]
+    def answer(q):
+        return client.messages.create(model="claude-sonnet-4-6", max_tokens=512,
+            system=SYSTEM, messages=_turns(q))
+    """,
+])
+def test_breakpoints_reaching_the_helper_from_module_names_keep_cl101_silent(body: str) -> None:
+    assert _codes(body, "CL101") == []

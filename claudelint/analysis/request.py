@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from claudelint.analysis.breakpoint_sources import unknown_parts
 from claudelint.analysis.values import (
     CHANGING_ORIGINS,
     Const,
@@ -298,36 +299,16 @@ class Request:
             return False
         if self.arg("extra_body") is not None:
             return True
-        parts: list[tuple[Value, str | None]] = []
-        for name in ("tools", "system", "messages"):
-            a = self.arg(name)
-            if a is not None and not (self.env is not None and self.via is None
-                                      and _plain_string(a.node, self.env)):
-                _unknown_parts(a.value, None, parts)
-        return any(self._may_carry(part, key) for part, key in parts)
+        if self.env is None or self.via is not None:
+            return any(self.args.get(n) is not None and unknown_parts(self.args[n].value)
+                       for n in ("tools", "system", "messages"))
+        from claudelint.analysis.breakpoint_sources import may_carry_breakpoint
 
-    def _may_carry(self, part: Value, key: str | None) -> bool:
-        """Whether one unknown part of tools/system/messages could hold a `cache_control`
-        key at run time (the file mentions one). A plain string never does; a value built
-        by a function of this module whose code (and the code of the functions of this module
-        it calls) never mentions `cache_control` does not either, unless the function making
-        the request adds one itself. Anything else (an attribute, an imported helper, a
-        list whose elements are not all known): it may."""
-        import libcst as cst  # not at import time: `claudelint rule` stays light
-
-        if not isinstance(part, Unknown) or self.env is None or self.via is not None:
-            return True
-        if key == "text" or _plain_string(part.node, self.env):
-            return False
-        if self.env.scope.function is None:
-            return True  # module level: any statement of the module may add one
-        if _mentions_cache_control(self.env.scope.function.node, self.env):
-            return True  # the function making the request may add one at run time
-        fn = _module_function(part.node.func, self.env) if isinstance(
-            part.node, cst.Call) else None
-        if fn is None:
-            return True
-        return _mentions_cache_control(fn, self.env)
+        return any(
+            may_carry_breakpoint(a.value, a.node, self.env)
+            for a in (self.args.get(n) for n in ("tools", "system", "messages"))
+            if a is not None
+        )
 
     @property
     def automatic_cache_control(self) -> Arg | None:
@@ -493,145 +474,6 @@ def _collect_cache_control(value: Value | None, out: list[Value]) -> None:
     elif isinstance(value, ListV):
         for item in value.items:
             _collect_cache_control(item, out)
-
-
-def _unknown_parts(value: Value | None, key: str | None,
-                   out: list[tuple[Value, str | None]]) -> None:
-    """The parts of a value static analysis cannot see: unknown values (with the dict key
-    they sit under) and lists or dicts with elements not all known (themselves)."""
-    if isinstance(value, Unknown):
-        out.append((value, key))
-    elif isinstance(value, DictV):
-        if not value.complete:
-            out.append((value, key))
-        for k, v in value.items:
-            _unknown_parts(v, k, out)
-    elif isinstance(value, ListV):
-        if not value.complete:
-            out.append((value, key))
-        for v in value.items:
-            _unknown_parts(v, None, out)
-
-
-# Calls whose result is a str (or bytes): never a list of blocks, so never a breakpoint.
-_STR_METHODS = frozenset({
-    "read", "read_text", "format", "format_map", "join", "strip", "lstrip", "rstrip",
-    "lower", "upper", "title", "capitalize", "replace", "decode", "removeprefix",
-    "removesuffix", "expandtabs", "casefold", "zfill", "center", "ljust", "rjust",
-})
-_STR_FUNCS = frozenset({"str", "repr", "textwrap.dedent", "textwrap.indent", "inspect.cleandoc",
-                        "json.dumps", "yaml.dump", "yaml.safe_dump"})
-
-
-def _plain_string(node: cst.CSTNode | None, env: Env) -> bool:
-    """Whether an expression's value is certainly a str: a string literal or f-string, str
-    concatenation or `%` formatting with a string literal, a str method or a function of
-    this module annotated `-> str`, a name every binding of which is annotated `str`."""
-    import libcst as cst  # not at import time: `claudelint rule` stays light
-
-    if isinstance(node, (cst.SimpleString, cst.FormattedString, cst.ConcatenatedString)):
-        return True
-    if isinstance(node, cst.BinaryOperation) and isinstance(
-        node.operator, (cst.Add, cst.Modulo)
-    ):
-        return _plain_string(node.left, env) or (
-            isinstance(node.operator, cst.Add) and _plain_string(node.right, env)
-        )
-    if isinstance(node, cst.Call):
-        func = node.func
-        if isinstance(func, cst.Attribute) and func.attr.value in _STR_METHODS:
-            return True
-        qual = env.resolver.qualified_name(func, env.scope) or ""
-        if qual in _STR_FUNCS:
-            return True
-        fn = _module_function(func, env)
-        return fn is not None and _is_str(fn.returns.annotation if fn.returns else None)
-    if isinstance(node, cst.Name):
-        found = env.scope.lookup(node.value)
-        return bool(found) and all(
-            _is_str(b.annotation) for b in found[1]  # type: ignore[index]
-        )
-    return False
-
-
-def _is_str(annotation: cst.BaseExpression | None) -> bool:
-    import libcst as cst  # not at import time: `claudelint rule` stays light
-
-    return isinstance(annotation, cst.Name) and annotation.value == "str"
-
-
-def _module_function(func: cst.BaseExpression, env: Env) -> cst.FunctionDef | None:
-    """The function of this module a call refers to: a plain name bound once, by a `def` at
-    module level, or `self.name` with `name` defined by exactly one method of the module's
-    classes (a subclass overriding it elsewhere in the module makes it ambiguous); else
-    None."""
-    import libcst as cst  # not at import time: `claudelint rule` stays light
-
-    if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and (
-        func.value.value == "self"
-    ):
-        methods = _methods(env).get(func.attr.value, [])
-        return methods[0] if len(methods) == 1 else None
-    if not isinstance(func, cst.Name):
-        return None
-    found = env.index.module_scope.bindings.get(func.value)
-    if found is None or len(found) != 1 or found[0].kind != "def":
-        return None
-    node = found[0].node
-    return node if isinstance(node, cst.FunctionDef) else None
-
-
-def _methods(env: Env) -> dict[str, list[cst.FunctionDef]]:
-    """The methods of the module's classes by name (once per file)."""
-    import libcst as cst  # not at import time: `claudelint rule` stays light
-
-    got = env.index.memo.get("cc-methods")
-    if got is None:
-        out: dict[str, list[cst.FunctionDef]] = {}
-        for scope in env.index.scopes:
-            if scope.kind != "class":
-                continue
-            for name, bindings in scope.bindings.items():
-                out.setdefault(name, []).extend(
-                    b.node for b in bindings if isinstance(b.node, cst.FunctionDef))
-        got = env.index.memo["cc-methods"] = out
-    return got  # type: ignore[return-value]
-
-
-def _mentions_cache_control(fn: cst.CSTNode, env: Env) -> bool:
-    """Whether a function's code, or the code of a function of this module it calls by name
-    (transitively), mentions `cache_control`. Once per function and file."""
-    memo = env.index.memo
-    key = f"cc-mention:{id(fn)}"
-    got = memo.get(key)
-    if got is None:
-        got = False
-        todo, seen = [fn], {id(fn)}
-        while todo and not got:
-            node = todo.pop()
-            if "cache_control" in env.module.code_for_node(node):
-                got = True
-                break
-            for call in _calls_in(node):
-                callee = _module_function(call.func, env)
-                if callee is not None and id(callee) not in seen:
-                    seen.add(id(callee))
-                    todo.append(callee)
-        memo[key] = got
-    return bool(got)
-
-
-def _calls_in(fn: cst.CSTNode) -> list[cst.Call]:
-    import libcst as cst  # not at import time: `claudelint rule` stays light
-
-    out: list[cst.Call] = []
-
-    class _V(cst.CSTVisitor):
-        def visit_Call(self, node: cst.Call) -> None:
-            out.append(node)
-
-    fn.visit(_V())
-    return out
 
 
 def _extend(prefix: Prefix, where: str, arg: Arg) -> bool:
