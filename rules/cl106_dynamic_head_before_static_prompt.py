@@ -84,10 +84,11 @@ class DynamicHeadBeforeStaticPrompt(Rule):
 
     ## Fix safety
     The fix moves the head, up to its last changing field, after the static part of the same
-    f-string (`f"{POLICY} Today is {today}."`); a breakpoint can then be added (CL101). It is
-    unsafe: the model sees the parts in a different order, which may change its answers. It
-    is offered only when the f-string is written in the call or in a variable this request
-    alone reads.
+    f-string (`f"{POLICY} Today is {today}."`), or a changing f-string head after the static
+    operand it is added to (`POLICY + f"\\n\\nToday is {today}."`); a breakpoint can then be
+    added (CL101). It is unsafe: the model sees the parts in a different order, which may
+    change its answers. It is offered only when the text is written in the call or in a
+    variable this request alone reads.
 
     ## Options
     None. The minimum cacheable length per model comes from the knowledge base

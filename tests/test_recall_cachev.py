@@ -285,3 +285,27 @@ def test_history_built_by_a_method_that_never_mentions_cache_control_is_reported
 ])
 def test_breakpoints_reaching_the_helper_from_module_names_keep_cl101_silent(body: str) -> None:
     assert _codes(body, "CL101") == []
+
+
+@pytest.mark.parametrize(("expr", "moved"), [
+    ('f"Today is {datetime.date.today()}.\\n\\n" + SYSTEM',
+     'SYSTEM + f"\\n\\nToday is {datetime.date.today()}."'),
+    ('f"Today is {datetime.date.today()}." + SYSTEM',
+     'SYSTEM + f"\\n\\nToday is {datetime.date.today()}."'),
+    ('f"Today is {datetime.date.today()}. {SYSTEM}"',
+     'f"{SYSTEM} Today is {datetime.date.today()}."'),
+    ('f"Today is {datetime.date.today()}.\\n\\nPolicy:\\n{SYSTEM}"',
+     'f"Policy:\\n{SYSTEM}\\n\\nToday is {datetime.date.today()}."'),
+    ('f"Today is {datetime.date.today()}{SYSTEM}"',
+     'f"{SYSTEM}\\n\\nToday is {datetime.date.today()}"'),
+])
+def test_the_fix_moves_the_changing_head_after_the_static_text(expr: str, moved: str) -> None:
+    text = HEAD + "import datetime\n" + textwrap.dedent(f"""
+    def answer(q):
+        return client.messages.create(model="claude-sonnet-4-6", max_tokens=512,
+            system={expr}, messages=[{{"role": "user", "content": q}}])
+    """)
+    found = [f for f in Linter(Settings()).lint_text(text, "app.py") if f.code == "CL106"]
+    assert len(found) == 1 and found[0].fix is not None
+    assert found[0].fix.applicability == "unsafe"
+    assert [e.content for e in found[0].fix.edits] == [moved]

@@ -17,6 +17,7 @@ from claudelint.syntax.walk import all_children, iter_nodes
 
 CACHE_CONTROL = '{"type": "ephemeral"}'
 # The separator after a moved head: punctuation, then spaces or newlines (escaped or not).
+_TRAILING_SPACE = re.compile(r"(?:\s|\\n|\\t)+$")
 _SEPARATOR = re.compile(r"([^\w\s\\{}]{0,3})((?:\s|\\n|\\t)*)")
 
 
@@ -140,6 +141,8 @@ class Edits:
         A short punctuation-and-space separator after the head stays between the two (its
         punctuation closes the moved head); with none, a blank line separates them. None when
         the node is not an f-string or nothing static follows its last changing field."""
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+            return self._move_left_operand_last(node, changes)
         if not isinstance(node, cst.FormattedString):
             return None
         parts = list(node.parts)
@@ -166,6 +169,29 @@ class Edits:
         if punct:
             moved.append(cst.FormattedStringText(punct))
         return NodeEdit(node, self.code(node.with_changes(parts=moved)))
+
+    def _move_left_operand_last(
+        self, node: cst.BinaryOperation, changes: Callable[[cst.BaseExpression], bool]
+    ) -> NodeEdit | None:
+        """`f"Today is {day}.\\n\\n" + POLICY` -> `POLICY + f"\\n\\nToday is {day}."`: the
+        trailing space of the head goes between the two (a blank line when it has none)."""
+        head, rest = node.left, node.right
+        if not isinstance(head, cst.FormattedString) or changes(rest) or not changes(head):
+            return None
+        parts = list(head.parts)
+        space = ""
+        if parts and isinstance(parts[-1], cst.FormattedStringText):
+            text = parts[-1].value
+            m = _TRAILING_SPACE.search(text)
+            space = m.group(0) if m else ""
+            kept = text[: len(text) - len(space)]
+            parts[-1:] = [cst.FormattedStringText(kept)] if kept else []
+        if not space:
+            if "r" in head.prefix.lower():
+                return None
+            space = "\\n\\n"
+        moved = head.with_changes(parts=[cst.FormattedStringText(space), *parts])
+        return NodeEdit(node, f"{self.code(rest)} + {self.code(moved)}")
 
     # --- literals ------------------------------------------------------------------------
 
