@@ -9,6 +9,7 @@ from claudelint.rules.cl102_dynamic_cached_prefix import DynamicCachedPrefix
 from claudelint.rules.cl103_cache_below_minimum import CacheBelowMinimum
 from claudelint.rules.cl104_too_many_cache_breakpoints import TooManyCacheBreakpoints
 from claudelint.rules.cl105_cache_write_never_read import CacheWriteNeverRead
+from claudelint.rules.cl106_dynamic_head_before_static_prompt import DynamicHeadBeforeStaticPrompt
 from claudelint.rules.cl201_oversized_max_tokens import OversizedMaxTokens
 from claudelint.rules.cl202_max_tokens_over_model_limit import MaxTokensOverModelLimit
 from claudelint.rules.cl203_invalid_thinking_config import InvalidThinkingConfig
@@ -24,6 +25,7 @@ RULES: tuple[type[Rule], ...] = (
     MissingCacheControl,
     DynamicCachedPrefix,
     CacheWriteNeverRead,
+    DynamicHeadBeforeStaticPrompt,
     OversizedMaxTokens,
     OverpoweredModel,
     CacheBelowMinimum,

@@ -5,7 +5,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from claudelint.api import CacheBlock, Hole, ModelInfo, Pricing, Request, RuleContext, Text
+    from claudelint.api import (
+        CacheBlock,
+        Cost,
+        Hole,
+        ModelInfo,
+        Pricing,
+        Request,
+        RuleContext,
+        Text,
+    )
 
 
 def _premium(m: ModelInfo) -> float | None:
@@ -43,3 +52,25 @@ def known_before(text: Text | None, hole: Hole) -> str:
         if isinstance(part, str):
             out.append(part)
     return "".join(out)
+
+
+def caching_saving(model: ModelInfo, tokens: int, calls: int, *, assumed: bool,
+                   batch: bool = False) -> Cost | None:
+    """What caching `tokens` prefix tokens saves over `calls` calls (CL101, CL106)."""
+    from claudelint.api import Cost
+
+    uncached = model.cost_usd(input_tokens=tokens * calls, batch=batch)
+    cached = model.cost_usd(cache_write_tokens=tokens, cache_read_tokens=tokens * (calls - 1),
+                            batch=batch)
+    if uncached is None or cached is None:
+        return None
+    assumptions: tuple[str, ...] = (
+        f"{tokens:,} prefix tokens (low estimate from characters)",
+        "every call after the first reads the cache (calls within the 5-minute lifetime)",
+        "one 5-minute cache write at 1.25x input",
+    )
+    if assumed:
+        assumptions += ("model not known statically: least favourable active model",)
+    if batch:
+        assumptions += ("Message Batches prices (50%); batch cache hits are best-effort",)
+    return Cost(model.id, tokens, max(0.0, uncached - cached), calls, assumptions)

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from claudelint.api import Cost, Invalid, Rule, Valid
+from claudelint.api import Invalid, Rule, Valid
+from claudelint.rules._shared import caching_saving
 
 if TYPE_CHECKING:
     import libcst as cst
 
-    from claudelint.api import Diagnostic, FixPlan, ModelInfo, PrefixBlock, Request, RuleContext
+    from claudelint.api import Diagnostic, FixPlan, PrefixBlock, Request, RuleContext
 
 _LONG = "You are a meticulous support agent for Acme Corp. " * 120  # ~6,000 characters
 
@@ -154,6 +155,34 @@ class MissingCacheControl(Rule):
                     messages=[{{'role': 'user', 'content': q}}])
             """,
         ),
+        # The history helper adds a breakpoint at run time: the request may carry one.
+        Valid(
+            f"""
+            import anthropic
+            client = anthropic.Anthropic()
+            SYSTEM = {_LONG!r}
+            def _history(q):
+                block = {{'type': 'text', 'text': q}}
+                block['cache_control'] = {{'type': 'ephemeral'}}
+                return [{{'role': 'user', 'content': [block]}}]
+            def answer(q):
+                return client.messages.create(model='claude-sonnet-4-6', max_tokens=512,
+                    system=SYSTEM, messages=_history(q))
+            """,
+        ),
+        # The function making the request marks the last message itself.
+        Valid(
+            f"""
+            import anthropic
+            client = anthropic.Anthropic()
+            SYSTEM = {_LONG!r}
+            def answer(q, load):
+                msgs = load(q)
+                msgs[-1]['content'][-1]['cache_control'] = {{'type': 'ephemeral'}}
+                return client.messages.create(model='claude-sonnet-4-6', max_tokens=512,
+                    system=SYSTEM, messages=msgs)
+            """,
+        ),
     )
     invalid = (
         Invalid(
@@ -220,6 +249,27 @@ class MissingCacheControl(Rule):
                     messages=[{{'role': 'user', 'content': [{{"type": "text", "text": f'{{DOC}}\n\nQuestion: ', "cache_control": {{"type": "ephemeral"}}}}, {{"type": "text", "text": f'{{q}}'}}]}}])
             """,  # noqa: E501
         ),
+        # `cache_control` elsewhere in the file does not hide a breakpoint in a history built
+        # by a helper that never mentions it.
+        Invalid(
+            f"""
+            import anthropic
+            client = anthropic.Anthropic()
+            SYSTEM = {_LONG!r}
+            def _history(q):
+                return [{{'role': 'user', 'content': q}}]
+            def answer(q):
+                return client.messages.create(model='claude-sonnet-4-6', max_tokens=512,
+                    system=SYSTEM, messages=_history(q))
+            def cached(q):
+                return client.messages.create(model='claude-sonnet-4-6', max_tokens=512,
+                    system=[{{'type': 'text', 'text': SYSTEM,
+                             'cache_control': {{'type': 'ephemeral'}}}}],
+                    messages=[{{'role': 'user', 'content': q}}])
+            """,
+            expected=((8, 16),),
+            message="static prefix (system)",
+        ),
     )
 
     def check(self, request: Request, ctx: RuleContext) -> Iterator[Diagnostic]:
@@ -269,8 +319,8 @@ class MissingCacheControl(Rule):
             what = f"`{shared}`" if shared.isidentifier() else shared
             message += (f" (no fix offered: the breakpoint would go into {what}, which other "
                         "code also reads)")
-        cost = _cost(model, tokens, ctx.cost_basis_calls, assumed=p.assumed,
-                     batch=request.site.batch)
+        cost = caching_saving(model, tokens, ctx.cost_basis_calls, assumed=p.assumed,
+                              batch=request.site.batch)
         node: cst.CSTNode | None = _content_node(last) if last.where == "messages" else None
         if node is None and last.container is not None:
             node = last.container.node
@@ -330,22 +380,3 @@ def _split(block: PrefixBlock, request: Request, ctx: RuleContext) -> FixPlan | 
     return FixPlan(
         f"Split the static head of the {block.where} text into a cached block", "unsafe", (edit,)
     )
-
-
-def _cost(model: ModelInfo, tokens: int, calls: int, *, assumed: bool,
-          batch: bool = False) -> Cost | None:
-    uncached = model.cost_usd(input_tokens=tokens * calls, batch=batch)
-    cached = model.cost_usd(cache_write_tokens=tokens, cache_read_tokens=tokens * (calls - 1),
-                            batch=batch)
-    if uncached is None or cached is None:
-        return None
-    assumptions: tuple[str, ...] = (
-        f"{tokens:,} prefix tokens (low estimate from characters)",
-        "every call after the first reads the cache (calls within the 5-minute lifetime)",
-        "one 5-minute cache write at 1.25x input",
-    )
-    if assumed:
-        assumptions += ("model not known statically: least favourable active model",)
-    if batch:
-        assumptions += ("Message Batches prices (50%); batch cache hits are best-effort",)
-    return Cost(model.id, tokens, max(0.0, uncached - cached), calls, assumptions)

@@ -195,6 +195,10 @@ class NameLookup:
         assigns = [b for b in bindings if b.kind in ("assign", "with")]
         setitems = [b for b in bindings if b.kind == "setitem"]
         others = [b for b in bindings if b.kind not in ("assign", "with", "setitem", "annotation")]
+        if any(b.kind == "mutate" for b in others):
+            # Changed in place below its first level (`m["content"][-1]["k"] = v`): neither
+            # the bound value nor a caller's argument is what is read here.
+            return Unknown("changed in place", expr, stable=owner_is_module)
         if others:
             b = others[0]
             if b.kind == "param":

@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from claudelint.analysis.breakpoint_sources import unknown_parts
 from claudelint.analysis.values import (
     CHANGING_ORIGINS,
     Const,
@@ -296,9 +297,18 @@ class Request:
             return True
         if not self.file_mentions_cache_control:
             return False
+        if self.arg("extra_body") is not None:
+            return True
+        if self.env is None or self.via is not None:
+            return any(self.args.get(n) is not None and unknown_parts(self.args[n].value)
+                       for n in ("tools", "system", "messages"))
+        from claudelint.analysis.breakpoint_sources import may_carry_breakpoint
+
         return any(
-            _has_unknown(self.value(name)) for name in ("tools", "system", "messages")
-        ) or (self.arg("extra_body") is not None)
+            may_carry_breakpoint(a.value, a.node, self.env)
+            for a in (self.args.get(n) for n in ("tools", "system", "messages"))
+            if a is not None
+        )
 
     @property
     def automatic_cache_control(self) -> Arg | None:
@@ -464,16 +474,6 @@ def _collect_cache_control(value: Value | None, out: list[Value]) -> None:
     elif isinstance(value, ListV):
         for item in value.items:
             _collect_cache_control(item, out)
-
-
-def _has_unknown(value: Value | None) -> bool:
-    if isinstance(value, Unknown):
-        return True
-    if isinstance(value, DictV):
-        return not value.complete or any(_has_unknown(v) for _, v in value.items)
-    if isinstance(value, ListV):
-        return not value.complete or any(_has_unknown(v) for v in value.items)
-    return False
 
 
 def _extend(prefix: Prefix, where: str, arg: Arg) -> bool:

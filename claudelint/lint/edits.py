@@ -7,6 +7,7 @@ when the code is not in a shape the edit can handle safely.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import libcst as cst
@@ -15,6 +16,9 @@ from claudelint.lint.diagnostic import NodeEdit
 from claudelint.syntax.walk import all_children, iter_nodes
 
 CACHE_CONTROL = '{"type": "ephemeral"}'
+# The separator after a moved head: punctuation, then spaces or newlines (escaped or not).
+_TRAILING_SPACE = re.compile(r"(?:\s|\\n|\\t)+$")
+_SEPARATOR = re.compile(r"([^\w\s\\{}]{0,3})((?:\s|\\n|\\t)*)")
 
 
 class Edits:
@@ -128,6 +132,66 @@ class Edits:
             # `STATIC + "..." + tail`: the left operand is the whole static head.
             return self.code(node.left), self.code(node.right)
         return None
+
+    def move_dynamic_head_last(
+        self, node: cst.CSTNode, changes: Callable[[cst.BaseExpression], bool]
+    ) -> NodeEdit | None:
+        """Move the head of an f-string, up to its last field that changes between calls,
+        after the static rest: `f"Today is {day}. {POLICY}"` -> `f"{POLICY} Today is {day}."`.
+        A short punctuation-and-space separator after the head stays between the two (its
+        punctuation closes the moved head); with none, a blank line separates them. None when
+        the node is not an f-string or nothing static follows its last changing field."""
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+            return self._move_left_operand_last(node, changes)
+        if not isinstance(node, cst.FormattedString):
+            return None
+        parts = list(node.parts)
+        last = [i for i, p in enumerate(parts)
+                if isinstance(p, cst.FormattedStringExpression) and changes(p.expression)]
+        if not last:
+            return None
+        head, tail = parts[: last[-1] + 1], parts[last[-1] + 1:]
+        punct = space = ""
+        if tail and isinstance(tail[0], cst.FormattedStringText):
+            m = _SEPARATOR.match(tail[0].value)
+            assert m is not None  # every group may be empty
+            punct, space, rest = m.group(1), m.group(2), tail[0].value[m.end():]
+            if not space:  # `(see below)`: text of the static part, not a separator
+                punct, rest = "", tail[0].value
+            tail = ([cst.FormattedStringText(rest)] if rest else []) + tail[1:]
+        if not tail:
+            return None
+        if not space:
+            if "r" in node.prefix.lower():
+                return None  # no escape for the blank line in a raw string
+            space = "\\n\\n"
+        moved = [*tail, cst.FormattedStringText(space), *head]
+        if punct:
+            moved.append(cst.FormattedStringText(punct))
+        return NodeEdit(node, self.code(node.with_changes(parts=moved)))
+
+    def _move_left_operand_last(
+        self, node: cst.BinaryOperation, changes: Callable[[cst.BaseExpression], bool]
+    ) -> NodeEdit | None:
+        """`f"Today is {day}.\\n\\n" + POLICY` -> `POLICY + f"\\n\\nToday is {day}."`: the
+        trailing space of the head goes between the two (a blank line when it has none)."""
+        head, rest = node.left, node.right
+        if not isinstance(head, cst.FormattedString) or changes(rest) or not changes(head):
+            return None
+        parts = list(head.parts)
+        space = ""
+        if parts and isinstance(parts[-1], cst.FormattedStringText):
+            text = parts[-1].value
+            m = _TRAILING_SPACE.search(text)
+            space = m.group(0) if m else ""
+            kept = text[: len(text) - len(space)]
+            parts[-1:] = [cst.FormattedStringText(kept)] if kept else []
+        if not space:
+            if "r" in head.prefix.lower():
+                return None
+            space = "\\n\\n"
+        moved = head.with_changes(parts=[cst.FormattedStringText(space), *parts])
+        return NodeEdit(node, f"{self.code(rest)} + {self.code(moved)}")
 
     # --- literals ------------------------------------------------------------------------
 

@@ -24,6 +24,7 @@ class Binding:
     kind: "assign" (value = the assigned expression), "param" (node = the Param), "import"
     (module/name), "loop" (for/comprehension target), "with" (value = the context expression),
     "def"/"class" (node = the definition), "setitem" (key, value: `name["key"] = value`),
+    "mutate" (`name[...][...] = value`, `name.attr[...] = value`: changed in place),
     "augassign", "unpack", "annotation" (a bare annotation), "other".
     """
 
@@ -259,6 +260,12 @@ class ModuleIndex(Visitor):
             if len(target.slice) == 1 and isinstance(target.slice[0].slice, cst.Index):
                 key = _string_key(target.slice[0].slice.value)
             self._bind(target.value.value, kind="setitem", value=value, key=key)
+        elif isinstance(target, cst.Subscript):
+            # `m["content"][-1]["cache_control"] = ...`: the object `m` names is changed in
+            # place, below its first level; its value is no longer what was bound.
+            root = _mutated_root(target)
+            if root is not None:
+                self._bind(root, kind="mutate")
 
     def _bind_attribute(self, target: cst.Attribute, value: cst.BaseExpression | None,
                         kind: str, annotation: cst.BaseExpression | None) -> None:
@@ -563,3 +570,14 @@ def _all_params(params: cst.Parameters) -> list[cst.Param]:
     if params.star_kwarg is not None:
         out.append(params.star_kwarg)
     return out
+
+
+def _mutated_root(target: cst.Subscript) -> str | None:
+    """The name at the root of a nested item target (`m["a"][0]["b"]`, `m.parts[0]`), or None
+    when the chain does not start at a plain name (`self.x[...]` belongs to the attribute)."""
+    node: cst.BaseExpression = target.value
+    while isinstance(node, (cst.Subscript, cst.Attribute)):
+        node = node.value
+    if not isinstance(node, cst.Name) or node.value in ("self", "cls"):
+        return None
+    return node.value
