@@ -42,7 +42,9 @@ class BatchableLoop(Rule):
     `while result is None`, a `try` around the request), chat and agent loops (a response or
     anything built from it reaches a later request, or decides whether it is made, as in
     `while response.stop_reason == "tool_use"`), agent steps that send a conversation kept
-    across calls (`self.messages` or a module-level list), helpers that wait for `input()`,
+    across calls (`self.messages` or a module-level list), loops over the tools a response
+    asked for (`for tool_use in tool_uses`), a scheduler's tick that skips the jobs not due
+    yet (`if now < job.next_run_at: continue`), helpers that wait for `input()`,
     loops over three items or fewer or over a handful (at most 10) written out in the code, or
     mapped from such a handful (examples in a demo or a notebook), loops that pair a
     function's one `query` / `question` parameter with each item (reranking retrieved passages

@@ -295,6 +295,10 @@ def _loop_verdict(facts: Facts, loop: cst.CSTNode, call: cst.CSTNode,
         )
         if taint.depends(loop.iter):
             return "stop", "the responses decide what the loop visits next"
+        if _TOOL_ITEMS.search(iter_code):
+            return "stop", "an agent step: the loop runs the tools a response asked for"
+        if _due_filter(facts, loop):
+            return "stop", "a scheduler: the loop runs only the items due now"
         if exits or (retry_shaped and _RETRY_ITER.search(iter_code)):
             if retry_shaped:
                 return "skip", "a retry loop"
@@ -369,6 +373,46 @@ def _bound_once(facts: Facts, expr: cst.BaseExpression) -> cst.BaseExpression | 
     if found is None or len(found[1]) != 1 or found[1][0].kind != "assign":
         return None
     return found[1][0].value
+
+
+# A loop over the tool calls a response asked for (an agent's step, the user waiting on it).
+_TOOL_ITEMS = re.compile(r"\btool_(?:uses?|calls?|use_blocks|requests)\b", re.I)
+# A scheduler's tick: items are skipped until they are due (`if now < job.next_run: continue`).
+_DUE = re.compile(r"\bnow\b|time\(\)|\.now\(|monotonic|\bnext_run|\bdue\b|\bscheduled?_?at\b",
+                  re.I)
+
+
+def _due_filter(facts: Facts, loop: cst.For) -> bool:
+    """Whether the loop body starts by skipping the items that are not due yet, comparing
+    against the clock: a scheduler, whose tick runs the one or two items due now."""
+    body = loop.body.body if isinstance(loop.body, cst.IndentedBlock) else ()
+    for stmt in body[:3]:
+        if not isinstance(stmt, cst.If):
+            continue
+        test = stmt.test
+        if not (_DUE.search(facts.code(test)) and _compares(test)):
+            continue
+        inner = stmt.body.body if isinstance(stmt.body, cst.IndentedBlock) else ()
+        if any(isinstance(line, cst.SimpleStatementLine)
+               and any(isinstance(small, cst.Continue) for small in line.body)
+               for line in inner) or (
+            isinstance(stmt.body, cst.SimpleStatementSuite)
+            and any(isinstance(small, cst.Continue) for small in stmt.body.body)
+        ):
+            return True
+    return False
+
+
+def _compares(test: cst.BaseExpression) -> bool:
+    if isinstance(test, cst.Comparison):
+        return any(isinstance(c.operator, (cst.LessThan, cst.LessThanEqual, cst.GreaterThan,
+                                           cst.GreaterThanEqual))
+                   for c in test.comparisons)
+    if isinstance(test, cst.BooleanOperation):
+        return _compares(test.left) or _compares(test.right)
+    if isinstance(test, cst.UnaryOperation):
+        return _compares(test.expression)
+    return False
 
 
 def _tool_loop(facts: Facts, test: cst.BaseExpression) -> bool:
