@@ -44,7 +44,8 @@ class BatchableLoop(Rule):
     `while response.stop_reason == "tool_use"`), agent steps that send a conversation kept
     across calls (`self.messages` or a module-level list), loops over the tools a response
     asked for (`for tool_use in tool_uses`), a scheduler's tick that skips the jobs not due
-    yet (`if now < job.next_run_at: continue`), helpers that wait for `input()`,
+    yet (`if now < job.next_run_at: continue`), a search that returns or breaks after its one
+    request (the loop around it still counts), helpers that wait for `input()`,
     loops over three items or fewer or over a handful (at most 10) written out in the code, or
     mapped from such a handful (examples in a demo or a notebook), loops that pair a
     function's one `query` / `question` parameter with each item (reranking retrieved passages

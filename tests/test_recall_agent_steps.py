@@ -21,8 +21,12 @@ def analyse(code):
 
 
 def _cl401(body: str) -> list[int]:
+    """The lines CL401 reports, as offsets from the line of the body's `analyse(` call."""
     text = textwrap.dedent(HEAD) + textwrap.dedent(body)
-    return [f.line for f in Linter(Settings()).lint_text(text, "app.py") if f.code == "CL401"]
+    call = next(i for i, line in enumerate(text.splitlines(), 1)
+                if "analyse(" in line and "def " not in line)
+    return [f.line - call for f in Linter(Settings()).lint_text(text, "app.py")
+            if f.code == "CL401"]
 
 
 def test_the_tools_a_response_asked_for_are_an_agent_step() -> None:
@@ -57,7 +61,7 @@ def test_a_loop_over_jobs_without_a_due_check_is_reported() -> None:
                 if not job.enabled:
                     continue
                 analyse(job.message)
-        """) == [14]
+        """) == [0]
 
 
 def test_a_size_filter_is_not_a_due_check() -> None:
@@ -67,4 +71,26 @@ def test_a_size_filter_is_not_a_due_check() -> None:
                 if len(doc.text) < 100:
                     continue
                 analyse(doc.text)
-        """) == [14]
+        """) == [0]
+
+
+def test_a_search_loop_makes_one_request_at_most() -> None:
+    assert _cl401("""
+        def trigger(jobs, wanted):
+            for job in jobs:
+                if job.id == wanted:
+                    analyse(job.message)
+                    return "triggered"
+            return "not found"
+        """) == []
+
+
+def test_the_loop_around_a_search_loop_is_still_seen() -> None:
+    assert _cl401("""
+        def trigger_all(batches, wanted):
+            for jobs in batches:
+                for job in jobs:
+                    if job.id == wanted:
+                        analyse(job.message)
+                        break
+        """) == [0]

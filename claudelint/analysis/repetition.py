@@ -303,6 +303,9 @@ def _loop_verdict(facts: Facts, loop: cst.CSTNode, call: cst.CSTNode,
             if retry_shaped:
                 return "skip", "a retry loop"
             return "stop", "the loop stops on a response"
+        if _leaves_after(facts, loop, call):
+            # One request at most: as if there were no loop (a loop around it may repeat it).
+            return "skip", "the loop ends after its first request (a search)"
         if loop.asynchronous is not None:
             return "stop", "an `async for` over a stream"
         if _STREAM_ITER.search(iter_code):
@@ -399,6 +402,33 @@ def _due_filter(facts: Facts, loop: cst.For) -> bool:
             isinstance(stmt.body, cst.SimpleStatementSuite)
             and any(isinstance(small, cst.Continue) for small in stmt.body.body)
         ):
+            return True
+    return False
+
+
+def _leaves_after(facts: Facts, loop: cst.For, call: cst.CSTNode) -> bool:
+    """Whether a `return` (or a `break` of this loop) follows the request in its own block or
+    a block around it inside the loop (`for job in jobs: if job.id == wanted: run(job);
+    return ...`): the loop makes one request at most."""
+    chain: list[cst.CSTNode] = [call]
+    while chain[-1] is not loop:
+        parent = facts.parent(chain[-1])
+        if parent is None:
+            return False
+        chain.append(parent)
+    for i in range(len(chain) - 2):
+        block = chain[i + 1]
+        if not isinstance(block, cst.IndentedBlock):
+            continue
+        # A `break` ends the innermost loop around it: this loop's only with none between.
+        inner_loop = any(isinstance(a, (cst.For, cst.While)) for a in chain[i + 2:-1])
+        stops: tuple[type[cst.CSTNode], ...] = (
+            (cst.Return,) if inner_loop else (cst.Return, cst.Break))
+        body: list[cst.CSTNode] = list(block.body)
+        after = body[body.index(chain[i]) + 1:] if chain[i] in body else []
+        if any(isinstance(stmt, cst.SimpleStatementLine)
+               and any(isinstance(small, stops) for small in stmt.body)
+               for stmt in after):
             return True
     return False
 
