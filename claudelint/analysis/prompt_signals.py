@@ -7,6 +7,7 @@ room (reasoning, open generation).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -242,51 +243,86 @@ def _quote(part: str, m: re.Match[str]) -> str:
     return f"'{sentence}'"
 
 
+@dataclass(frozen=True)
+class _PartSignals:
+    """What one prompt part says, read once per distinct text (an editor re-checks the same
+    prompts on every keystroke; a project sends the same system prompt from many calls)."""
+
+    strong: tuple[str, ...]
+    support: tuple[str, ...]
+    kinds: tuple[str, ...]
+    against: tuple[str, ...]
+    tasks: tuple[tuple[str, str], ...]  # (kind, quote), first match of each kind
+    json_keys: tuple[str, ...] | None  # None: the part names no keys
+
+
+@functools.lru_cache(maxsize=512)
+def _part_signals(part: str) -> _PartSignals:
+    strong: list[str] = []
+    support: list[str] = []
+    kinds: list[str] = []
+    against: list[str] = []
+    json_keys: tuple[str, ...] | None = None
+    # A negated request for reasoning is a format constraint, not a request for room.
+    for neg in _NO_EXPLAIN.finditer(part):
+        quote = _quote(part, neg)
+        # "Output only the prompt and nothing else": the object is not a short answer.
+        obj = _ONLY_OBJECT.search(quote)
+        if obj is None or re.fullmatch(_NOUN, obj.group(1), re.I):
+            support.append(f"prompt says {quote}")
+            break
+    cleaned = _NO_EXPLAIN.sub(" ", part)
+    m = _REASONING.search(cleaned)
+    if m:
+        against.append(f"prompt asks for reasoning: {_quote(cleaned, m)}")
+    m = _GENERATION.search(cleaned)
+    if m:
+        against.append(f"prompt asks for open-ended output: {_quote(cleaned, m)}")
+    m = _YESNO_FORMAT.search(part)
+    if m:
+        strong.append(f"prompt says {_quote(part, m)}")
+        kinds.append("yes-no")
+    m = _JSON_ONLY.search(part) or _JSON_WITH_KEYS.search(part)
+    if m:
+        keys = _json_keys(part)
+        free = [k for k in keys if _FREE_TEXT_KEY.match(k)]
+        if free:
+            against.append(f"prompt asks for a free-text JSON field `{free[0]}`")
+        elif keys and not _LONG_EXTRACTION.search(_strip_json_object(part)):
+            strong.append(f"prompt says {_quote(part, m)}")
+            kinds.append("extraction")
+            json_keys = keys
+        elif _JSON_ONLY.search(part):
+            support.append(f"prompt says {_quote(part, m)}")
+    for pattern in (_FORMAT_ONLY, _ONLY_FORMAT, _ONE_WORD):
+        m = pattern.search(part)
+        if m:
+            strong.append(f"prompt says {_quote(part, m)}")
+            if _LIST_NOUN.search(m.group(0)):
+                kinds.append("extraction")
+            break
+    tasks: list[tuple[str, str]] = []
+    for kind, pattern in _TASKS:
+        m = pattern.search(part)
+        if m:
+            tasks.append((kind, f"prompt says {_quote(part, m)}"))
+    return _PartSignals(tuple(strong), tuple(support), tuple(kinds), tuple(against),
+                        tuple(tasks), json_keys)
+
+
 def _read_prompt(parts: list[str], sig: _Signals) -> None:
     for part in parts:
-        # A negated request for reasoning is a format constraint, not a request for room.
-        for neg in _NO_EXPLAIN.finditer(part):
-            quote = _quote(part, neg)
-            # "Output only the prompt and nothing else": the object is not a short answer.
-            obj = _ONLY_OBJECT.search(quote)
-            if obj is None or re.fullmatch(_NOUN, obj.group(1), re.I):
-                sig.support.append(f"prompt says {quote}")
-                break
-        cleaned = _NO_EXPLAIN.sub(" ", part)
-        m = _REASONING.search(cleaned)
-        if m:
-            sig.against.append(f"prompt asks for reasoning: {_quote(cleaned, m)}")
-        m = _GENERATION.search(cleaned)
-        if m:
-            sig.against.append(f"prompt asks for open-ended output: {_quote(cleaned, m)}")
-        m = _YESNO_FORMAT.search(part)
-        if m:
-            sig.strong.append(f"prompt says {_quote(part, m)}")
-            sig.kinds.append("yes-no")
-        m = _JSON_ONLY.search(part) or _JSON_WITH_KEYS.search(part)
-        if m:
-            keys = _json_keys(part)
-            free = [k for k in keys if _FREE_TEXT_KEY.match(k)]
-            if free:
-                sig.against.append(f"prompt asks for a free-text JSON field `{free[0]}`")
-            elif keys and not _LONG_EXTRACTION.search(_strip_json_object(part)):
-                sig.strong.append(f"prompt says {_quote(part, m)}")
-                sig.kinds.append("extraction")
-                sig.json_keys = keys
-            elif _JSON_ONLY.search(part):
-                sig.support.append(f"prompt says {_quote(part, m)}")
-        for pattern in (_FORMAT_ONLY, _ONLY_FORMAT, _ONE_WORD):
-            m = pattern.search(part)
-            if m:
-                sig.strong.append(f"prompt says {_quote(part, m)}")
-                if _LIST_NOUN.search(m.group(0)):
-                    sig.kinds.append("extraction")
-                break
-        for kind, pattern in _TASKS:
-            m = pattern.search(part)
-            if m and kind not in sig.tasks:
+        found = _part_signals(part)
+        sig.strong.extend(found.strong)
+        sig.support.extend(found.support)
+        sig.kinds.extend(found.kinds)
+        sig.against.extend(found.against)
+        if found.json_keys is not None:
+            sig.json_keys = found.json_keys
+        for kind, quote in found.tasks:
+            if kind not in sig.tasks:
                 sig.tasks.append(kind)
-                sig.task_quotes.append(f"prompt says {_quote(part, m)}")
+                sig.task_quotes.append(quote)
     if "extraction" in sig.tasks and "extraction" not in sig.kinds:
         joined = "\n".join(parts)
         if _LONG_EXTRACTION.search(_strip_json_object(joined)):
