@@ -231,22 +231,70 @@ def _bounded(facts: Facts, chain: str, region: _Region, loop: cst.CSTNode | None
 
 
 def _rollback(facts: Facts, node: cst.CSTNode) -> bool:
-    """`history.pop()` in an `except` handler takes back the turn of a failed request: it
-    does not bound the history."""
-    if not (isinstance(node, cst.Call) and _func_name(node) == "pop"):
-        return False
-    pos = _positional(node)
-    if pos and not (isinstance(pos[0], cst.UnaryOperation) and
-                    isinstance(pos[0].operator, cst.Minus) and
-                    isinstance(pos[0].expression, cst.Integer) and
-                    pos[0].expression.value == "1"):
-        return False  # pop(0): the oldest turn goes
+    """A removal of the newest item that takes back (part of) the current turn, which does not
+    bound the history: `history.pop()` (or `del history[-1]`) in an `except` handler, or in a
+    loop that pops until the last message is the user's again
+    (`while h and h[-1]["role"] != "user": h.pop()`). A loop on the length
+    (`while len(h) > N: h.pop()`) trims."""
+    chain = _last_removed(node)
+    if chain is None:
+        return False  # pop(0), del h[:k]: the oldest turns go
     for a in facts.ancestors(node):
         if isinstance(a, cst.ExceptHandler):
             return True
-        if isinstance(a, (cst.While, cst.For, *_DEFS)):
+        if isinstance(a, cst.While):
+            # Inside an `except` or not, a loop that stops at the last message undoes the
+            # turn; one that measures the list bounds it.
+            return _tests_last_only(a.test, chain)
+        if isinstance(a, (cst.For, *_DEFS)):
             return False
     return False
+
+
+def _last_removed(node: cst.CSTNode) -> str | None:
+    """The list whose last item `node` removes: `h.pop()`, `h.pop(-1)`, `del h[-1]`."""
+    if isinstance(node, cst.Del):
+        t = node.target
+        if isinstance(t, cst.Subscript) and len(t.slice) == 1 and \
+                isinstance(t.slice[0].slice, cst.Index) and _minus_one(t.slice[0].slice.value):
+            return _chain(t.value)
+        return None
+    if not (isinstance(node, cst.Call) and _func_name(node) == "pop" and
+            isinstance(node.func, cst.Attribute)):
+        return None
+    pos = _positional(node)
+    if pos and not _minus_one(pos[0]):
+        return None
+    return _chain(node.func.value)
+
+
+def _minus_one(e: cst.BaseExpression) -> bool:
+    return isinstance(e, cst.UnaryOperation) and isinstance(e.operator, cst.Minus) and \
+        isinstance(e.expression, cst.Integer) and e.expression.value == "1"
+
+
+def _tests_last_only(test: cst.BaseExpression, chain: str) -> bool:
+    """Whether a loop test looks at `chain[-1]` and at no measure of the list (`len(h)`,
+    `count_tokens(h)`)."""
+    last = False
+    for n in _walk(test):
+        if isinstance(n, cst.Subscript) and _chain(n.value) == chain and len(n.slice) == 1 \
+                and isinstance(n.slice[0].slice, cst.Index) and \
+                _minus_one(n.slice[0].slice.value):
+            last = True
+        elif isinstance(n, cst.Call) and any(_chain(a.value) == chain for a in n.args):
+            return False
+    return last
+
+
+def _walk(node: cst.CSTNode) -> list[cst.CSTNode]:
+    out: list[cst.CSTNode] = []
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        out.append(n)
+        stack.extend(n.children)
+    return out
 
 
 def _growth_in(facts: Facts, chain: str, where: cst.CSTNode) -> cst.CSTNode | None:
