@@ -122,3 +122,60 @@ def test_dropping_the_oldest_turns_still_bounds() -> None:
             history.append({"role": "assistant", "content": r.content})
     """
     assert _cl501(body) == []
+
+
+CLOSURE = """
+def repl():
+    history = []
+    while True:
+        text = input("> ")
+
+        def make_turn(user_text, msgs):
+            def turn():
+                msgs.append({"role": "user", "content": user_text})
+                while True:
+                    r = client.messages.create(model="claude-sonnet-4-6", max_tokens=900,
+                        messages=msgs)
+                    msgs.append({"role": "assistant", "content": r.content})
+                    if r.stop_reason != "tool_use":
+                        return r
+                    msgs.append({"role": "user", "content": call_tools(r)})
+            return turn
+
+        run_later(make_turn(text, history))
+"""
+
+
+def test_a_closure_grows_the_list_of_the_function_that_made_it() -> None:
+    found = _cl501(CLOSURE)
+    assert [line for line, _ in found] == [_line(CLOSURE, "messages=msgs")]
+    assert "`msgs` grows (`msgs.append(" in found[0][1]
+
+
+def test_a_closure_whose_maker_trims_the_list_is_bounded() -> None:
+    body = CLOSURE.replace("            return turn",
+                           "            del msgs[:-20]\n            return turn")
+    assert _cl501(body) == []
+
+
+def test_a_wrapper_local_is_not_the_callers_list_of_the_same_name() -> None:
+    # Look-alike: the caller collects finished answers in a list named like the wrapper's
+    # history; each wrapper call starts its own one-turn history.
+    body = """
+    def ask(msg, past=None):
+        past = past or []
+        history = past + [{"role": "user", "content": msg}]
+        r = client.messages.create(model="claude-sonnet-4-6", max_tokens=900,
+            messages=history)
+        return r.content[0].text, history
+
+    def ensemble(msg, n):
+        answers, history = [], []
+        for _ in range(n):
+            a, h = ask(msg)
+            answers.append(a)
+            history.append(h)
+        return answers, history
+    """
+    assert _cl501(body) == []
+

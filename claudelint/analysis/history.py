@@ -135,6 +135,31 @@ def _sent(request: Request, facts: Facts, fn: cst.CSTNode | None) -> list[
     return out
 
 
+def _in_caller(request: Request, sent: list[tuple[str, cst.BaseExpression]]
+               ) -> list[tuple[str, cst.BaseExpression]]:
+    """For a call of a wrapper, the names it sends are the wrapper's: a parameter becomes the
+    list the caller passes for it (`ask(history)`), and a local of the wrapper is a new list
+    on every call, not the caller's list of the same name."""
+    assert request.via is not None
+    fn = request.via.function
+    params = [*fn.params.posonly_params, *fn.params.params]
+    names = [p.name.value for p in params]
+    pos = _positional(request.call)
+    out: list[tuple[str, cst.BaseExpression]] = []
+    for chain, _node in sent:
+        root = chain.split(".")[0]
+        if root != chain or root not in names:
+            continue
+        i = names.index(root)
+        given = pos[i] if i < len(pos) else next(
+            (a.value for a in request.call.args
+             if a.keyword is not None and a.keyword.value == root), None)
+        c = _whole(given) if given is not None else None
+        if c is not None and given is not None:
+            out.append((c, given))
+    return out
+
+
 def _cached_or_compacted(request: Request) -> bool:
     if request.unknown_kwargs:
         return True
@@ -185,6 +210,16 @@ def _region(env: Env, chain: str, scope: Scope) -> _Region | None:
         return _Region("global", None)
     if root in s.bindings and root not in s.global_names:
         return _Region("local", s.node)
+    # A closure's free name: the list of the function that made the closure
+    # (`def make_turn(msgs): def turn(): msgs.append(...)`).
+    outer = s.parent
+    while outer is not None and root not in s.global_names:
+        if outer.kind == "function":
+            if root in outer.bindings and root not in outer.global_names:
+                return _Region("local", outer.node)
+        elif outer.kind == "module":
+            break
+        outer = outer.parent
     if root in env.index.module_scope.bindings:
         return _Region("global", None)
     return None
@@ -357,7 +392,10 @@ def _analyze_history(request: Request) -> HistoryGrowth | None:
     facts = _facts(env)
     loops, fn = _repeating_loops(facts, request.call)
     loops = [lp for lp in loops if isinstance(lp, (cst.For, cst.While))]
-    for chain, node in _sent(request, facts, fn):
+    sent = _sent(request, facts, fn)
+    if request.via is not None:
+        sent = _in_caller(request, sent)
+    for chain, node in sent:
         region = _region(env, chain, env.scope)
         if region is None:
             continue
