@@ -27,8 +27,10 @@ class UnboundedHistory(Rule):
     loop, directly or through one more method), a module-level list grown (or reassigned
     `HISTORY = HISTORY + [...]`) by a function called in a loop, an agent loop written as
     recursion (`step(messages)` grows `messages` and calls itself), and a filtered copy of
-    the history (`[m for m in history if ...]`) sent whole. A `pop()` in an `except` that
-    takes back a failed turn does not bound the history.
+    the history (`[m for m in history if ...]`) sent whole. A removal that only takes back
+    the current turn does not bound the history: a `pop()` in an `except`, or a loop that
+    pops until the last message is the user's (`while h and h[-1]["role"] != "user":
+    h.pop()`); one that measures the list (`while len(h) > 20: h.pop()`) does.
 
     ## Why is this bad?
     Every request bills the whole history again as input. A conversation of N turns sends

@@ -135,6 +135,31 @@ def _sent(request: Request, facts: Facts, fn: cst.CSTNode | None) -> list[
     return out
 
 
+def _in_caller(request: Request, sent: list[tuple[str, cst.BaseExpression]]
+               ) -> list[tuple[str, cst.BaseExpression]]:
+    """For a call of a wrapper, the names it sends are the wrapper's: a parameter becomes the
+    list the caller passes for it (`ask(history)`), and a local of the wrapper is a new list
+    on every call, not the caller's list of the same name."""
+    assert request.via is not None
+    fn = request.via.function
+    params = [*fn.params.posonly_params, *fn.params.params]
+    names = [p.name.value for p in params]
+    pos = _positional(request.call)
+    out: list[tuple[str, cst.BaseExpression]] = []
+    for chain, _node in sent:
+        root = chain.split(".")[0]
+        if root != chain or root not in names:
+            continue
+        i = names.index(root)
+        given = pos[i] if i < len(pos) else next(
+            (a.value for a in request.call.args
+             if a.keyword is not None and a.keyword.value == root), None)
+        c = _whole(given) if given is not None else None
+        if c is not None and given is not None:
+            out.append((c, given))
+    return out
+
+
 def _cached_or_compacted(request: Request) -> bool:
     if request.unknown_kwargs:
         return True
@@ -185,6 +210,16 @@ def _region(env: Env, chain: str, scope: Scope) -> _Region | None:
         return _Region("global", None)
     if root in s.bindings and root not in s.global_names:
         return _Region("local", s.node)
+    # A closure's free name: the list of the function that made the closure
+    # (`def make_turn(msgs): def turn(): msgs.append(...)`).
+    outer = s.parent
+    while outer is not None and root not in s.global_names:
+        if outer.kind == "function":
+            if root in outer.bindings and root not in outer.global_names:
+                return _Region("local", outer.node)
+        elif outer.kind == "module":
+            break
+        outer = outer.parent
     if root in env.index.module_scope.bindings:
         return _Region("global", None)
     return None
@@ -231,22 +266,70 @@ def _bounded(facts: Facts, chain: str, region: _Region, loop: cst.CSTNode | None
 
 
 def _rollback(facts: Facts, node: cst.CSTNode) -> bool:
-    """`history.pop()` in an `except` handler takes back the turn of a failed request: it
-    does not bound the history."""
-    if not (isinstance(node, cst.Call) and _func_name(node) == "pop"):
-        return False
-    pos = _positional(node)
-    if pos and not (isinstance(pos[0], cst.UnaryOperation) and
-                    isinstance(pos[0].operator, cst.Minus) and
-                    isinstance(pos[0].expression, cst.Integer) and
-                    pos[0].expression.value == "1"):
-        return False  # pop(0): the oldest turn goes
+    """A removal of the newest item that takes back (part of) the current turn, which does not
+    bound the history: `history.pop()` (or `del history[-1]`) in an `except` handler, or in a
+    loop that pops until the last message is the user's again
+    (`while h and h[-1]["role"] != "user": h.pop()`). A loop on the length
+    (`while len(h) > N: h.pop()`) trims."""
+    chain = _last_removed(node)
+    if chain is None:
+        return False  # pop(0), del h[:k]: the oldest turns go
     for a in facts.ancestors(node):
         if isinstance(a, cst.ExceptHandler):
             return True
-        if isinstance(a, (cst.While, cst.For, *_DEFS)):
+        if isinstance(a, cst.While):
+            # Inside an `except` or not, a loop that stops at the last message undoes the
+            # turn; one that measures the list bounds it.
+            return _tests_last_only(a.test, chain)
+        if isinstance(a, (cst.For, *_DEFS)):
             return False
     return False
+
+
+def _last_removed(node: cst.CSTNode) -> str | None:
+    """The list whose last item `node` removes: `h.pop()`, `h.pop(-1)`, `del h[-1]`."""
+    if isinstance(node, cst.Del):
+        t = node.target
+        if isinstance(t, cst.Subscript) and len(t.slice) == 1 and \
+                isinstance(t.slice[0].slice, cst.Index) and _minus_one(t.slice[0].slice.value):
+            return _chain(t.value)
+        return None
+    if not (isinstance(node, cst.Call) and _func_name(node) == "pop" and
+            isinstance(node.func, cst.Attribute)):
+        return None
+    pos = _positional(node)
+    if pos and not _minus_one(pos[0]):
+        return None
+    return _chain(node.func.value)
+
+
+def _minus_one(e: cst.BaseExpression) -> bool:
+    return isinstance(e, cst.UnaryOperation) and isinstance(e.operator, cst.Minus) and \
+        isinstance(e.expression, cst.Integer) and e.expression.value == "1"
+
+
+def _tests_last_only(test: cst.BaseExpression, chain: str) -> bool:
+    """Whether a loop test looks at `chain[-1]` and at no measure of the list (`len(h)`,
+    `count_tokens(h)`)."""
+    last = False
+    for n in _walk(test):
+        if isinstance(n, cst.Subscript) and _chain(n.value) == chain and len(n.slice) == 1 \
+                and isinstance(n.slice[0].slice, cst.Index) and \
+                _minus_one(n.slice[0].slice.value):
+            last = True
+        elif isinstance(n, cst.Call) and any(_chain(a.value) == chain for a in n.args):
+            return False
+    return last
+
+
+def _walk(node: cst.CSTNode) -> list[cst.CSTNode]:
+    out: list[cst.CSTNode] = []
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        out.append(n)
+        stack.extend(n.children)
+    return out
 
 
 def _growth_in(facts: Facts, chain: str, where: cst.CSTNode) -> cst.CSTNode | None:
@@ -309,7 +392,10 @@ def _analyze_history(request: Request) -> HistoryGrowth | None:
     facts = _facts(env)
     loops, fn = _repeating_loops(facts, request.call)
     loops = [lp for lp in loops if isinstance(lp, (cst.For, cst.While))]
-    for chain, node in _sent(request, facts, fn):
+    sent = _sent(request, facts, fn)
+    if request.via is not None:
+        sent = _in_caller(request, sent)
+    for chain, node in sent:
         region = _region(env, chain, env.scope)
         if region is None:
             continue
