@@ -190,6 +190,8 @@ class ModuleIndex(Visitor):
         self.name_seq: dict[int, tuple[int, tuple[int, ...]]] = {}
         # Calls of plain names, by name (callers of wrapper functions).
         self.name_calls: dict[str, list[NameCall]] = {}
+        # Calls of `name.attr(...)` by attr (`self.ask(...)`): where wrapper methods are called.
+        self.attr_calls: dict[str, list[NameCall]] = {}
         # What other modules derive from this index (flow facts), cached for its lifetime.
         self.memo: dict[str, object] = {}
         self.walk(module)
@@ -541,6 +543,11 @@ class ModuleIndex(Visitor):
                 node, self.scope, self._current_loops(),
                 self.statements[-1] if self.statements else node, id(node) in self.awaited))
         if isinstance(func, cst.Attribute):
+            if isinstance(func.value, cst.Name):
+                self.attr_calls.setdefault(func.attr.value, []).append(NameCall(
+                    node, self.scope, self._current_loops(),
+                    self.statements[-1] if self.statements else node,
+                    id(node) in self.awaited))
             if func.attr.value not in REQUEST_METHODS:
                 return
         elif isinstance(func, cst.Name):
