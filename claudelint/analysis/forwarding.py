@@ -4,13 +4,14 @@
 caller passes: each call `self.ask(model=..., **params)` (a method of the same class called
 on `self`) or `ask(...)` (a module-level function called by its name) is a request whose
 arguments are the caller's keywords, resolved where the caller is, plus the keywords the
-wrapper's own call writes. Only a wrapper that does nothing else with its `**kwargs` (no
+wrapper's own call writes. The wrapper has no decorator but a retry decorator. Only a wrapper that does nothing else with its `**kwargs` (no
 other use of the name in the function: a `kwargs.pop("temperature")` changes what is sent)
 qualifies, and only calls that match it statically (no `*args` at the call).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 
 import libcst as cst
@@ -18,7 +19,7 @@ import libcst as cst
 from claudelint.analysis.request import Arg, Request, WrapperCall
 from claudelint.analysis.resolve import Resolver
 from claudelint.analysis.values import DictV
-from claudelint.syntax.scopes import CallCandidate, ModuleIndex, NameCall, Scope
+from claudelint.syntax.scopes import CallCandidate, ModuleIndex, NameCall, Scope, dotted_name
 
 # At most this many calls of one forwarding wrapper get a Request.
 MAX_FORWARD_CALLERS = 64
@@ -56,13 +57,25 @@ def _forwarded(inner: Request, fn: cst.FunctionDef) -> str | None:
     return name if uses == 1 else None
 
 
+def _plain_decorators(fn: cst.FunctionDef) -> bool:
+    """Whether `fn`'s decorators leave its arguments alone: none, or retry decorators
+    (`@retry(...)`, `@backoff.on_exception(...)`, `@retry_with_backoff(...)`), which call the
+    function again with the same arguments."""
+    for d in fn.decorators:
+        node = d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator
+        name = (dotted_name(node) or "").lower()
+        if not name or not re.search(r"retry|backoff", name):
+            return False
+    return True
+
+
 def _callers(index: ModuleIndex, fn: cst.FunctionDef, fn_scope: Scope) -> list[NameCall] | None:
     name = fn.name.value
     out: list[NameCall] = []
     owner = fn_scope.class_scope
     if owner is not None:
         # A method: `self.name(...)` in a method of the same class.
-        if fn.decorators:
+        if not _plain_decorators(fn):
             return None
         for nc in index.attr_calls.get(name, []):
             caller = nc.scope.function
@@ -73,7 +86,7 @@ def _callers(index: ModuleIndex, fn: cst.FunctionDef, fn_scope: Scope) -> list[N
                 continue
             out.append(nc)
         return out
-    if fn.decorators:
+    if not _plain_decorators(fn):
         return None
     for nc in index.name_calls.get(name, []):
         found = nc.scope.lookup(name)
