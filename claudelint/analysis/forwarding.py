@@ -4,9 +4,10 @@
 caller passes: each call `self.ask(model=..., **params)` (a method of the same class called
 on `self`) or `ask(...)` (a module-level function called by its name) is a request whose
 arguments are the caller's keywords, resolved where the caller is, plus the keywords the
-wrapper's own call writes. The wrapper has no decorator but a retry decorator. Only a wrapper that does nothing else with its `**kwargs` (no
-other use of the name in the function: a `kwargs.pop("temperature")` changes what is sent)
-qualifies, and only calls that match it statically (no `*args` at the call).
+wrapper's own call writes. The wrapper has no decorator but retry decorators. Only a
+wrapper that does nothing else with its `**kwargs` (no other use of the name in the
+function: a `kwargs.pop("temperature")` changes what is sent) qualifies, and only calls
+that match it statically (no `*args` at the call).
 """
 
 from __future__ import annotations
