@@ -18,6 +18,7 @@ from claudelint.analysis.batch_items import (
     single_value,
     typed_call,
 )
+from claudelint.analysis.forwarding import forwarding_requests
 from claudelint.analysis.provenance import _inputs
 from claudelint.analysis.request import Arg, Env, Request, Site, WrapperCall
 from claudelint.analysis.resolve import Resolver
@@ -579,13 +580,16 @@ class CallSiteFinder:
         positional and keyword arguments), resolved with the parameters bound to the
         caller's arguments and located at the caller (SPEC §2). Only one level: a wrapper of
         a wrapper is not followed; calls from other modules are not seen."""
+        out: list[Request] = forwarding_requests(self.index, self.resolver, requests,
+                                                 self._make)
+        forwarded = {id(r.via.inner) for r in out if r.via is not None}
         by_fn: dict[int, list[Request]] = {}
         for req in requests:
             fn = req.env.scope.function if req.env is not None else None
-            if fn is None or fn.kind != "function" or fn.class_scope is not None:
+            if fn is None or fn.kind != "function" or fn.class_scope is not None \
+                    or id(req) in forwarded:
                 continue
             by_fn.setdefault(id(fn), []).append(req)
-        out: list[Request] = []
         for reqs in by_fn.values():
             if len(reqs) != 1 or reqs[0].site.batch:
                 continue

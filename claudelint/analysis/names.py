@@ -227,6 +227,8 @@ class NameLookup:
                     continue
                 items.append((s.key, self.resolve(s.value, s.scope, depth)))
             value = DictV(tuple(items), value.node, complete, value.stable, value.key_nodes)
+        if isinstance(value, DictV) and isinstance(expr, cst.Name):
+            value = self._after_removals(expr, owner, value)
         if not owner_is_module and isinstance(value, Unknown) and (
             b.in_loop or not value.stable
         ):
@@ -236,6 +238,28 @@ class NameLookup:
             node = expr if b.in_loop else value.node
             return Unknown(value.reason, node, False, value.origin, value.volatile, bound_at)
         return value
+
+    def _after_removals(self, expr: cst.Name, owner: Scope, value: DictV) -> Value:
+        """`value` without the keys the code takes out in place (`d.pop("k")`, `del d["k"]`,
+        anywhere the name is this variable, on any path: a key perhaps removed is not known
+        to be sent), and not complete when keys may be added (`d.update(...)`); unknown when a
+        key removed is not a literal."""
+        complete = value.complete and not any(
+            (found := scope.lookup(expr.value)) is not None and found[0] is owner
+            for scope in self.index.additions.get(expr.value, []))
+        removed: set[str] = set()
+        for scope, key in self.index.removals.get(expr.value, []):
+            found = scope.lookup(expr.value)
+            if found is None or found[0] is not owner:
+                continue
+            if key is None:
+                return Unknown("keys removed in place", expr, stable=owner.kind == "module")
+            removed.add(key)
+        if not removed and complete == value.complete:
+            return value
+        return DictV(tuple((k, v) for k, v in value.items if k not in removed), value.node,
+                     complete, value.stable,
+                     {k: n for k, n in value.key_nodes.items() if k not in removed})
 
     def _param(self, b: Binding, code: str, expr: cst.CSTNode, depth: int) -> Value:
         param = b.node

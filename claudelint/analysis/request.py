@@ -85,6 +85,9 @@ class WrapperCall:
     function: cst.FunctionDef
     callers: int
     complete: bool
+    # The wrapper forwards its `**kwargs` whole to the request (`create(**kwargs)`): the
+    # request's arguments are the caller's keywords (forwarding.py).
+    forwards: bool = False
 
     @property
     def name(self) -> str:

@@ -115,6 +115,30 @@ class Resolver(Provenance, PromptFiles, Summaries):
             origin = "module"
         return Hole(code_of(self.module, expr), origin, expr, volatile)
 
+    def _dict_copy(self, expr: cst.DictComp, scope: Scope, depth: int) -> Value:
+        """`{k: v for k, v in d.items()}` (or `{k: f(v) ...}`) of a known dict: the same keys,
+        each value kept when it is `v` itself. A filter (`if ...`) may drop keys: unknown."""
+        comp = expr.for_in
+        target = comp.target
+        it = comp.iter
+        unknown = Unknown("dict comprehension", expr)
+        if comp.ifs or comp.inner_for_in is not None or comp.asynchronous is not None \
+                or not isinstance(target, cst.Tuple) or len(target.elements) != 2 \
+                or not isinstance(it, cst.Call) or it.args \
+                or not isinstance(it.func, cst.Attribute) or it.func.attr.value != "items":
+            return unknown
+        k, v = (el.value for el in target.elements)
+        if not isinstance(k, cst.Name) or not isinstance(v, cst.Name) \
+                or not isinstance(expr.key, cst.Name) or expr.key.value != k.value:
+            return unknown
+        source = self.resolve(it.func.value, scope, depth)
+        if not isinstance(source, DictV):
+            return unknown
+        same = isinstance(expr.value, cst.Name) and expr.value.value == v.value
+        items = tuple((key, val if same else Unknown("computed per key", expr.value))
+                      for key, val in source.items)
+        return DictV(items, expr, source.complete, source.stable and same, source.key_nodes)
+
     def _as_text(self, value: Value, expr: cst.CSTNode, scope: Scope) -> Text:
         """A value used inside a string: text stays text, constants become text, the rest a
         hole."""
@@ -174,6 +198,8 @@ class Resolver(Provenance, PromptFiles, Summaries):
             return ListV(tuple(items), expr, complete, stable=module_level)
         if isinstance(expr, cst.Dict):
             return self._dict(expr, scope, depth)
+        if isinstance(expr, cst.DictComp):
+            return self._dict_copy(expr, scope, depth)
         if isinstance(expr, cst.BinaryOperation):
             return self._binop(expr, scope, depth)
         if isinstance(expr, cst.Call):

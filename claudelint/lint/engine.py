@@ -544,6 +544,13 @@ class Linter:
                         fix = None
                     out.append((dataclasses.replace(diag, message=diag.message + suffix,
                                                     fix=fix, fallback=None), request))
+                elif via.forwards and request.env is not None and _in_caller(request,
+                                                                             diag.node):
+                    # A forwarding wrapper sends what the caller builds: a node of the
+                    # caller's own function (the `**params` dict it fills) is where to change
+                    # it.
+                    out.append((dataclasses.replace(diag, message=diag.message + suffix,
+                                                    fix=None, fallback=None), request))
                 elif request.env is not None and request.env.resolver.inside(via.function,
                                                                              diag.node):
                     in_wrapper.setdefault((id(inner), id(diag.node)), []).append(diag)
@@ -626,6 +633,15 @@ class Linter:
 def _rule_code(token: str) -> str | None:
     rule = get_rule(token)
     return rule.code if rule is not None else None
+
+
+def _in_caller(request: Request, node: cst.CSTNode | None) -> bool:
+    """Whether `node` lies in the function (or module body) making the call `request`."""
+    assert request.env is not None
+    fn = request.env.scope.function
+    if node is None or fn is None:
+        return False
+    return request.env.resolver.inside(fn.node, node)
 
 
 def _fix_key(fix: FixPlan) -> tuple[object, ...]:

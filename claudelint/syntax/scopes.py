@@ -190,6 +190,13 @@ class ModuleIndex(Visitor):
         self.name_seq: dict[int, tuple[int, tuple[int, ...]]] = {}
         # Calls of plain names, by name (callers of wrapper functions).
         self.name_calls: dict[str, list[NameCall]] = {}
+        # Calls of `name.attr(...)` by attr (`self.ask(...)`): where wrapper methods are called.
+        self.attr_calls: dict[str, list[NameCall]] = {}
+        # Keys taken out of a dict in place, by the dict's name: (scope of the statement, the
+        # key, None when not a literal or all keys): `d.pop("k")`, `del d["k"]`, `d.clear()`.
+        self.removals: dict[str, list[tuple[Scope, str | None]]] = {}
+        # Keys perhaps added in place, by the dict's name: `d.update(...)`, `d.setdefault(...)`.
+        self.additions: dict[str, list[Scope]] = {}
         # What other modules derive from this index (flow facts), cached for its lifetime.
         self.memo: dict[str, object] = {}
         self.walk(module)
@@ -373,6 +380,17 @@ class ModuleIndex(Visitor):
     def visit_DictComp(self, node: cst.DictComp) -> bool:
         return self._comprehension(node, [node.key, node.value])
 
+    def visit_Del(self, node: cst.Del) -> None:
+        targets = node.target.elements if isinstance(node.target, (cst.Tuple, cst.List)) \
+            else [node.target]
+        for t in targets:
+            target = t.value if isinstance(t, cst.BaseElement) else t
+            if isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name):
+                key = None
+                if len(target.slice) == 1 and isinstance(target.slice[0].slice, cst.Index):
+                    key = _string_key(target.slice[0].slice.value)
+                self.removals.setdefault(target.value.value, []).append((self.scope, key))
+
     def visit_Global(self, node: cst.Global) -> None:
         for item in node.names:
             self.scope.global_names.add(item.name.value)
@@ -541,6 +559,19 @@ class ModuleIndex(Visitor):
                 node, self.scope, self._current_loops(),
                 self.statements[-1] if self.statements else node, id(node) in self.awaited))
         if isinstance(func, cst.Attribute):
+            if isinstance(func.value, cst.Name):
+                if func.attr.value in ("pop", "popitem", "clear"):
+                    first = node.args[0].value if node.args and not node.args[0].star \
+                        and node.args[0].keyword is None else None
+                    key = _string_key(first) if first is not None \
+                        and func.attr.value == "pop" else None
+                    self.removals.setdefault(func.value.value, []).append((self.scope, key))
+                elif func.attr.value in ("update", "setdefault"):
+                    self.additions.setdefault(func.value.value, []).append(self.scope)
+                self.attr_calls.setdefault(func.attr.value, []).append(NameCall(
+                    node, self.scope, self._current_loops(),
+                    self.statements[-1] if self.statements else node,
+                    id(node) in self.awaited))
             if func.attr.value not in REQUEST_METHODS:
                 return
         elif isinstance(func, cst.Name):
