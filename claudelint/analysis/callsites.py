@@ -99,7 +99,8 @@ class CallSiteFinder:
         self.index = index
         self.module = module
         self.resolver = resolver
-        self.tracer = ClientTracer(index, client_factories)
+        self.tracer = ClientTracer(index, client_factories, source=resolver.project,
+                                   path=resolver.path, deps=resolver.deps)
         self.mentions_cache_control = mentions_cache_control
         self._is_known_model = is_known_model
 

@@ -5,13 +5,20 @@ imported project modules) and local classes."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
+from claudelint.analysis.branches import parent_map, reaching
 from claudelint.syntax.scopes import REQUEST_METHODS, Binding, ModuleIndex, Scope, dotted_name
 from claudelint.syntax.walk import Visitor
+
+if TYPE_CHECKING:
+    from claudelint.analysis.module_source import ModuleSource
 
 CLIENT_CLASSES = frozenset(
     {
@@ -54,10 +61,18 @@ OTHER = Trace("other")
 
 
 class ClientTracer:
-    def __init__(self, index: ModuleIndex, client_factories: Sequence[str] = ()) -> None:
+    def __init__(self, index: ModuleIndex, client_factories: Sequence[str] = (), *,
+                 source: ModuleSource | None = None, path: Path | None = None,
+                 deps: dict[str, str] | None = None) -> None:
         self.index = index
         self.factories = frozenset(client_factories)
         self._cache: dict[tuple[int, int], Trace] = {}
+        # The project around the module (for factories defined in imported project modules)
+        # and the files those traces read (the resolver's `deps`, for the results cache).
+        self.source = source
+        self.path = path
+        self.deps: dict[str, str] = deps if deps is not None else {}
+        self._parents: dict[int, dict[int, cst.CSTNode]] = {}
 
     # --- classes and annotations ---------------------------------------------------------
 
@@ -110,8 +125,8 @@ class ClientTracer:
             except Exception:
                 return NONE
         if isinstance(ann, cst.BinaryOperation) and isinstance(ann.operator, cst.BitOr):
-            left = self.annotation(ann.left, scope)
-            return left if left.kind != "none" else self.annotation(ann.right, scope)
+            # `Anthropic | AnthropicVertex`: either; `Anthropic | None`: a client when set.
+            return _combine([self.annotation(ann.left, scope), self.annotation(ann.right, scope)])
         if isinstance(ann, cst.Subscript):
             base = dotted_name(ann.value) or ""
             if base.split(".")[-1] in ("Optional", "Union", "Annotated"):
@@ -151,7 +166,10 @@ class ClientTracer:
             found = scope.lookup(expr.value)
             if found is None:
                 return NONE
-            return self._trace_bindings(found[1], depth)
+            bindings = found[1]
+            if found[0] is scope and scope.kind == "function" and len(bindings) > 1:
+                bindings = reaching(self._parent_map(scope.node), expr, bindings, scope)
+            return self._trace_bindings(bindings, depth)
         if isinstance(expr, cst.Attribute):
             attr = expr.attr.value
             fn = scope.function
@@ -190,6 +208,9 @@ class ClientTracer:
         cls = self.class_of(func, scope)
         if cls.kind == "client":
             return cls
+        imported = self._trace_imported_call(func, scope, depth)
+        if imported is not None:
+            return imported
         if cls.kind == "other":
             name = dotted_name(func) or ""
             if name.endswith("from_anthropic") and call.args:
@@ -213,6 +234,50 @@ class ClientTracer:
                     if b.kind == "class" and isinstance(b.node, cst.ClassDef):
                         return self._trace_local_class(b.node, b.scope, depth)
         return NONE
+
+    def _trace_imported_call(self, func: cst.BaseExpression, scope: Scope,
+                             depth: int) -> Trace | None:
+        """`get_client()` after `from pkg.helpers import get_client` (or `helpers.get_client()`
+        after `from pkg import helpers`), where the function is defined in a module of the
+        project and returns a client: that client. None otherwise (the caller keeps its own
+        judgement of the name)."""
+        target = _imported_target(func, scope)
+        if target is None or self.source is None or self.path is None:
+            return None
+        return self._trace_in_module(target[0], target[1], depth + 1)
+
+    def _trace_in_module(self, module: str, name: str, depth: int) -> Trace | None:
+        if self.source is None or self.path is None or depth >= MAX_TRACE_DEPTH:
+            return None
+        from claudelint.analysis.project import ModuleCtx
+
+        ctx = self.source.import_module(self.path, module, name, self.deps)
+        if not isinstance(ctx, ModuleCtx):
+            return None
+        key = "receivers.tracer:" + ",".join(sorted(self.factories))
+        tracer = ctx.index.memo.get(key)
+        if not isinstance(tracer, ClientTracer):
+            tracer = ClientTracer(ctx.index, sorted(self.factories), source=self.source,
+                                  path=ctx.path, deps=ctx.deps)
+            ctx.index.memo[key] = tracer
+        result: Trace | None = None
+        bindings = ctx.index.module_scope.bindings.get(name, [])
+        if len(bindings) == 1:
+            b = bindings[0]
+            if b.kind == "def" and isinstance(b.node, cst.FunctionDef):
+                result = tracer._trace_factory(b.node, b.scope, depth + 1)
+            elif b.kind == "import" and b.module is not None and b.name is not None:
+                result = tracer._trace_in_module(b.module, b.name, depth + 1)  # a re-export
+        self.deps.update(ctx.deps)
+        if result is not None and result.kind in ("client", "messages"):
+            return result
+        return None
+
+    def _parent_map(self, fn: cst.CSTNode) -> dict[int, cst.CSTNode]:
+        got = self._parents.get(id(fn))
+        if got is None:
+            got = self._parents[id(fn)] = parent_map(fn)
+        return got
 
     def _trace_local_class(self, node: cst.ClassDef, scope: Scope, depth: int) -> Trace:
         """An instance of a class of this module: a client when it subclasses one; when it
@@ -287,11 +352,24 @@ class ClientTracer:
 def _combine(traces: list[Trace]) -> Trace:
     """What a value that may be any of `traces` (the sides of `a or b`, the bindings of a name)
     is: OTHER when any of them is known to be something else, else the first known one, NONE
-    when none is known."""
+    when none is known. Clients of different classes (`AnthropicBedrock(...)` in one branch,
+    `Anthropic(...)` in the other) give a client of the joined classes,
+    `AnthropicBedrock|Anthropic`: rules that depend on the platform see each of them."""
     known = [t for t in traces if t.kind != "none"]
     if any(t.kind == "other" for t in known):
         return OTHER
-    return known[0] if known else NONE
+    if not known:
+        return NONE
+    first = known[0]
+    classes: list[str] = []
+    for t in known:
+        if t.kind == first.kind:
+            for c in t.cls.split("|"):
+                if c and c not in classes:
+                    classes.append(c)
+    if len(classes) > 1:
+        return dataclasses.replace(first, cls="|".join(classes))
+    return first
 
 
 class _ReturnFinder(Visitor):
@@ -304,3 +382,30 @@ class _ReturnFinder(Visitor):
     def visit_Return(self, node: cst.Return) -> None:
         if node.value is not None:
             self.values.append(node.value)
+
+
+def _imported_target(func: cst.BaseExpression, scope: Scope) -> tuple[str, str] | None:
+    """(module, name) of a called function imported from another module: `name(...)` after
+    `from module import name`, `alias.name(...)` after `import module as alias` or
+    `from pkg import module`."""
+    if isinstance(func, cst.Name):
+        found = scope.lookup(func.value)
+        if found is None or len(found[1]) != 1:
+            return None
+        b = found[1][0]
+        if b.kind == "import" and b.module is not None and b.name is not None:
+            return b.module, b.name
+        return None
+    if not isinstance(func, cst.Attribute) or not isinstance(func.value, cst.Name):
+        return None
+    found = scope.lookup(func.value.value)
+    if found is None or len(found[1]) != 1:
+        return None
+    b = found[1][0]
+    if b.kind != "import" or b.module is None:
+        return None
+    if b.name is None:
+        module = b.module
+    else:
+        module = b.module + b.name if b.module.endswith(".") else f"{b.module}.{b.name}"
+    return module, func.attr.value
