@@ -352,8 +352,8 @@ class ClientTracer:
 def _combine(traces: list[Trace]) -> Trace:
     """What a value that may be any of `traces` (the sides of `a or b`, the bindings of a name)
     is: OTHER when any of them is known to be something else, else the first known one, NONE
-    when none is known. Clients of different classes (`AnthropicBedrock(...)` in one branch,
-    `Anthropic(...)` in the other) give a client of the joined classes,
+    when none is known. Clients of different platforms (`AnthropicBedrock(...)` in one
+    branch, `Anthropic(...)` in the other) give a client of the joined classes,
     `AnthropicBedrock|Anthropic`: rules that depend on the platform see each of them."""
     known = [t for t in traces if t.kind != "none"]
     if any(t.kind == "other" for t in known):
@@ -362,11 +362,13 @@ def _combine(traces: list[Trace]) -> Trace:
         return NONE
     first = known[0]
     classes: list[str] = []
+    platforms: set[str] = set()
     for t in known:
         if t.kind == first.kind:
             for c in t.cls.split("|"):
-                if c and c not in classes:
+                if c and c not in classes and c.removeprefix("Async") not in platforms:
                     classes.append(c)
+                    platforms.add(c.removeprefix("Async"))
     if len(classes) > 1:
         return dataclasses.replace(first, cls="|".join(classes))
     return first
