@@ -36,6 +36,12 @@ class ModuleSource(Protocol):
         level of `module`, or None; files read are added to `deps`."""
         ...
 
+    def import_module(self, importer: Path, module: str, name: str,
+                      deps: dict[str, str]) -> object | None:
+        """The parsed project module `module` (a `project.ModuleCtx`) when it is part of the
+        project and mentions `name`, or None; its file is added to `deps`."""
+        ...
+
     def read_text(self, path: Path, encoding: str = "utf-8") -> FileText:
         """A prompt file's text (size-capped, decoded strictly) and its digest."""
         ...

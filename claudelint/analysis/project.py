@@ -270,6 +270,28 @@ class Project:
             deps.update(ctx.deps)
         return summary
 
+    def import_module(self, importer: Path, module: str, name: str,
+                      deps: dict[str, str]) -> ModuleCtx | None:
+        """The parsed project module `module` as seen from `importer`, when it is part of
+        the project and its text mentions `name` (else None, without parsing it). What the
+        caller derives from it must add `ctx.deps` to its own `deps` afterwards; the module's
+        file (and the files looked for before it) are added here."""
+        path = self.module_path(importer, module)
+        deps.update(dict.fromkeys(map(str, self.missed(importer, module)), MISSING))
+        if path is None:
+            return None
+        self._check(path)
+        raw = self._read_module(path)
+        if raw is None or name.encode() not in raw:
+            deps[str(path)] = hashlib.sha256(raw).hexdigest() if raw else file_digest(path)
+            return None
+        ctx = self.load(path)
+        if ctx is None:
+            deps[str(path)] = file_digest(path)
+            return None
+        deps.update(ctx.deps)
+        return ctx
+
     def forget(self, path: Path, *, layout: bool = False) -> None:
         """Drop what was read from `path` and every module whose values read it; with
         `layout`, also where modules were found (a file was created or deleted)."""
