@@ -258,8 +258,12 @@ class RemovedParameter(Rule):
                 why = where or f"not in anthropic {sdk.version}'s signature"
             message = (f"`{name}` is not a parameter of `{label}` in anthropic {sdk.version}: "
                        f"the SDK raises TypeError; {why}")
-            yield ctx.diagnostic(arg.node, message, cost=cost("the SDK raises TypeError"),
-                                 fallback=arg.node if not arg.via_kwargs else request.call)
+            # About the keyword, not its value: where the keyword is written (in a wrapper's
+            # own request for a keyword bound to a parameter of the wrapper, which reports it
+            # there once), not where a caller passes the value.
+            node = arg.written_at
+            yield ctx.diagnostic(node, message, cost=cost("the SDK raises TypeError"),
+                                 fallback=node if not arg.via_kwargs else request.call)
         extra = request.value("extra_body")
         extra_arg = request.arg("extra_body")
         if isinstance(extra, DictV) and extra_arg is not None:

@@ -432,7 +432,8 @@ class CallSiteFinder:
                         node = passed[node.value]  # what the caller passes: findings go there
                     elif param.default is not None:
                         node = param.default  # the wrapper's own default
-            args[key] = dataclasses.replace(arg, node=node)
+            args[key] = arg if node is arg.node else dataclasses.replace(
+                arg, node=node, keyword_node=arg.node)
         caller_fn = nc.scope.function
         site = Site(
             scope_kind=caller_fn.kind if caller_fn is not None else nc.scope.kind,

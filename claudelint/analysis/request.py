@@ -36,12 +36,22 @@ if TYPE_CHECKING:
 @dataclass(frozen=True, eq=False)
 class Arg:
     """A keyword argument of the request. `node` is the expression as written where the
-    argument is passed (in the call, or in the `**params` dict literal)."""
+    argument is passed (in the call, or in the `**params` dict literal). For a Request built
+    for a call of a wrapper function, `node` is what the caller passes for the wrapper's
+    parameter, and `keyword_node` the expression in the wrapper's own request call, where the
+    keyword itself is written: a finding about the keyword (not its value) belongs there."""
 
     name: str
     value: Value
     node: cst.BaseExpression
     via_kwargs: bool = False
+    keyword_node: cst.BaseExpression | None = None
+
+    @property
+    def written_at(self) -> cst.BaseExpression:
+        """Where the keyword is written: in the wrapper for a wrapper's parameter, else
+        `node`."""
+        return self.keyword_node if self.keyword_node is not None else self.node
 
 
 @dataclass(frozen=True, eq=False)
