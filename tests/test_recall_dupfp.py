@@ -127,3 +127,92 @@ def test_a_wrapper_around_another_provider_reports_nothing() -> None:
         def main():
             return complete("hi", temperature=0.3)
         """) == []
+
+
+# --- keys removed in place only after the request ---------------------------------------
+
+
+def test_a_key_deleted_after_the_request_was_sent() -> None:
+    found = _findings("""
+        MISSING = object()
+
+        def stream_answer(model, messages, temperature, max_tokens, extra=None):
+            opts: dict = {"max_tokens": max_tokens, "temperature": temperature}
+            if extra is not None:
+                opts.update(extra)
+            sent = {k: (v if v is not None else MISSING) for k, v in opts.items()}
+            sent.pop("stream", None)
+            with client.messages.stream(model=model, messages=messages, **sent) as s:
+                text = s.get_final_text()
+            del sent["temperature"]
+            del sent["max_tokens"]
+            usage = client.messages.count_tokens(model=model, messages=messages, **sent)
+            return text, usage
+        """)
+    assert [line for line, _ in found] == [10]
+    assert "`temperature`" in found[0][1] and "messages.stream" in found[0][1]
+
+
+def test_a_key_deleted_in_a_body_with_the_request_counts() -> None:
+    # after in the text, but a loop around both runs it before the next request
+    assert _findings("""
+        def retrying(m):
+            params = {"model": "claude-sonnet-4-6", "max_tokens": 10, "messages": m,
+                      "temperature": 0.5}
+            while True:
+                try:
+                    return client.messages.create(**params)
+                except Exception:
+                    del params["temperature"]
+        """) == []
+
+
+def test_a_key_removed_from_a_shared_dict_after_the_request_counts() -> None:
+    # the module's dict loses the key for every later call
+    assert _findings("""
+        DEFAULTS = {"model": "claude-sonnet-4-6", "max_tokens": 10, "temperature": 0.5}
+
+        def ask(m):
+            params = DEFAULTS
+            r = client.messages.create(messages=m, **params)
+            params.pop("temperature", None)
+            return r
+        """) == []
+
+
+def test_a_key_removed_before_a_nested_read_counts() -> None:
+    # the nested function and the lambda run later, after the removal
+    assert _findings("""
+        def make(m):
+            params = {"model": "claude-sonnet-4-6", "max_tokens": 10, "messages": m,
+                      "top_k": 5}
+
+            def later():
+                return client.messages.create(**params)
+
+            run = lambda: client.messages.create(**params)
+            del params["top_k"]
+            return later, run
+        """) == []
+
+
+def test_a_key_removed_in_the_statement_of_the_request_counts() -> None:
+    assert _findings("""
+        def ask(m):
+            params = {"model": "claude-sonnet-4-6", "max_tokens": 10, "messages": m,
+                      "top_p": 0.9}
+            return client.messages.create(**params) if params.pop("top_p") else None
+        """) == []
+
+
+def test_a_key_removed_on_an_earlier_branch_counts() -> None:
+    assert _findings("""
+        def ask(m, hot):
+            params = dict(model="claude-sonnet-4-6", max_tokens=10, messages=m,
+                          temperature=1.0)
+            if hot:
+                params.pop("temperature")
+            else:
+                return None
+            return client.messages.create(**params)
+        """) == []

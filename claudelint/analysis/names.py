@@ -7,6 +7,7 @@ attributes, and names imported from other modules of the project (through its
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,7 +23,8 @@ from claudelint.analysis.values import (
     noted,
     retag,
 )
-from claudelint.syntax.scopes import Binding, ModuleIndex, Scope, dotted_name
+from claudelint.syntax.scopes import Binding, ModuleIndex, Removal, Scope, dotted_name
+from claudelint.syntax.walk import children
 
 if TYPE_CHECKING:
     from claudelint.analysis.module_source import ModuleSource
@@ -187,10 +189,12 @@ class NameLookup:
             final = self.final_binding(expr.value, bindings)
             if final is not None:
                 bindings = final
-        return self.from_bindings(expr, owner, bindings, owner_is_module, depth)
+        return self.from_bindings(expr, owner, bindings, owner_is_module, depth, scope)
 
     def from_bindings(self, expr: cst.CSTNode, owner: Scope, bindings: list[Binding],
-                      owner_is_module: bool, depth: int) -> Value:
+                      owner_is_module: bool, depth: int, scope: Scope | None = None) -> Value:
+        """The value of `expr` given its bindings in `owner`; `scope`, where `expr` is read
+        (when known), places the read among the in-place removals of a local dict."""
         code = code_of(self.module, expr)
         assigns = [b for b in bindings if b.kind in ("assign", "with")]
         setitems = [b for b in bindings if b.kind == "setitem"]
@@ -228,7 +232,8 @@ class NameLookup:
                 items.append((s.key, self.resolve(s.value, s.scope, depth)))
             value = DictV(tuple(items), value.node, complete, value.stable, value.key_nodes)
         if isinstance(value, DictV) and isinstance(expr, cst.Name):
-            value = self._after_removals(expr, owner, value)
+            value = self._after_removals(expr, owner, value, scope if _fresh_dict(b.value)
+                                         and owner is scope else None)
         if not owner_is_module and isinstance(value, Unknown) and (
             b.in_loop or not value.stable
         ):
@@ -239,19 +244,25 @@ class NameLookup:
             return Unknown(value.reason, node, False, value.origin, value.volatile, bound_at)
         return value
 
-    def _after_removals(self, expr: cst.Name, owner: Scope, value: DictV) -> Value:
+    def _after_removals(self, expr: cst.Name, owner: Scope, value: DictV,
+                        local: Scope | None) -> Value:
         """`value` without the keys the code takes out in place (`d.pop("k")`, `del d["k"]`,
         anywhere the name is this variable, on any path: a key perhaps removed is not known
         to be sent), and not complete when keys may be added (`d.update(...)`); unknown when a
-        key removed is not a literal."""
+        key removed is not a literal. `local`: the function that builds the dict afresh on
+        each call and reads it here, directly in its body; a removal in that body that can
+        only run after this read (`_removed_after`) does not change what the read sees."""
         complete = value.complete and not any(
             (found := scope.lookup(expr.value)) is not None and found[0] is owner
             for scope in self.index.additions.get(expr.value, []))
         removed: set[str] = set()
-        for scope, key in self.index.removals.get(expr.value, []):
-            found = scope.lookup(expr.value)
+        for removal in self.index.removals.get(expr.value, []):
+            found = removal.scope.lookup(expr.value)
             if found is None or found[0] is not owner:
                 continue
+            if local is not None and _removed_after(removal, local, expr, self.inside):
+                continue
+            key = removal.key
             if key is None:
                 return Unknown("keys removed in place", expr, stable=owner.kind == "module")
             removed.add(key)
@@ -260,6 +271,9 @@ class NameLookup:
         return DictV(tuple((k, v) for k, v in value.items if k not in removed), value.node,
                      complete, value.stable,
                      {k: n for k, n in value.key_nodes.items() if k not in removed})
+
+    def inside(self, container: cst.CSTNode, node: cst.CSTNode) -> bool:
+        raise NotImplementedError  # Resolver.inside (analysis/resolve.py)
 
     def _param(self, b: Binding, code: str, expr: cst.CSTNode, depth: int) -> Value:
         param = b.node
@@ -540,3 +554,38 @@ def reaching_bindings(bindings: list[Binding],
             continue
         return [b, *reversed(updates)]
     return None
+
+
+def _fresh_dict(value: cst.BaseExpression | None) -> bool:
+    """Whether the expression makes a new dict each time it runs (a display, a comprehension,
+    `dict(...)`, `x.copy()`): removing its keys in place changes no other name's dict."""
+    if isinstance(value, (cst.Dict, cst.DictComp)):
+        return True
+    if isinstance(value, cst.Call):
+        func = value.func
+        return (isinstance(func, cst.Name) and func.value == "dict") or (
+            isinstance(func, cst.Attribute) and func.attr.value == "copy" and not value.args)
+    return False
+
+
+def _removed_after(removal: Removal, scope: Scope, read: cst.CSTNode,
+                   inside: Callable[[cst.CSTNode, cst.CSTNode], bool]) -> bool:
+    """Whether `removal` can only run after `read`: both directly in the body of the function
+    `scope` (not in a nested function, lambda or comprehension, which may run later), no loop
+    around the removal also holds the read, and the removal's statement comes after the read
+    in the function's text (a removal in the statement that holds the read counts as before)."""
+    if removal.scope is not scope or scope.kind != "function":
+        return False
+    if any(inside(loop.node, read) for loop in removal.loops):
+        return False
+    stack: list[cst.CSTNode] = [scope.node]
+    while stack:
+        node = stack.pop()
+        if node is removal.statement:
+            return False
+        if node is read:
+            return True
+        kids = children(node)
+        kids.reverse()
+        stack.extend(kids)
+    return False

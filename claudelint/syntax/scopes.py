@@ -117,6 +117,18 @@ class Loop:
     is_async: bool = False
 
 
+@dataclass(frozen=True, eq=False)
+class Removal:
+    """A key taken out of a dict in place (`d.pop("k")`, `del d["k"]`, `d.clear()`): the
+    scope of the statement, the key (None when not a literal, or all keys), the statement,
+    and the loops around it in its function."""
+
+    scope: Scope
+    key: str | None
+    statement: cst.CSTNode
+    loops: tuple[Loop, ...]
+
+
 @dataclass(eq=False)
 class CallCandidate:
     call: cst.Call
@@ -192,9 +204,9 @@ class ModuleIndex(Visitor):
         self.name_calls: dict[str, list[NameCall]] = {}
         # Calls of `name.attr(...)` by attr (`self.ask(...)`): where wrapper methods are called.
         self.attr_calls: dict[str, list[NameCall]] = {}
-        # Keys taken out of a dict in place, by the dict's name: (scope of the statement, the
-        # key, None when not a literal or all keys): `d.pop("k")`, `del d["k"]`, `d.clear()`.
-        self.removals: dict[str, list[tuple[Scope, str | None]]] = {}
+        # Keys taken out of a dict in place, by the dict's name: `d.pop("k")`, `del d["k"]`,
+        # `d.clear()`.
+        self.removals: dict[str, list[Removal]] = {}
         # Keys perhaps added in place, by the dict's name: `d.update(...)`, `d.setdefault(...)`.
         self.additions: dict[str, list[Scope]] = {}
         # What other modules derive from this index (flow facts), cached for its lifetime.
@@ -389,7 +401,12 @@ class ModuleIndex(Visitor):
                 key = None
                 if len(target.slice) == 1 and isinstance(target.slice[0].slice, cst.Index):
                     key = _string_key(target.slice[0].slice.value)
-                self.removals.setdefault(target.value.value, []).append((self.scope, key))
+                self._removal(target.value.value, key, node)
+
+    def _removal(self, name: str, key: str | None, node: cst.CSTNode) -> None:
+        self.removals.setdefault(name, []).append(Removal(
+            self.scope, key, self.statements[-1] if self.statements else node,
+            self._current_loops()))
 
     def visit_Global(self, node: cst.Global) -> None:
         for item in node.names:
@@ -565,7 +582,7 @@ class ModuleIndex(Visitor):
                         and node.args[0].keyword is None else None
                     key = _string_key(first) if first is not None \
                         and func.attr.value == "pop" else None
-                    self.removals.setdefault(func.value.value, []).append((self.scope, key))
+                    self._removal(func.value.value, key, node)
                 elif func.attr.value in ("update", "setdefault"):
                     self.additions.setdefault(func.value.value, []).append(self.scope)
                 self.attr_calls.setdefault(func.attr.value, []).append(NameCall(
