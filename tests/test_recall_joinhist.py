@@ -1,0 +1,193 @@
+"""Issue 14, gap 6 and value narrowing.
+
+CL501 on a history joined into a prompt text (`"\\n".join(notes)` in the system prompt or a
+message) that grows on every pass of a loop — in the loop around the request, or in the
+caller's loop that passes the list as a parameter — with the look-alikes that stay silent
+(a slice, a list cleared or rebuilt each pass, a copy made before the loop, a list grown in
+another loop, a one-off recursive continuation).
+
+CL302 on a model name narrowed by the test of the branch the request sits in
+(`if name in ["a", "b"]:`, `if name == "a":`), with its look-alikes (`not in`, `or`, the name
+re-bound in the branch, only some of the listed models retired)."""
+
+from __future__ import annotations
+
+import textwrap
+
+from claudelint.lint.engine import Linter
+from claudelint.settings import Settings
+
+HEAD = """
+import anthropic
+
+client = anthropic.Anthropic()
+"""
+
+
+def _found(body: str, code: str) -> list[tuple[int, str]]:
+    """(line, message) of each `code` finding, lines counted from the body's first line."""
+    head = textwrap.dedent(HEAD)
+    text = head + textwrap.dedent(body)
+    offset = head.count("\n")
+    return [(f.line - offset, f.message) for f in Linter(Settings()).lint_text(text, "app.py")
+            if f.code == code]
+
+
+# --- CL501: joined history ----------------------------------------------------------------
+
+
+def test_module_list_grown_in_the_callers_loop_and_joined_into_a_message() -> None:
+    found = _found("""
+        def plan(goal, notes=None):
+            done = "\\n".join(notes) if notes else "(nothing yet)"
+            messages = [{"role": "user", "content": [
+                {"type": "text", "text": f"Goal: {goal}" + f"\\n\\nDone so far:\\n{done}"}]}]
+            r = client.messages.create(model="claude-sonnet-4-6", max_tokens=800,
+                                       messages=messages)
+            return r.content[0].text
+
+        steps = []
+        while True:
+            summaries = [s for _, s in steps]
+            step = plan("write a poem", notes=summaries)
+            if step == "stop":
+                break
+            steps.append((step, run(step)))
+        """, "CL501")
+    assert [line for line, _ in found] == [7]
+    message = found[0][1]
+    assert message.startswith("`steps` grows (`steps.append((step, run(step)))`) on every "
+                              "pass of a `while True` loop around the call of `plan()`")
+    assert "joined whole into the message text (`\"\\n\".join(notes)`)" in message
+
+
+def test_parameter_with_empty_default_joined_into_the_system_prompt() -> None:
+    found = _found("""
+        def worker(task, history=None):
+            if history is None:
+                history = []
+            system = "Earlier work:\\n" + "\\n".join(f"- {h}" for h in history)
+            r = client.messages.create(model="claude-haiku-4-5", max_tokens=400,
+                                       system=system,
+                                       messages=[{"role": "user", "content": task}])
+            return r.content[0].text
+
+        def main(tasks):
+            log = []
+            for t in tasks:
+                log.append(worker(t, log))
+        """, "CL501")
+    assert [line for line, _ in found] == [7]
+    message = found[0][1]
+    assert "`log` grows (`log.append(worker(t, log))`) on every pass of a `for` loop over " \
+           "`tasks` around the call of `worker()`" in message
+    assert "joined whole into the system prompt text " \
+           "(`\"\\n\".join(f\"- {h}\" for h in history)`)" in message
+
+
+def test_list_joined_in_the_loop_around_the_request() -> None:
+    found = _found("""
+        def chat():
+            facts = []
+            while True:
+                q = input()
+                r = client.messages.create(
+                    model="claude-haiku-4-5", max_tokens=300,
+                    system="Known facts:\\n" + "; ".join(facts),
+                    messages=[{"role": "user", "content": q}])
+                facts.append(r.content[0].text)
+        """, "CL501")
+    assert [line for line, _ in found] == [8]
+    assert "`facts` grows (`facts.append(r.content[0].text)`) on every pass of a " \
+           "`while True` loop" in found[0][1]
+    assert "system prompt text" in found[0][1]
+
+
+def test_bounded_or_fresh_joined_lists_stay_silent() -> None:
+    assert _found("""
+        def ask(q, notes):
+            return client.messages.create(
+                model="claude-haiku-4-5", max_tokens=300,
+                system="Notes:\\n" + "\\n".join(notes[-5:]),
+                messages=[{"role": "user", "content": q}])
+
+        def ask_all(q, notes):
+            return client.messages.create(
+                model="claude-haiku-4-5", max_tokens=300,
+                system="Notes:\\n" + "\\n".join(notes),
+                messages=[{"role": "user", "content": q}])
+
+        def trimmed():
+            notes = []
+            while True:
+                notes.append(ask(input(), notes))
+
+        def cleared():
+            notes = []
+            while True:
+                notes.append(ask_all(input(), notes))
+                if len(notes) > 8:
+                    notes.clear()
+
+        def rebuilt(items):
+            for item in items:
+                notes = [item]
+                notes.append(ask_all(item, notes))
+
+        def fixed(items):
+            notes = ["be brief", "be kind"]
+            for item in items:
+                ask_all(item, notes)
+
+        def grown_elsewhere(items, questions):
+            notes = []
+            for item in items:
+                notes.append(item)
+            for q in questions:
+                ask_all(q, notes)
+
+        def copied_before(items):
+            notes = []
+            snapshot = list(notes)
+            for item in items:
+                notes.append(ask_all(item, snapshot))
+        """, "CL501") == []
+
+
+def test_joined_look_alikes_in_the_callee_stay_silent() -> None:
+    assert _found("""
+        import os
+
+        def shortened(q, notes):
+            notes = notes[-3:]
+            return client.messages.create(
+                model="claude-haiku-4-5", max_tokens=300,
+                system="\\n".join(notes), messages=[{"role": "user", "content": q}])
+
+        def popped(q, notes):
+            while len(notes) > 10:
+                notes.pop(0)
+            return client.messages.create(
+                model="claude-haiku-4-5", max_tokens=300,
+                system="\\n".join(notes), messages=[{"role": "user", "content": q}])
+
+        def path_only(q, parts):
+            return client.messages.create(
+                model="claude-haiku-4-5", max_tokens=300,
+                system=os.path.join(parts), messages=[{"role": "user", "content": q}])
+
+        def finish(q, parts, again=False):
+            r = client.messages.create(
+                model="claude-haiku-4-5", max_tokens=300,
+                messages=[{"role": "user", "content": q + "\\n".join(parts)}])
+            if r.stop_reason == "max_tokens" and not again:
+                return finish(q, parts + [r.content[0].text], again=True)
+            return r
+
+        def drive(qs):
+            notes = []
+            for q in qs:
+                notes.append(shortened(q, notes))
+                notes.append(popped(q, notes))
+                notes.append(path_only(q, notes))
+        """, "CL501") == []
