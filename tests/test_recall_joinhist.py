@@ -191,3 +191,96 @@ def test_joined_look_alikes_in_the_callee_stay_silent() -> None:
                 notes.append(popped(q, notes))
                 notes.append(path_only(q, notes))
         """, "CL501") == []
+
+
+# --- CL302: a model name narrowed by the branch's test -------------------------------------
+
+OPUS3 = "claude-3-opus-20240229"
+SONNET3 = "claude-3-sonnet-20240229"
+
+
+def test_membership_test_narrows_to_retired_models() -> None:
+    found = _found(f"""
+        import argparse
+
+        def ask(q):
+            if args.model in ["gpt-4o", "o1"]:
+                return None
+            elif args.model in ["{OPUS3}", "{SONNET3}"]:
+                return client.messages.create(
+                    model=args.model, max_tokens=100,
+                    messages=[{{"role": "user", "content": q}}])
+
+        parser = argparse.ArgumentParser()
+        parser.add_argument("--model", default="gpt-4o")
+        args = parser.parse_args()
+        """, "CL302")
+    assert [line for line, _ in found] == [9]
+    message = found[0][1]
+    assert message.startswith(
+        f"`args.model` is `{OPUS3}` or `{SONNET3}` in this request (narrowed by the test "
+        f"`args.model in [\"{OPUS3}\", \"{SONNET3}\"]`), and each of them was retired")
+    assert "the API rejects every request" in message
+
+
+def test_equality_and_else_of_a_negated_test_narrow() -> None:
+    found = _found(f"""
+        def one(model, q):
+            if model == "{OPUS3}" and q:
+                return client.messages.create(model=model, max_tokens=100, messages=[])
+
+        def other(model, q):
+            if model not in ("{SONNET3}",):
+                raise ValueError(model)
+            else:
+                return client.messages.create(model=model, max_tokens=100, messages=[])
+        """, "CL302")
+    assert [line for line, _ in found] == [4, 10]
+    assert f"`model` is `{OPUS3}` in this request (narrowed by the test `model == " \
+           f"\"{OPUS3}\" and q`), and was retired" in found[0][1]
+    assert f"(narrowed by the `else` of `if model not in (\"{SONNET3}\",)`)" in found[1][1]
+
+
+def test_narrowing_look_alikes_stay_silent() -> None:
+    assert _found(f"""
+        def not_in(model):
+            if model not in ["{OPUS3}"]:
+                return client.messages.create(model=model, max_tokens=100, messages=[])
+
+        def either(model, fallback):
+            if model in ["{OPUS3}"] or fallback:
+                return client.messages.create(model=model, max_tokens=100, messages=[])
+
+        def rebound(model):
+            if model in ["{OPUS3}", "{SONNET3}"]:
+                model = upgrade(model)
+                return client.messages.create(model=model, max_tokens=100, messages=[])
+
+        def some_active(model):
+            if model in ["{OPUS3}", "claude-sonnet-4-6"]:
+                return client.messages.create(model=model, max_tokens=100, messages=[])
+
+        def not_claude(model):
+            if model == "gpt-4o":
+                return client.messages.create(model=model, max_tokens=100, messages=[])
+
+        def changed_by_a_method(cfg):
+            if cfg.model == "{OPUS3}":
+                cfg.refresh()
+                return client.messages.create(model=cfg.model, max_tokens=100, messages=[])
+
+        def after_the_branch(model):
+            if model == "{OPUS3}":
+                print("old model")
+            return client.messages.create(model=model, max_tokens=100, messages=[])
+
+        LEGACY = ["{OPUS3}"]
+
+        def listed_elsewhere(model):
+            if model in LEGACY:
+                return client.messages.create(model=model, max_tokens=100, messages=[])
+
+        def other_name(model, backup):
+            if backup == "{OPUS3}":
+                return client.messages.create(model=model, max_tokens=100, messages=[])
+        """, "CL302") == []
