@@ -284,3 +284,26 @@ def test_narrowing_look_alikes_stay_silent() -> None:
             if backup == "{OPUS3}":
                 return client.messages.create(model=model, max_tokens=100, messages=[])
         """, "CL302") == []
+
+
+def test_a_method_joining_its_parameter_counts_arguments_after_self() -> None:
+    planner = """
+        class Planner:
+            def step(self, goal, done, extra=""):
+                return client.messages.create(
+                    model="claude-haiku-4-5", max_tokens=300,
+                    system="Done:\\n" + "\\n".join(done),
+                    messages=[{"role": "user", "content": goal + extra}])
+
+            def run(self, goals):
+                done = []
+                for g in goals:
+                    done.append(self.step(g, %s))
+        """
+    # The growing list passed as `extra`, a fixed one as `done`: nothing grows in the prompt.
+    assert _found(planner % 'fixed, "".join(done)', "CL501") == []
+    assert _found(planner % '["a"], done', "CL501") == []
+    found = _found(planner % "done", "CL501")
+    assert [line for line, _ in found] == [6]
+    assert "on every pass of a `for` loop over `goals` around the call of `step()`" \
+        in found[0][1]

@@ -549,6 +549,9 @@ def _from_caller_loop(facts: Facts, env: Env, request: Request, fn: cst.Function
     list, its growth and the loop. `fn` must not rebind the parameter (an empty default,
     `if notes is None: notes = []`, aside) nor trim it."""
     params = [p.name.value for p in (*fn.params.posonly_params, *fn.params.params)]
+    if fn_scope.class_scope is not None and not any(
+            dotted_name(d.decorator) == "staticmethod" for d in fn.decorators):
+        params = params[1:]  # `self.ask(q, notes)`: the receiver is not a positional argument
     if param not in params:
         return None
     index = params.index(param)
