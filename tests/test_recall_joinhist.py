@@ -307,3 +307,38 @@ def test_a_method_joining_its_parameter_counts_arguments_after_self() -> None:
     assert [line for line, _ in found] == [6]
     assert "on every pass of a `for` loop over `goals` around the call of `step()`" \
         in found[0][1]
+
+
+def test_a_text_joined_once_before_the_loop_is_a_snapshot() -> None:
+    assert _found("""
+        NOTES = []
+        SUMMARY = "\\n".join(NOTES)
+
+        def ask(q):
+            return client.messages.create(
+                model="claude-haiku-4-5", max_tokens=300, system=SUMMARY,
+                messages=[{"role": "user", "content": q}])
+
+        def run():
+            notes = []
+            summary = "\\n".join(notes)
+            while True:
+                r = client.messages.create(
+                    model="claude-haiku-4-5", max_tokens=300, system=summary,
+                    messages=[{"role": "user", "content": input()}])
+                notes.append(r.content[0].text)
+
+        while True:
+            NOTES.append(ask(input()))
+        """, "CL501") == []
+    found = _found("""
+        def run():
+            notes = []
+            while True:
+                summary = "\\n".join(notes)
+                r = client.messages.create(
+                    model="claude-haiku-4-5", max_tokens=300, system=summary,
+                    messages=[{"role": "user", "content": input()}])
+                notes.append(r.content[0].text)
+        """, "CL501")
+    assert [line for line, _ in found] == [7]

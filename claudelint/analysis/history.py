@@ -7,6 +7,7 @@ module global grown by a method or function that is called in a loop of the same
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -27,7 +28,7 @@ from claudelint.analysis.facts import (
     _small,
 )
 from claudelint.analysis.values import DictV, ListV, Value
-from claudelint.syntax.scopes import Scope, dotted_name
+from claudelint.syntax.scopes import Binding, Scope, dotted_name
 
 if TYPE_CHECKING:
     from claudelint.analysis.request import Env, Request
@@ -160,12 +161,24 @@ def _joined_sent(request: Request) -> list[_Joined]:
     env = request.env
     if env is None or request.via is not None:
         return []
+    facts = _facts(env)
+    loops = [lp for lp in _repeating_loops(facts, request.call)[0]
+             if isinstance(lp, (cst.For, cst.While))]
+
+    def fresh(binding: Binding) -> bool:
+        # A name bound in the request's own scope, inside every loop around the request: its
+        # text is built again for each request (`summary = "\n".join(notes)` before the
+        # loop is a snapshot that never grows).
+        value = binding.value
+        return binding.scope is env.scope and value is not None and \
+            all(facts.inside(value, lp) for lp in loops)
+
     out: list[_Joined] = []
     for into in ("system", "messages"):
         arg = request.arg(into)
         if arg is None or arg.via_kwargs:
             continue
-        for join in _joins_in(arg.node, env.scope, 0):
+        for join in _joins_in(arg.node, env.scope, fresh, 0):
             c = _whole(_positional(join)[0])
             if c is not None:
                 # Point at the join where the call writes it, else at the argument.
@@ -174,18 +187,19 @@ def _joined_sent(request: Request) -> list[_Joined]:
     return out
 
 
-def _joins_in(expr: cst.BaseExpression, scope: Scope, hops: int, level: int = 0
-              ) -> list[cst.Call]:
+def _joins_in(expr: cst.BaseExpression, scope: Scope, fresh: Callable[[Binding], bool],
+              hops: int, level: int = 0) -> list[cst.Call]:
     """The `str.join(...)` calls whose result is part of the text `expr` builds (through at
-    most 4 names)."""
+    most 4 names, each bound once and `fresh`)."""
     if hops > 4 or level > 40:
         return []
     if isinstance(expr, cst.Name):
         found = scope.lookup(expr.value)
         bindings = found[1] if found is not None else []
-        if len(bindings) != 1 or bindings[0].kind != "assign" or bindings[0].value is None:
+        if len(bindings) != 1 or bindings[0].kind != "assign" or bindings[0].value is None \
+                or not fresh(bindings[0]):
             return []
-        return _joins_in(bindings[0].value, scope, hops + 1, level + 1)
+        return _joins_in(bindings[0].value, scope, fresh, hops + 1, level + 1)
     if isinstance(expr, cst.Call):
         func = expr.func
         if isinstance(func, cst.Attribute) and func.attr.value == "join" and \
@@ -198,22 +212,22 @@ def _joins_in(expr: cst.BaseExpression, scope: Scope, hops: int, level: int = 0
     if isinstance(expr, (cst.List, cst.Tuple)):
         for el in expr.elements:
             if not isinstance(el, cst.StarredElement):
-                out.extend(_joins_in(el.value, scope, hops, level + 1))
+                out.extend(_joins_in(el.value, scope, fresh, hops, level + 1))
     elif isinstance(expr, cst.Dict):
         for de in expr.elements:
             if isinstance(de, cst.DictElement) and isinstance(de.key, cst.SimpleString) \
                     and de.key.evaluated_value in ("content", "text"):
-                out.extend(_joins_in(de.value, scope, hops, level + 1))
+                out.extend(_joins_in(de.value, scope, fresh, hops, level + 1))
     elif isinstance(expr, cst.FormattedString):
         for p in expr.parts:
             if isinstance(p, cst.FormattedStringExpression):
-                out.extend(_joins_in(p.expression, scope, hops, level + 1))
+                out.extend(_joins_in(p.expression, scope, fresh, hops, level + 1))
     elif isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Add):
-        out.extend(_joins_in(expr.left, scope, hops, level + 1))
-        out.extend(_joins_in(expr.right, scope, hops, level + 1))
+        out.extend(_joins_in(expr.left, scope, fresh, hops, level + 1))
+        out.extend(_joins_in(expr.right, scope, fresh, hops, level + 1))
     elif isinstance(expr, cst.IfExp):
-        out.extend(_joins_in(expr.body, scope, hops, level + 1))
-        out.extend(_joins_in(expr.orelse, scope, hops, level + 1))
+        out.extend(_joins_in(expr.body, scope, fresh, hops, level + 1))
+        out.extend(_joins_in(expr.orelse, scope, fresh, hops, level + 1))
     return out
 
 
