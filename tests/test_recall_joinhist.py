@@ -342,3 +342,25 @@ def test_a_text_joined_once_before_the_loop_is_a_snapshot() -> None:
                 notes.append(r.content[0].text)
         """, "CL501")
     assert [line for line, _ in found] == [7]
+
+
+def test_deprecated_narrowed_models_warn_and_name_a_shared_successor() -> None:
+    body = """
+        def one(model):
+            if model == "claude-opus-4-5-20251101":
+                return client.messages.create(model=model, max_tokens=1000, messages=[])
+
+        def mixed(model):
+            if model in ("claude-opus-4-5-20251101", "claude-3-opus-20240229"):
+                return client.messages.create(model=model, max_tokens=1000, messages=[])
+        """
+    text = textwrap.dedent(HEAD) + textwrap.dedent(body)
+    found = [f for f in Linter(Settings()).lint_text(text, "app.py") if f.code == "CL302"]
+    assert [f.level for f in found] == ["warning", "warning"]
+    assert "and is deprecated (`claude-opus-4-5-20251101` deprecated, retiring on " \
+           "2027-01-22;" in found[0].message
+    assert found[0].message.endswith("; use `claude-opus-5-5` (input $5 -> $4, output $25 -> "
+                                     "$20 per MTok)")
+    assert "each of them is deprecated or retired" in found[1].message
+    assert "`claude-3-opus-20240229` retired on 2026-01-05" in found[1].message
+    assert found[1].message.endswith("; use `claude-opus-5-5`")
