@@ -58,6 +58,7 @@ from claudelint.lint.suppress import ALL, Directive, normalise_token
 
 if TYPE_CHECKING:
     from claudelint.analysis.history import HistoryGrowth
+    from claudelint.analysis.narrowing import Narrowed
     from claudelint.analysis.prompt_signals import known_prompt_text
     from claudelint.analysis.repetition import Repetition
     from claudelint.analysis.task import (
@@ -77,6 +78,7 @@ if TYPE_CHECKING:
 # Names whose modules import libcst: loaded when a rule first asks for them.
 _LAZY: dict[str, str] = {
     "HistoryGrowth": "claudelint.analysis.history",
+    "Narrowed": "claudelint.analysis.narrowing",
     "Repetition": "claudelint.analysis.repetition",
     "TaskEvidence": "claudelint.analysis.task",
     "arg_origin": "claudelint.analysis.task",
@@ -129,6 +131,7 @@ __all__ = [
     "ListV",
     "ModelChoice",
     "ModelInfo",
+    "Narrowed",
     "NodeEdit",
     "Option",
     "PrefixBlock",

@@ -40,6 +40,13 @@ class LegacyModel(Rule):
     are reported only when the knowledge base has that platform's own dates: the clouds retire
     models on their own schedule.
 
+    A model name whose value is not known (a command-line argument, a parameter) is judged by
+    the test of the branch the request sits in: inside `if args.model in ["a", "b"]:` (or
+    `== "a"`, an `elif`, the `else` of `not in` / `!=`) it is one of the listed IDs, and the
+    rule reports when every one of them is retired or deprecated, saying which test narrowed
+    it (no fix: the test routes other values). A test joined by `or`, or a name re-bound in
+    the branch, narrows nothing.
+
     ## Why is this bad?
     A retired model fails every request (`404 not_found_error`), so the feature is down. A
     deprecated one will fail on its retirement date. Legacy models are also often the
@@ -268,6 +275,7 @@ class LegacyModel(Rule):
     def check(self, request: Request, ctx: RuleContext) -> Iterator[Diagnostic]:
         model_id = request.model_id
         if model_id is None:
+            yield from _narrowed(request, ctx)
             return
         found = ctx.knowledge.model_state(model_id, request.client, ctx.today)
         if found is None:
@@ -332,6 +340,62 @@ class LegacyModel(Rule):
 
 
 _PLATFORM_NAMES = {"bedrock": "Amazon Bedrock", "vertex": "Vertex AI"}
+
+
+def _narrowed(request: Request, ctx: RuleContext) -> Iterator[Diagnostic]:
+    """A model name the resolver cannot pin, but which the test of the branch around the
+    request narrows to listed IDs (`if args.model in ["a", "b"]:`): reported when every one
+    of them is retired or deprecated (on the Anthropic API), with no fix."""
+    narrowed = ctx.narrowed(request, "model")
+    arg = request.arg("model")
+    if narrowed is None or arg is None:
+        return
+    states = []
+    for value in narrowed.values:
+        found = ctx.knowledge.model_state(value, request.client, ctx.today)
+        if found is None:
+            return  # not a model the knowledge base knows: say nothing
+        match, platform, state = found
+        if platform != "anthropic" or state is None or state.status == "active":
+            return
+        states.append((value, match.info, state))
+    retired = all(state.status == "retired" for _, _, state in states)
+    branch = (f"the `else` of `if {_clip(narrowed.test)}`" if narrowed.negated
+              else f"the test `{_clip(narrowed.test)}`")
+    shown = " or ".join(f"`{v}`" for v in narrowed.values)
+    sources = ", ".join(dict.fromkeys(state.source for _, _, state in states))
+    whens = []
+    for value, _, state in states:
+        on = f" on {state.retired_on.isoformat()}" if state.retired_on is not None else ""
+        if state.status == "retired":
+            whens.append(f"`{value}` retired{on}")
+        else:
+            whens.append(f"`{value}` deprecated" + (f", retiring{on}" if on else ""))
+    single = len(states) == 1
+    if retired:
+        what = "was retired" if single else "each of them was retired"
+        tail = "the API rejects every request"
+    else:
+        what = "is deprecated" if single else "each of them is deprecated or retired"
+        tail = "requests will fail once it is retired" if single else \
+            "requests fail or will fail once they are retired"
+    head = (f"`{narrowed.name}` is {shown} in this request (narrowed by {branch}), and "
+            f"{what} ({'; '.join(whens)}; per {sources}): {tail}")
+    targets = {successor_for(ctx.knowledge, info, request) for _, info, _ in states}
+    target = next(iter(targets)) if len(targets) == 1 else None
+    if target is not None:
+        head += f"; use `{target.id}`"
+        if single:
+            head += _price_change(states[0][1], target)
+    cost = _cost(request, states[0][1], target, ctx) if single and target is not None else None
+    fallback = arg.node if not arg.via_kwargs else request.call
+    yield ctx.diagnostic(arg.node, head, cost=cost, fallback=fallback,
+                         level="error" if retired else "warning")
+
+
+def _clip(code: str) -> str:
+    code = " ".join(code.split())
+    return code if len(code) <= 100 else code[:97] + "..."
 
 
 def successor_for(knowledge: Knowledge, info: ModelInfo, request: Request) -> ModelInfo | None:

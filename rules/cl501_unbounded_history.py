@@ -27,7 +27,11 @@ class UnboundedHistory(Rule):
     loop, directly or through one more method), a module-level list grown (or reassigned
     `HISTORY = HISTORY + [...]`) by a function called in a loop, an agent loop written as
     recursion (`step(messages)` grows `messages` and calls itself), and a filtered copy of
-    the history (`[m for m in history if ...]`) sent whole. A removal that only takes back
+    the history (`[m for m in history if ...]`) sent whole. A list joined whole into the
+    system prompt or a message's text (`"\\n".join(notes)`, `sep.join(f"- {n}" for n in
+    notes)`, directly or through a name bound once) counts the same: the whole history is
+    re-sent as text, including a parameter the caller fills, on every pass of a loop around
+    the call, with a list that grows in that loop. A removal that only takes back
     the current turn does not bound the history: a `pop()` in an `except`, or a loop that
     pops until the last message is the user's (`while h and h[-1]["role"] != "user":
     h.pop()`); one that measures the list (`while len(h) > 20: h.pop()`) does.
@@ -48,7 +52,9 @@ class UnboundedHistory(Rule):
     deletes in that parameter, counts as bounded (and one that appends to it grows the list).
     A `reset()` method that reassigns `self.history` anywhere in the class keeps the rule
     silent, even if the user rarely calls it. Histories received as parameters are followed
-    only in the loop of the function that sends them, or along its own recursive calls.
+    only in the loop of the function that sends them, or along its own recursive calls (a
+    joined text only in a caller's loop: a recursive call that re-joins its list is most
+    often a one-off continuation).
 
     ## Example
     ```python
@@ -421,9 +427,16 @@ class UnboundedHistory(Rule):
                 f"({format_usd(full)} at {model.id}'s input price vs {format_usd(cached)} "
                 f"read from cache)"
             )
+        sent = "re-sent whole with each request"
+        if growth.joined:
+            where = "system prompt" if growth.into == "system" else "message"
+            join = _short(growth.joined)
+            if growth.joined_name and growth.joined_name not in join:
+                join += f"` over `{growth.joined_name}"
+            sent = f"joined whole into the {where} text (`{join}`) re-sent with each request"
         message = (
             f"`{growth.name}` grows (`{_short(growth.growth)}`) {growth.loop}, and is "
-            f"re-sent whole with each request: input grows with every turn, O(N²) over a "
+            f"{sent}: input grows with every turn, O(N²) over a "
             f"conversation, with no trimming, summary or message-level cache "
             f"breakpoint{detail}"
         )

@@ -7,6 +7,7 @@ module global grown by a method or function that is called in a loop of the same
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -27,7 +28,7 @@ from claudelint.analysis.facts import (
     _small,
 )
 from claudelint.analysis.values import DictV, ListV, Value
-from claudelint.syntax.scopes import Scope, dotted_name
+from claudelint.syntax.scopes import Binding, Scope, dotted_name
 
 if TYPE_CHECKING:
     from claudelint.analysis.request import Env, Request
@@ -46,6 +47,11 @@ class HistoryGrowth:
     growth: str
     loop: str
     node: cst.CSTNode
+    # For a list joined into a text of the request (`"\n".join(notes)` in the system prompt
+    # or a message): the join as written, and where its text goes ("system", "messages").
+    joined: str = ""
+    into: str = ""
+    joined_name: str = ""  # the list the join reads, as the request's code names it
 
 
 def _whole(expr: cst.BaseExpression) -> str | None:
@@ -132,6 +138,96 @@ def _sent(request: Request, facts: Facts, fn: cst.CSTNode | None) -> list[
     system = request.arg("system")
     if system is not None and not system.via_kwargs and (c := _chain(system.node)):
         out.append((c, system.node))
+    return out
+
+
+@dataclass(frozen=True, eq=False)
+class _Joined:
+    """A list joined whole into a text the request sends: the list's chain, the node to
+    report (the join when the call's argument holds it, else the argument), the join call,
+    and which argument ("system", "messages")."""
+
+    chain: str
+    node: cst.BaseExpression
+    join: cst.Call
+    into: str
+
+
+def _joined_sent(request: Request) -> list[_Joined]:
+    """Lists joined whole (`"\n".join(notes)`, `sep.join(f"- {n}" for n in notes)`) into the
+    system prompt or a message's text, directly or through names bound once
+    (`context = "\n".join(notes)`, then `system=context`). A slice (`notes[-5:]`) is not
+    whole."""
+    env = request.env
+    if env is None or request.via is not None:
+        return []
+    facts = _facts(env)
+    loops = [lp for lp in _repeating_loops(facts, request.call)[0]
+             if isinstance(lp, (cst.For, cst.While))]
+
+    def fresh(binding: Binding) -> bool:
+        # A name bound in the request's own scope, inside every loop around the request: its
+        # text is built again for each request (`summary = "\n".join(notes)` before the
+        # loop is a snapshot that never grows).
+        value = binding.value
+        return binding.scope is env.scope and value is not None and \
+            all(facts.inside(value, lp) for lp in loops)
+
+    out: list[_Joined] = []
+    for into in ("system", "messages"):
+        arg = request.arg(into)
+        if arg is None or arg.via_kwargs:
+            continue
+        for join in _joins_in(arg.node, env.scope, fresh, 0):
+            c = _whole(_positional(join)[0])
+            if c is not None:
+                # Point at the join where the call writes it, else at the argument.
+                node = join if env.resolver.inside(arg.node, join) else arg.node
+                out.append(_Joined(c, node, join, into))
+    return out
+
+
+def _joins_in(expr: cst.BaseExpression, scope: Scope, fresh: Callable[[Binding], bool],
+              hops: int, level: int = 0) -> list[cst.Call]:
+    """The `str.join(...)` calls whose result is part of the text `expr` builds (through at
+    most 4 names, each bound once and `fresh`)."""
+    if hops > 4 or level > 40:
+        return []
+    if isinstance(expr, cst.Name):
+        found = scope.lookup(expr.value)
+        bindings = found[1] if found is not None else []
+        if len(bindings) != 1 or bindings[0].kind != "assign" or bindings[0].value is None \
+                or not fresh(bindings[0]):
+            return []
+        return _joins_in(bindings[0].value, scope, fresh, hops + 1, level + 1)
+    if isinstance(expr, cst.Call):
+        func = expr.func
+        if isinstance(func, cst.Attribute) and func.attr.value == "join" and \
+                isinstance(func.value, (cst.SimpleString, cst.ConcatenatedString, cst.Name)) \
+                and len(expr.args) == 1 and expr.args[0].keyword is None and \
+                not expr.args[0].star:
+            return [expr]
+        return []
+    out: list[cst.Call] = []
+    if isinstance(expr, (cst.List, cst.Tuple)):
+        for el in expr.elements:
+            if not isinstance(el, cst.StarredElement):
+                out.extend(_joins_in(el.value, scope, fresh, hops, level + 1))
+    elif isinstance(expr, cst.Dict):
+        for de in expr.elements:
+            if isinstance(de, cst.DictElement) and isinstance(de.key, cst.SimpleString) \
+                    and de.key.evaluated_value in ("content", "text"):
+                out.extend(_joins_in(de.value, scope, fresh, hops, level + 1))
+    elif isinstance(expr, cst.FormattedString):
+        for p in expr.parts:
+            if isinstance(p, cst.FormattedStringExpression):
+                out.extend(_joins_in(p.expression, scope, fresh, hops, level + 1))
+    elif isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Add):
+        out.extend(_joins_in(expr.left, scope, fresh, hops, level + 1))
+        out.extend(_joins_in(expr.right, scope, fresh, hops, level + 1))
+    elif isinstance(expr, cst.IfExp):
+        out.extend(_joins_in(expr.body, scope, fresh, hops, level + 1))
+        out.extend(_joins_in(expr.orelse, scope, fresh, hops, level + 1))
     return out
 
 
@@ -392,10 +488,20 @@ def _analyze_history(request: Request) -> HistoryGrowth | None:
     facts = _facts(env)
     loops, fn = _repeating_loops(facts, request.call)
     loops = [lp for lp in loops if isinstance(lp, (cst.For, cst.While))]
-    sent = _sent(request, facts, fn)
+    sent: list[tuple[str, cst.BaseExpression, _Joined | None]] = [
+        (c, n, None) for c, n in _sent(request, facts, fn)]
     if request.via is not None:
-        sent = _in_caller(request, sent)
-    for chain, node in sent:
+        sent = [(c, n, None) for c, n in _in_caller(request, [(c, n) for c, n, _ in sent])]
+    sent.extend((j.chain, j.node, j) for j in _joined_sent(request))
+
+    def found(chain: str, growth: cst.CSTNode, loop: str, node: cst.CSTNode,
+              joined: _Joined | None) -> HistoryGrowth:
+        if joined is None:
+            return HistoryGrowth(chain, facts.code(growth), loop, node)
+        return HistoryGrowth(chain, facts.code(growth), loop, node, facts.code(joined.join),
+                             joined.into, joined.chain)
+
+    for chain, node, joined in sent:
         region = _region(env, chain, env.scope)
         if region is None:
             continue
@@ -412,17 +518,23 @@ def _analyze_history(request: Request) -> HistoryGrowth | None:
                     continue
             if _bounded(facts, chain, region, loop, request):
                 break
-            return HistoryGrowth(chain, facts.code(growth),
-                                 f"on every pass of a {_loop_words(facts, loop)}", node)
+            return found(chain, growth, f"on every pass of a {_loop_words(facts, loop)}", node,
+                         joined)
         fn_scope = env.scope.function
         if grown or not isinstance(fn, cst.FunctionDef) or fn_scope is None:
             continue
         if region.kind == "local":
+            if joined is not None and "." not in chain:
+                # `"\n".join(notes)` of a parameter the caller fills in its loop.
+                got = _from_caller_loop(facts, env, request, fn, fn_scope, chain)
+                if got is not None:
+                    return found(got[0], got[1], got[2], node, joined)
             # An agent loop written as recursion: `step(messages)` grows and calls itself.
-            growth = _recursion(facts, chain, fn, fn_scope)
+            # (Not for a joined text: a recursive call is most often a one-off continuation.)
+            growth = _recursion(facts, chain, fn, fn_scope) if joined is None else None
             if growth is not None:
-                return HistoryGrowth(chain, facts.code(growth),
-                                     f"on every recursive call of `{fn.name.value}()`", node)
+                return found(chain, growth, f"on every recursive call of `{fn.name.value}()`",
+                             node, joined)
             continue
         # A persistent list grown by this method / function (or by the one that calls it),
         # which is called in a loop.
@@ -432,7 +544,7 @@ def _analyze_history(request: Request) -> HistoryGrowth | None:
         if growth is not None:
             loop_desc = _called_in_loop(facts, fn, fn_scope)
             if loop_desc is not None:
-                return HistoryGrowth(chain, facts.code(growth), loop_desc, node)
+                return found(chain, growth, loop_desc, node, joined)
             continue
         for caller, caller_scope in _callers(facts, fn, fn_scope):
             growth = _growth_in(facts, chain, caller)
@@ -440,8 +552,80 @@ def _analyze_history(request: Request) -> HistoryGrowth | None:
                 continue
             loop_desc = _called_in_loop(facts, caller, caller_scope)
             if loop_desc is not None:
-                return HistoryGrowth(chain, facts.code(growth), loop_desc, node)
+                return found(chain, growth, loop_desc, node, joined)
     return None
+
+
+def _from_caller_loop(facts: Facts, env: Env, request: Request, fn: cst.FunctionDef,
+                      fn_scope: Scope, param: str) -> tuple[str, cst.CSTNode, str] | None:
+    """A parameter of `fn` that a call of `fn` in this module fills, on every pass of a loop
+    around the call, with a list that grows in that loop and is never bounded: the caller's
+    list, its growth and the loop. `fn` must not rebind the parameter (an empty default,
+    `if notes is None: notes = []`, aside) nor trim it."""
+    params = [p.name.value for p in (*fn.params.posonly_params, *fn.params.params)]
+    if fn_scope.class_scope is not None and not any(
+            dotted_name(d.decorator) == "staticmethod" for d in fn.decorators):
+        params = params[1:]  # `self.ask(q, notes)`: the receiver is not a positional argument
+    if param not in params:
+        return None
+    index = params.index(param)
+    for b in fn_scope.bindings.get(param, []):
+        if b.kind == "param" or (b.kind == "assign" and isinstance(b.value, cst.List) and
+                                 not b.value.elements):
+            continue
+        return None
+    if any(facts.inside(t, fn) for t in facts.trims.get(param, [])):
+        return None
+    for site in facts.calls.get(fn.name.value, []):
+        if facts.inside(site, fn) or not _is_call_of(facts, site, fn, fn_scope):
+            continue
+        pos = _positional(site)
+        given = pos[index] if index < len(pos) else next(
+            (a.value for a in site.args if a.keyword is not None and a.keyword.value == param),
+            None)
+        if given is None or any(a.star for a in site.args):
+            continue
+        loops, _ = _repeating_loops(facts, site)
+        scope = facts.scope_at(site)
+        for loop in loops:
+            if not isinstance(loop, (cst.For, cst.While)):
+                continue
+            if isinstance(loop, cst.For):
+                n = _small(loop.iter)
+                if n is not None and n <= SMALL_LOOP:
+                    continue
+            chain = _grown_list(facts, given, scope, loop)
+            if chain is None:
+                continue
+            region = _region(env, chain, scope)
+            growth = _growth_in(facts, chain, loop)
+            if region is None or growth is None or _bounded(facts, chain, region, loop,
+                                                             request):
+                break
+            return (chain, growth, f"on every pass of a {_loop_words(facts, loop)} around the "
+                                   f"call of `{fn.name.value}()`")
+    return None
+
+
+def _grown_list(facts: Facts, given: cst.BaseExpression, scope: Scope,
+                loop: cst.CSTNode) -> str | None:
+    """The list an argument passes whole: the list itself, or the one a name bound once
+    copies — `prev = [r for _, r in log]` on every pass of `loop` (a copy made before the
+    loop does not grow), or `prev = log` anywhere."""
+    chain = _whole(given)
+    if chain is None or "." in chain or _growth_in(facts, chain, loop) is not None:
+        return chain
+    found = scope.lookup(chain)
+    bindings = found[1] if found is not None else []
+    if len(bindings) != 1 or bindings[0].kind != "assign" or bindings[0].value is None:
+        return chain
+    value = bindings[0].value
+    if _chain(value) is not None:
+        return _chain(value)
+    copied = _whole(value)
+    if copied is not None and facts.inside(value, loop):
+        return copied
+    return chain
 
 
 def _callers(facts: Facts, fn: cst.FunctionDef, fn_scope: Scope, *, persistent: bool = False

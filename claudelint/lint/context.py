@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     import libcst as cst
 
     from claudelint.analysis.history import HistoryGrowth
+    from claudelint.analysis.narrowing import Narrowed
     from claudelint.analysis.repetition import Repetition
     from claudelint.analysis.request import Request
     from claudelint.analysis.task import TaskEvidence
@@ -145,6 +146,16 @@ class RuleContext:
     def history(self, request: Request) -> HistoryGrowth | None:
         """The message history the request re-sends and how it grows, if it does (CL501)."""
         return self._flow(request).history  # type: ignore[no-any-return]
+
+    def narrowed(self, request: Request, name: str) -> Narrowed | None:
+        """The strings argument `name` (a name the resolver cannot pin) is one of where the
+        request is made, by the test of the `if` branch around it (CL302)."""
+        key = "narrowed:" + name
+        if key not in request._memo:
+            from claudelint.analysis.narrowing import narrowed
+
+            request._memo[key] = narrowed(request, name)
+        return request._memo[key]  # type: ignore[no-any-return]
 
     def task_cap(self, kind: str) -> int:
         """The `max_tokens` a short-answer task of this kind needs at most (CL201's options,
