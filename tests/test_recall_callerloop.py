@@ -1,0 +1,256 @@
+"""Issue 14, gap 10: CL401 with the loop in a caller reached through a name bound to the
+request function (`call = new_api if flag else old_api`), through an executor `submit` two
+local functions up, past a helper that answers one question per call, past a spending cap,
+and with per-pass records written after the request. The look-alikes stay silent: a name that
+may hold a function of another module, a submitted function that makes no request, a loop
+whose next request reads the previous answer, a cap on something a response decides."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from claudelint.analysis import project as project_mod
+from claudelint.lint.engine import Linter
+from claudelint.settings import Settings
+
+HEAD = """
+import anthropic
+from concurrent.futures import ThreadPoolExecutor
+
+client = anthropic.Anthropic()
+"""
+
+
+@pytest.fixture(autouse=True)
+def _fresh_project() -> None:
+    project_mod.reset()
+
+
+def _cl401(body: str) -> list[tuple[int, str]]:
+    """(line, message) of each CL401 finding, lines counted from the body's first line."""
+    head = textwrap.dedent(HEAD)
+    text = head + textwrap.dedent(body)
+    offset = head.count("\n")
+    found = Linter(Settings(select=("CL401",))).lint_text(text, "job.py")
+    return [(f.line - offset, f.message) for f in found if f.code == "CL401"]
+
+
+# --------------------------------------------------------------------------- aliases
+
+ALIAS = """
+def ask_new(text, model):
+    reply = client.messages.create(model=model, max_tokens=300,
+                                   messages=[{{"role": "user", "content": text}}])
+    return reply.content[0].text
+
+def ask_old(text, model):
+    return "n/a"
+
+def run(records, model, modern):
+    {binding}
+    results = []
+    for rec in records:
+        results.append(send(rec["body"], model))
+    return results
+"""
+
+
+def test_a_name_bound_by_a_conditional_expression_is_followed() -> None:
+    found = _cl401(ALIAS.format(binding="send = ask_new if modern else ask_old"))
+    assert [line for line, _ in found] == [3]
+    msg = found[0][1]
+    assert "`ask_new()` makes this request, called through `send` (line 16), once per item " \
+        "of `records` in a `for` loop in `run()`" in msg
+
+
+def test_a_name_bound_in_if_else_branches_is_followed() -> None:
+    found = _cl401(ALIAS.format(binding=(
+        "if modern:\n        send = ask_new\n    else:\n        send = ask_old")))
+    assert [line for line, _ in found] == [3]
+    assert "called through `send`" in found[0][1]
+
+
+def test_a_name_that_may_hold_a_function_of_another_module_is_not_followed() -> None:
+    body = "from vendor.clients import ask_remote\n" + ALIAS.format(
+        binding="send = ask_new if modern else ask_remote")
+    assert _cl401(body) == []
+
+
+def test_a_name_that_may_hold_a_parameter_is_not_followed() -> None:
+    body = ALIAS.replace("def run(records, model, modern):",
+                         "def run(records, model, modern, custom=None):").format(
+        binding="send = custom if custom else ask_new")
+    assert _cl401(body) == []
+
+
+def test_an_alias_in_a_chat_loop_stays_silent() -> None:
+    found = _cl401("""
+        def ask(text):
+            reply = client.messages.create(model="claude-sonnet-4-6", max_tokens=300,
+                                           messages=[{"role": "user", "content": text}])
+            return reply.content[0].text
+
+        def converse(openers, fast):
+            talk = ask if fast else ask
+            text = openers[0]
+            for _ in openers:
+                text = talk(text)
+            return text
+        """)
+    assert found == []
+
+
+# --------------------------------------------------------------------------- executors
+
+
+SUBMIT = """
+def complete(model, conv):
+    out = "error"
+    for _ in range(5):
+        try:
+            r = client.messages.create(model=model, max_tokens=64, messages=conv)
+            out = r.content[0].text
+            break
+        except anthropic.APIError:
+            continue
+    return out
+
+def tag(question, model, labels):
+    tags = {{}}
+    for label in labels:
+        conv = label.build(question["text"])
+        tags[label.name] = label.parse(complete(model, conv))
+    question["tags"] = tags
+    return question
+
+def main(frame, model, labels):
+    with ThreadPoolExecutor(8) as pool:
+        futures = []
+        for _, row in frame.iterrows():
+            futures.append(pool.submit({submitted}, row, model, labels))
+        return [f.result() for f in futures]
+"""
+
+
+def test_a_function_submitted_to_an_executor_two_calls_up() -> None:
+    found = _cl401(SUBMIT.format(submitted="tag"))
+    assert [line for line, _ in found] == [6]
+    msg = found[0][1]
+    assert "`complete()` makes this request, called from `tag()`, once per item of " \
+        "`frame.iterrows()` through `pool.submit` in `main()`" in msg
+
+
+def test_a_submitted_function_that_makes_no_request_is_not_reported() -> None:
+    body = SUBMIT.format(submitted="save") + textwrap.dedent("""
+        def save(row, model, labels):
+            return row
+        """)
+    assert _cl401(body) == []
+
+
+def test_a_helper_answering_one_question_alone_stays_silent() -> None:
+    # `tag()` pairs one question with each label: with no loop around its calls, somebody
+    # may be waiting for that one question's tags.
+    body = SUBMIT.format(submitted="tag").split("def main")[0]
+    assert _cl401(body) == []
+
+
+def test_a_helper_answering_one_question_inside_a_web_handler_stays_silent() -> None:
+    body = SUBMIT.format(submitted="tag").split("def main")[0] + textwrap.dedent("""
+        from fastapi import FastAPI
+        app = FastAPI()
+
+        @app.post("/tag")
+        def tag_many(rows: list[dict], model: str):
+            return [tag(r, model, LABELS) for r in rows]
+        """)
+    assert _cl401(body) == []
+
+
+# --------------------------------------------------------------------------- a pass's own data
+
+
+def test_a_record_built_fresh_each_pass_does_not_feed_the_next_request() -> None:
+    found = _cl401("""
+        def run(items, sink):
+            for item in items:
+                record = {"id": item["id"], "prompt": item["text"]}
+                r = client.messages.create(model="claude-haiku-4-5", max_tokens=200,
+                    messages=[{"role": "user", "content": record["prompt"]}])
+                record["answer"] = r.content[0].text
+                item["done"] = True
+                sink.write(record)
+        """)
+    assert [line for line, _ in found] == [5]
+
+
+def test_a_record_kept_across_passes_still_feeds_the_next_request() -> None:
+    found = _cl401("""
+        def run(items, sink):
+            record = {"prompt": ""}
+            for item in items:
+                r = client.messages.create(model="claude-haiku-4-5", max_tokens=200,
+                    messages=[{"role": "user", "content": record["prompt"] + item}])
+                record["prompt"] = r.content[0].text
+        """)
+    assert found == []
+
+
+def test_a_fresh_name_bound_after_the_request_does_not_count() -> None:
+    found = _cl401("""
+        def run(items):
+            note = {"text": ""}
+            for item in items:
+                r = client.messages.create(model="claude-haiku-4-5", max_tokens=200,
+                    messages=[{"role": "user", "content": item + note["text"]}])
+                note = {"text": r.content[0].text}
+        """)
+    assert found == []
+
+
+def test_the_loop_item_rewritten_inside_an_outer_loop_stays_silent() -> None:
+    found = _cl401("""
+        def debate(agents, rounds):
+            for _ in range(rounds):
+                for agent in agents:
+                    r = client.messages.create(model="claude-haiku-4-5", max_tokens=200,
+                        messages=agent.history)
+                    agent.remember(r.content[0].text)
+        """)
+    assert found == []
+
+
+# --------------------------------------------------------------------------- spending caps
+
+
+CAP = """
+def run(items, max_cost):
+    total_cost = 0.0
+    for item in items:
+        r = client.messages.create(model="claude-haiku-4-5", max_tokens=200,
+            messages=[{{"role": "user", "content": item}}])
+        total_cost += r.usage.output_tokens * 0.000004
+        if {test}:
+            break
+"""
+
+
+def test_a_spending_cap_does_not_make_the_requests_dependent() -> None:
+    found = _cl401(CAP.format(test="max_cost is not None and total_cost >= max_cost"))
+    assert [line for line, _ in found] == [5]
+
+
+def test_a_stop_on_what_a_response_says_stays_silent() -> None:
+    assert _cl401(CAP.format(test="'DONE' in r.content[0].text")) == []
+
+
+def test_a_running_total_that_is_not_spending_stays_silent() -> None:
+    body = CAP.replace("total_cost", "found").format(test="found >= max_cost")
+    assert _cl401(body) == []
+
+
+def test_a_cap_compared_with_a_response_value_stays_silent() -> None:
+    body = CAP.format(test="total_cost >= r.usage.input_tokens")
+    assert _cl401(body) == []
