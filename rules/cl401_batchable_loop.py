@@ -23,8 +23,10 @@ class BatchableLoop(Rule):
     the loop calls a local function (or method) that makes one request, directly or through
     one more function of the same file, or through a name bound to it (`call = ask_v2 if new
     else ask_v1`, every function it may hold defined in the file); the message then names the
-    function, the name it was called through, and the line of the loop. The message shows
-    the Message Batches call that replaces the loop.
+    function, the name it was called through, and the line of the loop. A loop that calls a
+    function imported from another module of the project, which makes one request there, is
+    reported at the call (the message names the function and its module) when both files are
+    linted in the same run. The message shows the Message Batches call that replaces the loop.
 
     ## Why is this bad?
     The Message Batches API bills input and output at 50% of the standard price. A job that
@@ -54,8 +56,9 @@ class BatchableLoop(Rule):
     one `query` / `question` parameter with each item (reranking retrieved passages for a user
     who waits) unless that function is itself called once per item of a collection, files that
     already use `messages.batches`, and clients without the Batches API (Bedrock, Vertex AI,
-    Foundry). Loops in other modules are not seen. A CLI tool or a worker whose user does wait
-    for each answer will still be reported: suppress it with `# noqa: CL401`.
+    Foundry). A loop in another module around a call of this file's functions is not seen. A CLI
+    tool or a worker whose user does wait for each answer will still be reported: suppress it
+    with `# noqa: CL401`.
 
     ## Example
     ```python
@@ -115,6 +118,7 @@ class BatchableLoop(Rule):
     summary = "Independent requests made one at a time over a collection could be one batch"
     level = "warning"
     fix_safety = "none"
+    imported_wrappers = True
 
     valid = (
         # Retry loop: break on success.

@@ -8,8 +8,10 @@ whose next request reads the previous answer, a cap on something a response deci
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import pytest
+from cli_helpers import invoke
 
 from claudelint.analysis import project as project_mod
 from claudelint.lint.engine import Linter
@@ -254,3 +256,130 @@ def test_a_running_total_that_is_not_spending_stays_silent() -> None:
 def test_a_cap_compared_with_a_response_value_stays_silent() -> None:
     body = CAP.format(test="total_cost >= r.usage.input_tokens")
     assert _cl401(body) == []
+
+
+# --------------------------------------------------------------------------- other modules
+
+LLM = '''
+import anthropic
+
+client = anthropic.Anthropic()
+
+
+def summarise(text, model="claude-sonnet-4-6"):
+    for attempt in range(3):
+        try:
+            r = client.messages.create(model=model, max_tokens=400, temperature=0.2,
+                                       messages=[{"role": "user", "content": text}])
+            return r.content[0].text
+        except anthropic.APIError:
+            continue
+    return None
+'''
+
+PARTS = '''
+import anthropic
+
+client = anthropic.Anthropic()
+
+
+def summarise(text, model="claude-sonnet-4-6"):
+    out = []
+    for part in text.split("\\n\\n"):
+        r = client.messages.create(model=model, max_tokens=400,
+                                   messages=[{"role": "user", "content": part}])
+        out.append(r.content[0].text)
+    return out
+'''
+
+RUN = '''
+from pkg.llm import summarise
+
+
+def main(docs):
+    out = []
+    for doc in docs:
+        out.append(summarise(doc.text))
+    return out
+'''
+
+
+def _project(tmp_path: Path, llm: str = LLM, run: str = RUN) -> Path:
+    pkg = tmp_path / "pkg"
+    pkg.mkdir(exist_ok=True)
+    (pkg / "__init__.py").write_text("")
+    (pkg / "llm.py").write_text(llm)
+    (pkg / "run.py").write_text(run)
+    return pkg / "run.py"
+
+
+def _lint_file(path: Path) -> list[tuple[int, str, str]]:
+    project_mod.reset()
+    found = Linter(Settings(root=path.parent.parent)).lint_text(path.read_text(), str(path))
+    return [(f.line, f.code, f.message) for f in found]
+
+
+def test_a_function_of_another_module_called_in_a_loop(tmp_path: Path) -> None:
+    found = _lint_file(_project(tmp_path))
+    assert [(line, code) for line, code, _ in found] == [(8, "CL401")]
+    msg = found[0][2]
+    assert "once per item of `docs` in a `for` loop" in msg
+    assert msg.endswith("(the request is made in `summarise()` of `pkg.llm`)")
+
+
+def test_other_rules_leave_the_imported_request_to_its_own_module(tmp_path: Path) -> None:
+    # `temperature=` is reported in pkg/llm.py itself, not again at each caller.
+    codes = {code for _, code, _ in _lint_file(_project(tmp_path))}
+    assert codes == {"CL401"}
+
+
+@pytest.mark.parametrize("llm", [
+    # A chat loop inside the imported function: its calls are not independent requests.
+    LLM.replace("    for attempt in range(3):\n", "    while True:\n").replace(
+        "            return r.content[0].text\n",
+        "            if r.stop_reason != 'tool_use':\n                return r\n"
+        "            text = text + r.content[0].text\n"),
+    # Two requests: which one a call makes is not known.
+    LLM.replace("    return None", "    return client.messages.create(model=model, "
+                "max_tokens=9, messages=[])"),
+    # No request at all.
+    "def summarise(text):\n    return text.upper()\n",
+    # The function waits for a person.
+    LLM.replace("def summarise(text, ", "def summarise(text, hint=input('> '), "
+                ).replace('"content": text', '"content": text + input("> ")'),
+    # The request is repeated inside the function: reported there, not at the caller.
+    PARTS,
+])
+def test_imported_look_alikes_stay_silent(tmp_path: Path, llm: str) -> None:
+    path = _project(tmp_path, llm=llm)
+    assert [f for f in _lint_file(path) if f[1] == "CL401"] == []
+
+
+def test_a_function_of_a_module_outside_the_project_is_not_followed(tmp_path: Path) -> None:
+    path = _project(tmp_path, run=RUN.replace("from pkg.llm import", "from vendor.llm import"))
+    assert _lint_file(path) == []
+
+
+def test_a_name_imported_then_rebound_is_not_followed(tmp_path: Path) -> None:
+    run = RUN.replace("def main(docs):", "def summarise(text):\n    return text\n\n\n"
+                      "def main(docs):")
+    assert _lint_file(_project(tmp_path, run=run)) == []
+
+
+def test_a_run_lints_the_importer_and_drops_its_cached_result_when_the_module_changes(
+        tmp_path: Path) -> None:
+    _project(tmp_path)
+    (tmp_path / ".claudelint.toml").write_text("")
+    args = ["check", "--output-format", "concise", "--select", "CL401", "pkg"]
+    code, out = invoke(args, tmp_path)
+    # pkg/run.py holds no call site of its own: it is linted because it imports pkg.llm.
+    assert "pkg/run.py:8:" in out and code == 1
+    # A second request in pkg/llm.py: the cached finding of pkg/run.py must go.
+    llm = tmp_path / "pkg" / "llm.py"
+    llm.write_text(LLM.replace("    return None", "    return client.messages.create("
+                               "model=model, max_tokens=9, messages=[])"))
+    code, out = invoke(args, tmp_path)
+    assert "pkg/run.py" not in out
+    llm.write_text(LLM)
+    code, out = invoke(args, tmp_path)
+    assert "pkg/run.py:8:" in out

@@ -575,9 +575,14 @@ def _analyze_repetition(request: Request) -> tuple[Repetition | None, str]:
         return None, "the file already uses Message Batches"
     if request.via is not None and request.via.inner.env is not None:
         # A call of a wrapper function that continues a conversation kept across its calls.
-        kept = _conversation(request.via.inner, facts, request.via.inner.env)
+        inner_env = request.via.inner.env
+        kept = _conversation(request.via.inner, _facts(inner_env), inner_env)
         if kept is not None:
             return None, kept
+        if request.imported_from is not None:
+            inside = _inside_imported(request.via.inner, request.via.function)
+            if inside is not None:
+                return None, inside
     rep, why, fn, stopped = _walk(facts, request.call)
     if rep is not None or stopped:
         return rep, why
@@ -599,6 +604,25 @@ def _analyze_repetition(request: Request) -> tuple[Repetition | None, str]:
         return None, kept
     rep, why_up = _up(facts, fn, fn_scope, (), {id(fn)})
     return rep, why_up or why or "not in a loop"
+
+
+def _inside_imported(inner: Request, fn: cst.FunctionDef) -> str | None:
+    """Why the one request of a function of another module does not stand for one request per
+    call: the loops around it there (a loop over items is reported there; a chat or agent
+    loop makes the calls dependent), or a function that serves a user or waits for input."""
+    assert inner.env is not None
+    facts = _facts(inner.env)
+    rep, why, _, stopped = _walk(facts, inner.call)
+    if rep is not None:
+        return "the request is repeated inside the imported function"
+    if stopped:
+        return why
+    serving = _serving(facts, fn)
+    if serving is not None:
+        return f"inside {serving}"
+    if _interactive(facts, fn.body):
+        return "an interactive step (it waits for input)"
+    return None
 
 
 # How many calls up the search for the loop goes (the loop in the caller, or its caller).

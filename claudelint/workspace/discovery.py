@@ -105,6 +105,20 @@ def may_hold_call_site(data: bytes) -> bool:
     return _REQUEST_SHAPED.search(data) is not None
 
 
+def importer_pattern(modules: list[Path]) -> re.Pattern[bytes] | None:
+    """What finds, in a file that holds no call site, an import line naming one of `modules`
+    (files that do) by its module name (`from pkg.llm import ask`, `from . import llm`): a
+    call of that module's function there may repeat its request (analysis/imported.py).
+    None when no module can be named."""
+    stems = sorted({(m.parent.name if m.stem == "__init__" else m.stem) for m in modules
+                    if m.suffix == ".py"})
+    stems = [st for st in stems if st.isidentifier()]
+    if not stems:
+        return None
+    return re.compile(rb"^[ \t]*(?:from|import)[ \t]+[^\n]*\b(?:"
+                      + b"|".join(re.escape(st.encode()) for st in stems) + rb")\b", re.M)
+
+
 # --------------------------------------------------------------------------------- gitignore
 
 
