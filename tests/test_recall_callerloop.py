@@ -383,3 +383,26 @@ def test_a_run_lints_the_importer_and_drops_its_cached_result_when_the_module_ch
     llm.write_text(LLM)
     code, out = invoke(args, tmp_path)
     assert "pkg/run.py:8:" in out
+
+
+def test_only_files_importing_a_function_that_makes_one_request_are_added(
+        tmp_path: Path) -> None:
+    from claudelint.workspace.discovery import Importers
+
+    _project(tmp_path, llm=LLM + "\n\ndef helper(x):\n    return x\n")
+    llm = tmp_path / "pkg" / "llm.py"
+    importers = Importers([(llm, llm.read_bytes())])
+
+    def admitted(rel: str, text: str) -> bool:
+        path = tmp_path / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        return importers.imports_one(path, path.read_bytes())
+
+    assert admitted("pkg/a.py", "from pkg.llm import summarise\n")
+    assert admitted("pkg/b.py", "from .llm import helper, summarise as s\n")
+    assert admitted("pkg/sub/c.py", "from ..llm import summarise\n")
+    assert not admitted("pkg/d.py", "from pkg.llm import helper\n")  # no request in it
+    assert not admitted("pkg/e.py", "import pkg.llm\n")  # module calls are not followed
+    assert not admitted("other/f.py", "from llm import summarise\n")  # not beside it
+    assert not admitted("pkg/sub/g.py", "from .llm import summarise\n")  # pkg/sub/llm.py

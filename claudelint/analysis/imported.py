@@ -18,12 +18,13 @@ drops the finding when that module changes.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from claudelint.analysis.project import ModuleCtx
+from claudelint.analysis.project import ModuleCtx, Project
 from claudelint.analysis.request import Env, Request, Site, WrapperCall
 
 if TYPE_CHECKING:
@@ -32,6 +33,18 @@ if TYPE_CHECKING:
 
 # Calls of imported functions followed per module (the rest stay unseen).
 MAX_IMPORTED_CALLS = 64
+_TOP = re.compile(rb"^(?:async[ \t]+)?def[ \t]+(\w+)|^(?:class|@)", re.M)
+
+
+def _may_request(raw: bytes, name: str) -> bool:
+    """Whether the text of the top-level function `name` (up to the next top-level statement
+    that defines something) mentions `.messages` once: only then is the module parsed."""
+    marks = list(_TOP.finditer(raw))
+    for i, m in enumerate(marks):
+        if m.group(1) == name.encode():
+            end = marks[i + 1].start() if i + 1 < len(marks) else len(raw)
+            return raw.count(b".messages", m.end(), end) == 1
+    return False
 
 
 def imported_requests(index: ModuleIndex, module: cst.Module, resolver: Resolver,
@@ -57,6 +70,12 @@ def imported_requests(index: ModuleIndex, module: cst.Module, resolver: Resolver
             seen += 1
             if seen > MAX_IMPORTED_CALLS:
                 return out
+            if isinstance(project, Project):
+                raw = project.module_bytes(path, b.module)
+                if raw is not None and not _may_request(raw, b.name):
+                    # Not parsed; the module is still a dependency (it may gain a request).
+                    project.import_module(path, b.module, "\0", resolver.deps)
+                    continue
             ctx = project.import_module(path, b.module, f"def {b.name}", resolver.deps)
             if not isinstance(ctx, ModuleCtx):
                 continue

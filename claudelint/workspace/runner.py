@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from claudelint.finding import Finding, parse_error
 from claudelint.settings import Settings
 from claudelint.workspace.config import ConfigResolver
-from claudelint.workspace.discovery import discover, importer_pattern, may_hold_call_site
+from claudelint.workspace.discovery import Importers, discover, may_hold_call_site
 from claudelint.workspace.source import (
     SourceError,
     SourceFile,
@@ -191,15 +191,15 @@ def run(paths: list[str], resolver: ConfigResolver, options: RunOptions) -> RunR
         jobs.append(_Job(path, display, raw, settings))
     # A file with no call site of its own may call, in a loop, a function of a module that
     # makes one (analysis/imported.py): lint the files that import one of those modules.
-    named = importer_pattern([j.path for j in jobs]) if rejected else None
-    for path in rejected if named is not None else ():
+    importers = Importers([(j.path, j.raw) for j in jobs]) if rejected and jobs else None
+    for path in rejected if importers is not None else ():
         if path.suffix != ".py":
             continue
         try:
             raw = read_file_bytes(path)
         except OSError:
             continue
-        if named is not None and named.search(raw) is not None:
+        if importers is not None and importers.imports_one(path, raw):
             settings = resolver.settings_for(path if path.is_absolute() else cwd / path)
             jobs.append(_Job(path, _display(path, cwd), raw, settings))
 
