@@ -406,3 +406,12 @@ def test_only_files_importing_a_function_that_makes_one_request_are_added(
     assert not admitted("pkg/e.py", "import pkg.llm\n")  # module calls are not followed
     assert not admitted("other/f.py", "from llm import summarise\n")  # not beside it
     assert not admitted("pkg/sub/g.py", "from .llm import summarise\n")  # pkg/sub/llm.py
+
+
+def test_an_imported_function_fed_its_previous_answer_stays_silent(tmp_path: Path) -> None:
+    run = RUN.replace("    out = []\n    for doc in docs:\n"
+                      "        out.append(summarise(doc.text))\n    return out",
+                      "    summary = ''\n    for doc in docs:\n"
+                      "        summary = summarise(summary + doc.text)\n    return summary")
+    assert "summary = summarise(summary + doc.text)" in run
+    assert _lint_file(_project(tmp_path, run=run)) == []
