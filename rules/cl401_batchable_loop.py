@@ -21,8 +21,12 @@ class BatchableLoop(Rule):
     `while queue: item = queue.pop()` loop, a comprehension, `asyncio.gather(*[...])`, or an
     executor `map` / `submit` — where no response feeds a later request. The same holds when
     the loop calls a local function (or method) that makes one request, directly or through
-    one more function of the same file; the message then names the function and line of the
-    loop. The message shows the Message Batches call that replaces the loop.
+    one more function of the same file, or through a name bound to it (`call = ask_v2 if new
+    else ask_v1`, every function it may hold defined in the file); the message then names the
+    function, the name it was called through, and the line of the loop. A loop that calls a
+    function imported from another module of the project, which makes one request there, is
+    reported at the call (the message names the function and its module) when both files are
+    linted in the same run. The message shows the Message Batches call that replaces the loop.
 
     ## Why is this bad?
     The Message Batches API bills input and output at 50% of the standard price. A job that
@@ -40,19 +44,21 @@ class BatchableLoop(Rule):
     (`input()`), streaming requests (`stream=True`, `.stream(...)`: batches cannot stream).
     It also skips retry loops (`for attempt in range(n)` with `break`/`return` on success,
     `while result is None`, a `try` around the request), chat and agent loops (a response or
-    anything built from it reaches a later request, or decides whether it is made, as in
-    `while response.stop_reason == "tool_use"`), agent steps that send a conversation kept
-    across calls (`self.messages` or a module-level list), loops over the tools a response
-    asked for (`for tool_use in tool_uses`), a scheduler's tick that skips the jobs not due
-    yet (`if now < job.next_run_at: continue`), a search that returns or breaks after its one
-    request (the loop around it still counts), helpers that wait for `input()`,
+    anything built from it reaches a later request, or decides whether it is made, as in `while
+    response.stop_reason == "tool_use"`), agent steps that send a conversation kept across calls
+    (`self.messages` or a module-level list), loops over the tools a response asked for (`for
+    tool_use in tool_uses`), a scheduler's tick that skips the jobs not due yet (`if now <
+    job.next_run_at: continue`) — a `break` when a running total of the cost reaches a limit
+    (`if spent >= budget: break`) is a cap, not a dependency —, a search that returns or breaks
+    after its one request (the loop around it still counts), helpers that wait for `input()`,
     loops over three items or fewer or over a handful (at most 10) written out in the code, or
-    mapped from such a handful (examples in a demo or a notebook), loops that pair a
-    function's one `query` / `question` parameter with each item (reranking retrieved passages
-    for a user who waits), files that already use `messages.batches`, and clients without the
-    Batches API (Bedrock, Vertex AI, Foundry). Loops in other modules are not seen. A CLI tool
-    or a worker whose user does wait for each answer will still be reported: suppress it with
-    `# noqa: CL401`.
+    mapped from such a handful (examples in a demo or a notebook), loops that pair a function's
+    one `query` / `question` parameter with each item (reranking retrieved passages for a user
+    who waits) unless that function is itself called once per item of a collection, files that
+    already use `messages.batches`, and clients without the Batches API (Bedrock, Vertex AI,
+    Foundry). A loop in another module around a call of this file's functions is not seen. A CLI
+    tool or a worker whose user does wait for each answer will still be reported: suppress it
+    with `# noqa: CL401`.
 
     ## Example
     ```python
@@ -112,6 +118,7 @@ class BatchableLoop(Rule):
     summary = "Independent requests made one at a time over a collection could be one batch"
     level = "warning"
     fix_safety = "none"
+    imported_wrappers = True
 
     valid = (
         # Retry loop: break on success.
@@ -500,6 +507,8 @@ def _what(request: Request, rep: Repetition) -> str:
         made = f"`{rep.via}()` makes this request"
         if rep.through:
             made += ", called from " + " from ".join(f"`{t}()`" for t in rep.through) + ","
+        if rep.alias is not None:
+            made += f" through {rep.alias}," if rep.through else f", called through {rep.alias},"
     where = f" in {rep.place}" if rep.place is not None else ""
     if rep.kind == "gather":
         return f"{made} once per item of {items}, fanned out with `asyncio.gather`{where}"

@@ -270,6 +270,15 @@ class Project:
             deps.update(ctx.deps)
         return summary
 
+    def module_bytes(self, importer: Path, module: str) -> bytes | None:
+        """The bytes of the project module `module` as seen from `importer` (None when it is
+        not part of the project or cannot be read); no dependency is recorded."""
+        path = self.module_path(importer, module)
+        if path is None:
+            return None
+        self._check(path)
+        return self._read_module(path)
+
     def import_module(self, importer: Path, module: str, name: str,
                       deps: dict[str, str]) -> ModuleCtx | None:
         """The parsed project module `module` as seen from `importer`, when it is part of

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
+from claudelint.analysis.callers import alias_calls
 from claudelint.analysis.facts import (
     _COMPS,
     SMALL_LOOP,
@@ -55,6 +56,9 @@ class Repetition:
     via: str | None = None
     through: tuple[str, ...] = ()
     place: str | None = None
+    # The loop calls the last function of the chain through a name bound to it (`call_api =
+    # call_v2 if new else call_v1`): "`call_api` (line 12)", where the name is bound.
+    alias: str | None = None
 
 
 
@@ -189,6 +193,51 @@ def _exit_on_response(facts: Facts, taint: Taint, exit_node: cst.CSTNode) -> boo
     return not conditional
 
 
+# A running total of what the requests cost: `total_cost += cost`, `spent += usage`.
+_SPEND = re.compile(r"(cost|spent|spend|budget|price|usd|dollars|tokens)", re.I)
+
+
+def _spending_cap(facts: Facts, taint: Taint, exit_node: cst.CSTNode) -> bool:
+    """A `break` taken when a running total of spending reaches a limit
+    (`total_cost += cost` ... `if total_cost >= max_cost: break`): a cap on the job's cost,
+    not a response deciding the next request; the items stay independent."""
+    if not isinstance(exit_node, cst.Break):
+        return False
+    tests = [a for a in facts.ancestors(exit_node) if isinstance(a, cst.If)]
+    owner = next(a for a in facts.ancestors(exit_node) if a is taint.loop or
+                 isinstance(a, (cst.For, cst.While)))
+    if owner is not taint.loop:
+        return False
+    tests = [t for t in tests if facts.inside(t, taint.loop)]
+    if len(tests) != 1 or any(isinstance(a, (cst.Try, cst.ExceptHandler)) and
+                              facts.inside(a, taint.loop) for a in facts.ancestors(exit_node)):
+        return False
+    return _cap_test(facts, taint, tests[0].test)
+
+
+def _cap_test(facts: Facts, taint: Taint, test: cst.BaseExpression) -> bool:
+    """`total >= limit` (with untainted `and` parts): `total` a running total of spending
+    grown with `+=` in the loop, `limit` not built from a response."""
+    if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.And):
+        parts = [test.left, test.right]
+        capped = [p for p in parts if taint.depends(p)]
+        return len(capped) == 1 and _cap_test(facts, taint, capped[0])
+    if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
+        return False
+    op = test.comparisons[0].operator
+    left, right = test.left, test.comparisons[0].comparator
+    if isinstance(op, (cst.LessThan, cst.LessThanEqual)):
+        left, right = right, left
+    elif not isinstance(op, (cst.GreaterThan, cst.GreaterThanEqual)):
+        return False
+    if not isinstance(left, cst.Name) or taint.depends(right) or \
+            not _SPEND.search(left.value):
+        return False
+    grown = [g for g in facts.growth.get(left.value, []) if facts.inside(g, taint.loop)]
+    assigned = [n for n, _ in facts.assigns.get(left.value, []) if facts.inside(n, taint.loop)]
+    return bool(grown) and not assigned and all(isinstance(g, cst.AugAssign) for g in grown)
+
+
 def _serving(facts: Facts, fn: cst.CSTNode | None) -> str | None:
     """Why the function (or one around it) serves a waiting user, if it evidently does."""
     while fn is not None:
@@ -284,7 +333,8 @@ def _loop_verdict(facts: Facts, loop: cst.CSTNode, call: cst.CSTNode,
         return "stop", "an interactive loop"
     if _timed(facts, loop.body):
         return "stop", "the loop measures each request's latency"
-    exits = [e for e in _exits(facts, loop) if _exit_on_response(facts, taint, e)]
+    exits = [e for e in _exits(facts, loop) if _exit_on_response(facts, taint, e)
+             and not _spending_cap(facts, taint, e)]
     if isinstance(loop, cst.For):
         iter_code = facts.code(loop.iter)
         targets = tuple(_target_chains(loop.target))
@@ -467,9 +517,14 @@ def _walk(facts: Facts, call: cst.CSTNode) -> tuple[Repetition | None, str,
         verdict, what = _loop_verdict(facts, loop, call, fn)
         if verdict == "found":
             assert isinstance(what, Repetition)
-            serving = _serving(facts, fn) or _per_query(facts, fn, loop)
+            serving = _serving(facts, fn)
             if serving is not None:
                 return None, f"inside {serving}", fn, True
+            one_query = _per_query(facts, fn, loop)
+            if one_query is not None:
+                # Answers for one query: batchable only when the function itself is called
+                # once per item of a collection (a loop around its calls).
+                return None, f"inside {one_query}", fn, False
             return what, "", fn, False
         assert isinstance(what, str)
         if verdict == "stop":
@@ -520,9 +575,14 @@ def _analyze_repetition(request: Request) -> tuple[Repetition | None, str]:
         return None, "the file already uses Message Batches"
     if request.via is not None and request.via.inner.env is not None:
         # A call of a wrapper function that continues a conversation kept across its calls.
-        kept = _conversation(request.via.inner, facts, request.via.inner.env)
+        inner_env = request.via.inner.env
+        kept = _conversation(request.via.inner, _facts(inner_env), inner_env)
         if kept is not None:
             return None, kept
+        if request.imported_from is not None:
+            inside = _inside_imported(request.via.inner, request.via.function)
+            if inside is not None:
+                return None, inside
     rep, why, fn, stopped = _walk(facts, request.call)
     if rep is not None or stopped:
         return rep, why
@@ -544,6 +604,25 @@ def _analyze_repetition(request: Request) -> tuple[Repetition | None, str]:
         return None, kept
     rep, why_up = _up(facts, fn, fn_scope, (), {id(fn)})
     return rep, why_up or why or "not in a loop"
+
+
+def _inside_imported(inner: Request, fn: cst.FunctionDef) -> str | None:
+    """Why the one request of a function of another module does not stand for one request per
+    call: the loops around it there (a loop over items is reported there; a chat or agent
+    loop makes the calls dependent), or a function that serves a user or waits for input."""
+    assert inner.env is not None
+    facts = _facts(inner.env)
+    rep, why, _, stopped = _walk(facts, inner.call)
+    if rep is not None:
+        return "the request is repeated inside the imported function"
+    if stopped:
+        return why
+    serving = _serving(facts, fn)
+    if serving is not None:
+        return f"inside {serving}"
+    if _interactive(facts, fn.body):
+        return "an interactive step (it waits for input)"
+    return None
 
 
 # How many calls up the search for the loop goes (the loop in the caller, or its caller).
@@ -572,6 +651,16 @@ def _up(facts: Facts, fn: cst.FunctionDef, fn_scope: Scope, path: tuple[str, ...
         first_why = first_why or why3
         if not stopped and isinstance(site_fn, cst.FunctionDef) and id(site_fn) not in seen:
             deeper.append(site_fn)
+    if fn_scope.class_scope is None:
+        for site, alias, bound in alias_calls(facts, fn):
+            rep, why3, site_fn, stopped = _walk(facts, site)
+            if rep is not None:
+                line = _line_of(facts, bound)
+                shown = f"`{alias}`" + (f" (line {line})" if line is not None else "")
+                return _via(facts, rep, chain, site_fn, shown), ""
+            first_why = first_why or why3
+            if not stopped and isinstance(site_fn, cst.FunctionDef) and id(site_fn) not in seen:
+                deeper.append(site_fn)
     for ref, holder in facts.refs.get(name, []):
         if facts.inside(ref, fn):
             continue
@@ -613,7 +702,7 @@ def _conversation(request: Request, facts: Facts, env: Env) -> str | None:
 
 
 def _via(facts: Facts, rep: Repetition, chain: tuple[str, ...],
-         site_fn: cst.CSTNode | None) -> Repetition:
+         site_fn: cst.CSTNode | None, alias: str | None = None) -> Repetition:
     place = None
     if isinstance(site_fn, cst.FunctionDef):
         scope = facts.scope_of.get(id(site_fn))
@@ -626,7 +715,7 @@ def _via(facts: Facts, rep: Repetition, chain: tuple[str, ...],
     if place is not None and line is not None:
         place = f"{place} (line {line})"
     return Repetition(rep.kind, rep.items, rep.targets, rep.node, chain[0],
-                      chain[1:], place)
+                      chain[1:], place, alias)
 
 
 def _line_of(facts: Facts, node: cst.CSTNode) -> int | None:
@@ -645,3 +734,4 @@ def _line_of(facts: Facts, node: cst.CSTNode) -> int | None:
     hits = [i for i, ln in enumerate(lines) if wanted[0] in ln and all(
         i + k < len(lines) and w in lines[i + k] for k, w in enumerate(wanted))]
     return hits[0] + 1 if len(hits) == 1 else None
+

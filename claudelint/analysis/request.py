@@ -218,6 +218,10 @@ class Request:
     # `env` are the caller's; the argument values are the wrapper's request resolved with its
     # parameters bound to the caller's arguments. None for a call site.
     via: WrapperCall | None = None
+    # Set when the wrapper is a function of another module of the project (imported.py):
+    # that module as the caller imports it (`pkg.llm`). Its argument values are the wrapper's
+    # own, the caller's arguments not bound.
+    imported_from: str | None = None
 
     # --- facts about the file around the call (computed once per file) ------------------
 

@@ -76,6 +76,7 @@ class Taint:
         self._hidden: dict[str, set[str]] = {}
         body = loop.body if isinstance(loop, (cst.For, cst.While)) else loop
         self.body_nodes = facts.nodes(body)
+        self.fresh = _fresh_names(facts, loop, call)
         self._run()
 
     def depends(self, expr: cst.CSTNode | None) -> bool:
@@ -123,7 +124,8 @@ class Taint:
             changed = False
             for n in self.body_nodes:
                 for targets, src in [*_flows(n), *self._call_flows(n)]:
-                    new = [t for t in targets if t not in self.names]
+                    new = [t for t in targets if t not in self.names
+                           and t.split(".")[0] not in self.fresh]
                     if new and (self.depends(src) or self.under_response(n)):
                         self.names.update(new)
                         changed = True
@@ -221,3 +223,47 @@ def _flows(n: cst.CSTNode) -> list[tuple[list[str], cst.CSTNode | None]]:
             return [([base], a.value) for a in n.args]
     return []
 
+
+
+_FRESH = (cst.Dict, cst.List, cst.Set, cst.DictComp, cst.ListComp, cst.SetComp)
+
+
+def _fresh_names(facts: Facts, loop: cst.CSTNode, call: cst.CSTNode) -> frozenset[str]:
+    """Names whose value at the request is this pass's own, whatever a response wrote into
+    them on an earlier pass: the `for` loop's target (the next item), and names bound to a
+    new dict, list or set by a statement of the loop's body that runs before the request's
+    (`out = {"id": item.id}` ... `out["answer"] = reply`). Not for a loop nested in another
+    loop of the function (an item may come round again)."""
+    if not isinstance(loop, cst.For) or not isinstance(loop.body, cst.IndentedBlock):
+        return frozenset()
+    for a in facts.ancestors(loop):
+        if isinstance(a, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+            break
+        if isinstance(a, (cst.For, cst.While, *_COMP_TYPES)):
+            return frozenset()
+    out = {t for t in _target_chains(loop.target) if "." not in t}
+    stmt: cst.CSTNode | None = None
+    for a in [call, *facts.ancestors(call)]:
+        if facts.parent(a) is loop.body:
+            stmt = a
+            break
+    if stmt is None:
+        return frozenset(out)
+    for line in loop.body.body:
+        if line is stmt:
+            break
+        if isinstance(line, cst.SimpleStatementLine):
+            for small in line.body:
+                if isinstance(small, cst.Assign) and len(small.targets) == 1 and \
+                        isinstance(small.targets[0].target, cst.Name) and (
+                        isinstance(small.value, _FRESH) or (
+                            isinstance(small.value, cst.Call)
+                            and isinstance(small.value.func, cst.Name)
+                            and small.value.func.value in ("dict", "list", "set")
+                            and all(isinstance(a.value, (*_FRESH, cst.SimpleString))
+                                    or a.keyword is not None for a in small.value.args))):
+                    out.add(small.targets[0].target.value)
+    return frozenset(out)
+
+
+_COMP_TYPES = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)

@@ -282,6 +282,9 @@ class Analysis:
     module: cst.Module
     requests: list[Request]
     wrapper_requests: list[Request] = field(default_factory=list)
+    # Requests built for calls of functions imported from other project modules, in a loop
+    # (analysis/imported.py): checked only by rules with `imported_wrappers`.
+    imported_requests: list[Request] = field(default_factory=list)
     resolver: Resolver | None = None
 
     text: str = ""
@@ -337,8 +340,13 @@ def analyze(text: str, settings: Settings, path: str | Path | None = None, *,
         mentions_cache_control="cache_control" in text, source=text,
     )
     requests = finder.requests()
+    imported: list[Request] = []
+    if project is not None:
+        from claudelint.analysis.imported import imported_requests
+
+        imported = imported_requests(index, module, resolver, settings.extend_client_factories)
     return Analysis(module, requests, wrapper_requests=finder.wrapper_requests(requests), text=text,
-                    resolver=resolver, tree=tree)
+                    resolver=resolver, tree=tree, imported_requests=imported)
 
 
 class RuleError(Exception):
@@ -419,7 +427,7 @@ class Linter:
             return [parse_error(path, "the file is nested too deeply to parse")]
         self.last_deps = analysis.deps
         self.last_analysis = analysis
-        if not analysis.requests:
+        if not analysis.requests and not analysis.imported_requests:
             return []
         findings = self.check(analysis, text, path)
         ignored = self.per_file_ignored(path)
@@ -500,6 +508,15 @@ class Linter:
                 found.append((diag, request))
         if analysis.wrapper_requests:
             found = self._with_wrapper_calls(instance, ctx, analysis, found, own)
+        if analysis.imported_requests and instance.imported_wrappers:
+            for request in analysis.imported_requests:
+                assert request.via is not None
+                suffix = (f" (the request is made in `{request.via.name}()` of "
+                          f"`{request.imported_from}`)")
+                found.extend(
+                    (dataclasses.replace(diag, message=diag.message + suffix, fix=None,
+                                         fallback=None), request)
+                    for diag in instance.check(request, ctx) if diag.node is request.call)
         return found
 
     def _with_wrapper_calls(self, instance: Rule, ctx: RuleContext, analysis: Analysis,

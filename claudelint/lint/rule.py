@@ -96,6 +96,9 @@ class Rule:
     invalid: ClassVar[tuple[Invalid, ...]] = ()
     # Off unless selected explicitly by full code or name.
     opt_in: ClassVar[bool] = False
+    # Also checks the Requests built for calls of functions imported from other modules of
+    # the project (`Request.imported_from`); only findings on the whole call are kept.
+    imported_wrappers: ClassVar[bool] = False
 
     def check(self, request: Request, ctx: RuleContext) -> Iterator[Diagnostic]:
         raise NotImplementedError

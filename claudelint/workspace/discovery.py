@@ -105,6 +105,92 @@ def may_hold_call_site(data: bytes) -> bool:
     return _REQUEST_SHAPED.search(data) is not None
 
 
+_FROM_IMPORT = re.compile(rb"^[ \t]*from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+\(?([\w \t,]+)", re.M)
+
+
+class Importers:
+    """Tells, from its bytes, whether a file that holds no call site imports, from one of the
+    project modules that do, a top-level function whose body makes exactly one request
+    (`from pkg.llm import ask`, `from .llm import ask`, `from llm import ask` beside it): a
+    call of it there may repeat its request (analysis/imported.py). Modules are matched by
+    their dotted path, as the project loader finds them (the importer's folder, the top of
+    its package)."""
+
+    def __init__(self, modules: list[tuple[Path, bytes]]) -> None:
+        # stem -> (the module's dotted path parts, its functions making one request)
+        self.by_stem: dict[str, list[tuple[tuple[str, ...], frozenset[str]]]] = {}
+        for m, raw in modules:
+            if m.suffix != ".py":
+                continue
+            functions = _one_request_functions(raw)
+            if not functions:
+                continue
+            parts = _abs_parts(m.with_suffix(""))
+            if parts and parts[-1] == "__init__":
+                parts = parts[:-1]
+            if parts:
+                self.by_stem.setdefault(parts[-1], []).append((parts, functions))
+
+    def imports_one(self, path: Path, raw: bytes) -> bool:
+        if not self.by_stem or b"import" not in raw:
+            return False
+        found: list[tuple[int, str, list[str]]] = []
+        for m in _FROM_IMPORT.finditer(raw):
+            base = m.group(2).decode("ascii", "replace")
+            if base.rsplit(".", 1)[-1] in self.by_stem:
+                words = [w.split()[0] for w in m.group(3).decode("ascii", "replace").split(",")
+                         if w.split()]
+                found.append((len(m.group(1)), base, words))
+        if not found:
+            return False
+        folder = _abs_parts(path.parent)
+        top = _package_top(path.parent)
+        for dots, name, words in found:
+            parts = tuple(p for p in name.split(".") if p)
+            for module, functions in self.by_stem.get(parts[-1], []):
+                if module[-len(parts):] != parts or not functions.intersection(words):
+                    continue
+                start = module[:-len(parts)]
+                if dots:
+                    if start == folder[:len(folder) - (dots - 1)]:
+                        return True
+                elif len(parts) >= 2 or start in (folder, top):
+                    return True
+        return False
+
+
+_TOP_DEF = re.compile(rb"^(?:async[ \t]+)?def[ \t]+(\w+)|^(?:class|@)", re.M)
+
+
+def _one_request_functions(raw: bytes) -> frozenset[str]:
+    """The top-level functions of a module whose text holds exactly one request-shaped
+    `.messages` use (see `_REQUEST_SHAPED`)."""
+    out: set[str] = set()
+    marks = list(_TOP_DEF.finditer(raw))
+    for i, m in enumerate(marks):
+        if m.group(1) is None:
+            continue
+        end = marks[i + 1].start() if i + 1 < len(marks) else len(raw)
+        body = raw[m.end():end]
+        if len(_REQUEST_SHAPED.findall(body)) == 1:
+            out.add(m.group(1).decode("ascii", "replace"))
+    return frozenset(out)
+
+
+def _abs_parts(p: Path) -> tuple[str, ...]:
+    try:
+        return p.resolve().parts
+    except OSError:
+        return p.absolute().parts
+
+
+def _package_top(folder: Path) -> tuple[str, ...]:
+    top = folder
+    while (top / "__init__.py").is_file() and top.parent != top:
+        top = top.parent
+    return _abs_parts(top)
+
+
 # --------------------------------------------------------------------------------- gitignore
 
 

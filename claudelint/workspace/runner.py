@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from claudelint.finding import Finding, parse_error
 from claudelint.settings import Settings
 from claudelint.workspace.config import ConfigResolver
-from claudelint.workspace.discovery import discover, may_hold_call_site
+from claudelint.workspace.discovery import Importers, discover, may_hold_call_site
 from claudelint.workspace.source import (
     SourceError,
     SourceFile,
@@ -171,6 +171,7 @@ def run(paths: list[str], resolver: ConfigResolver, options: RunOptions) -> RunR
     for bad_path, reason in found.errors:
         result.errors.append(f"{bad_path}: {reason}")
     jobs: list[_Job] = []
+    rejected: list[Path] = []
     for path in found.files:
         display = _display(path, cwd)
         try:
@@ -184,9 +185,23 @@ def run(paths: list[str], resolver: ConfigResolver, options: RunOptions) -> RunR
             continue
         result.files_checked += 1
         if not may_hold_call_site(raw):
+            rejected.append(path)
             continue
         settings = resolver.settings_for(path if path.is_absolute() else cwd / path)
         jobs.append(_Job(path, display, raw, settings))
+    # A file with no call site of its own may call, in a loop, a function of a module that
+    # makes one (analysis/imported.py): lint the files that import one of those modules.
+    importers = Importers([(j.path, j.raw) for j in jobs]) if rejected and jobs else None
+    for path in rejected if importers is not None else ():
+        if path.suffix != ".py":
+            continue
+        try:
+            raw = read_file_bytes(path)
+        except OSError:
+            continue
+        if importers is not None and importers.imports_one(path, raw):
+            settings = resolver.settings_for(path if path.is_absolute() else cwd / path)
+            jobs.append(_Job(path, _display(path, cwd), raw, settings))
 
     cache = None
     if options.use_cache and not (
