@@ -19,7 +19,12 @@ from typing import TYPE_CHECKING
 from claudelint.finding import Finding, parse_error
 from claudelint.settings import Settings
 from claudelint.workspace.config import ConfigResolver
-from claudelint.workspace.discovery import discover, may_hold_call_site
+from claudelint.workspace.discovery import (
+    constructs_one_of,
+    discover,
+    may_hold_call_site,
+    sending_classes,
+)
 from claudelint.workspace.source import (
     SourceError,
     SourceFile,
@@ -171,6 +176,10 @@ def run(paths: list[str], resolver: ConfigResolver, options: RunOptions) -> RunR
     for bad_path, reason in found.errors:
         result.errors.append(f"{bad_path}: {reason}")
     jobs: list[_Job] = []
+    # Files without a call site, and the classes the files with one define: a file that
+    # constructs one of those may fix the model its requests send (analysis/constructors.py).
+    skipped: list[tuple[Path, str]] = []
+    classes: set[bytes] = set()
     for path in found.files:
         display = _display(path, cwd)
         try:
@@ -184,9 +193,21 @@ def run(paths: list[str], resolver: ConfigResolver, options: RunOptions) -> RunR
             continue
         result.files_checked += 1
         if not may_hold_call_site(raw):
+            if path.suffix == ".py":
+                skipped.append((path, display))
             continue
+        classes |= sending_classes(raw)
         settings = resolver.settings_for(path if path.is_absolute() else cwd / path)
         jobs.append(_Job(path, display, raw, settings))
+    constructs = constructs_one_of(classes)
+    for path, display in skipped if classes else ():
+        try:
+            raw = read_file_bytes(path)
+        except OSError:
+            continue
+        if constructs(raw):
+            settings = resolver.settings_for(path if path.is_absolute() else cwd / path)
+            jobs.append(_Job(path, display, raw, settings))
 
     cache = None
     if options.use_cache and not (
