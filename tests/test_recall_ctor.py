@@ -18,6 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from claudelint.analysis import project as project_mod
+from claudelint.analysis.values import Text
 from claudelint.cli import main
 from claudelint.lint.engine import analyze
 from claudelint.settings import Settings
@@ -193,3 +194,112 @@ def test_class_attribute_read_in_a_classmethod_stays_silent() -> None:
     x = Bot("claude-3-opus-20240229")
     """)
     assert _models(code) == []
+
+
+# --- a value filled in when None: `if model is None: model = DEFAULT` ---------------------
+
+def _sent(code: str) -> list[object]:
+    reqs = analyze(textwrap.dedent(code), Settings()).requests
+    return [r.value("model") for r in reqs]
+
+
+def test_parameter_filled_in_when_none() -> None:
+    (model,) = _sent("""
+    import anthropic
+    FALLBACK = "claude-3-opus-20240229"
+
+    def ask(q, model=None):
+        if model is None:
+            model = FALLBACK
+        return anthropic.Anthropic().messages.create(model=model, max_tokens=9, messages=q)
+    """)
+    assert isinstance(model, Text) and model.literal == "claude-3-opus-20240229"
+    assert model.via == "default of parameter `model` (`FALLBACK`, filled in when None)"
+
+
+def test_config_attribute_filled_in_when_none() -> None:
+    (model,) = _sent("""
+    import typing
+    import anthropic
+    DEFAULT = "claude-3-opus-20240229"
+
+    class Client:
+        def __init__(self, config=None):
+            if config is None:
+                config = Config()
+            if config.model is None:
+                config.model = DEFAULT
+            self.client = anthropic.Anthropic()
+            self.model = typing.cast(str, config.model)
+
+        def ask(self, q):
+            return self.client.messages.create(model=self.model, max_tokens=9, messages=q)
+    """)
+    assert isinstance(model, Text) and model.literal == "claude-3-opus-20240229"
+    assert model.via == "`DEFAULT`, filled in when `config.model` is None"
+
+
+@pytest.mark.parametrize("body", [
+    # an `else`, a test that is not `is None`, the fill after the read
+    "if model is None:\n    model = OLD\nelse:\n    model = model.strip()\n",
+    "if model == None:\n    model = OLD\n",
+    "if model is not None:\n    model = OLD\n",
+    "if model is None:\n    model = OLD\n    log(model)\n",
+    # under another condition, or bound again elsewhere
+    "if fast:\n    if model is None:\n        model = OLD\n",
+    "if model is None:\n    model = OLD\nmodel = pick(model)\n",
+    "if model is None:\n    model = OLD\nif model is None:\n    model = OLD\n",
+])
+def test_look_alike_fills_stay_unknown(body: str) -> None:
+    code = ("import anthropic\nOLD = 'claude-3-opus-20240229'\n\ndef ask(q, fast, model=None):\n"
+            + textwrap.indent(body, "    ")
+            + "    return anthropic.Anthropic().messages.create(model=model, max_tokens=9,"
+              " messages=q)\n")
+    (model,) = [r.value("model") for r in analyze(code, Settings()).requests]
+    assert not (isinstance(model, Text) and model.literal == "claude-3-opus-20240229")
+
+
+def test_read_before_the_fill_and_required_parameter_stay_unknown() -> None:
+    for code in ("""
+    import anthropic
+    def ask(q, model=None):
+        r = anthropic.Anthropic().messages.create(model=model, max_tokens=9, messages=q)
+        if model is None:
+            model = "claude-3-opus-20240229"
+        return r
+    """, """
+    import anthropic
+    def ask(q, model):
+        if model is None:
+            model = "claude-3-opus-20240229"
+        return anthropic.Anthropic().messages.create(model=model, max_tokens=9, messages=q)
+    """):
+        (model,) = _sent(code)
+        assert not isinstance(model, Text) or model.literal is None
+
+
+@pytest.mark.parametrize("extra", [
+    "config.model = pick()\n",            # stored again after the fill
+    "config = other()\n",                 # the object is replaced after the fill
+])
+def test_look_alike_config_fills_stay_unknown(extra: str) -> None:
+    code = ("import anthropic\n\ndef ask(q, config):\n"
+            "    if config.model is None:\n        config.model = 'claude-3-opus-20240229'\n"
+            + textwrap.indent(extra, "    ")
+            + "    return anthropic.Anthropic().messages.create(model=config.model,"
+              " max_tokens=9, messages=q)\n")
+    (model,) = [r.value("model") for r in analyze(code, Settings()).requests]
+    assert not (isinstance(model, Text) and model.literal == "claude-3-opus-20240229")
+
+
+def test_local_object_attribute_is_not_a_parameter_default() -> None:
+    (model,) = _sent("""
+    import anthropic
+    def ask(q):
+        config = load()
+        if config.model is None:
+            config.model = "claude-3-opus-20240229"
+        return anthropic.Anthropic().messages.create(model=config.model, max_tokens=9,
+                                                     messages=q)
+    """)
+    assert not (isinstance(model, Text) and model.literal == "claude-3-opus-20240229")

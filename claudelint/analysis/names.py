@@ -275,6 +275,11 @@ class NameLookup:
             # when callers don't pass one. Report it as what the request most often sends.
             default = self.resolve(param.default, b.scope.parent, depth)
             if isinstance(default, Const) and default.value is None:
+                filled = self._none_filled(expr, b.scope, depth)
+                if filled is not None:
+                    return noted(filled[0], f"default of parameter `{param.name.value}` "
+                                            f"(`{filled[1]}`, filled in when None)",
+                                 replace=True)
                 return Text.of(Hole(code, "param", expr, bound_at=param), node=expr)
             return noted(default, f"default of parameter `{param.name.value}`")
         return Text.of(Hole(code, "param", expr, bound_at=param), node=expr)
@@ -347,7 +352,33 @@ class NameLookup:
         instance = self._instance_attribute(expr, scope, depth)
         if instance is not None:
             return instance
+        if isinstance(expr.value, cst.Name) and not getattr(self, "summarizing", False):
+            found = scope.lookup(expr.value.value)
+            if found is not None and any(b.kind == "param" for b in found[1]):
+                # `if config.model is None: config.model = DEFAULT` on a parameter's object
+                filled = self._none_filled(expr, scope, depth)
+                if filled is not None:
+                    return noted(filled[0], f"`{filled[1]}`, filled in when "
+                                            f"`{code_of(self.module, expr)}` is None",
+                                 replace=True)
         return Unknown("attribute", expr, stable=module_level)
+
+    def _none_filled(self, expr: cst.CSTNode, scope: Scope, depth: int
+                     ) -> tuple[Value, str] | None:
+        """The value `if X is None: X = D` fills in for the read `expr` (none_fill.py), when
+        it is a known text or constant, and `D` as written."""
+        if not isinstance(expr, (cst.Name, cst.Attribute)):
+            return None
+        from claudelint.analysis.none_fill import fill_of
+
+        got = fill_of(expr, scope, self.module, self.inside)  # type: ignore[attr-defined]
+        if got is None:
+            return None
+        value = self.resolve(got[0], scope, depth)
+        if not isinstance(value, (Text, Const)) or (
+                isinstance(value, Const) and value.value is None):
+            return None
+        return value, code_of(self.module, got[0])
 
     # --- configuration objects -----------------------------------------------------------
 
