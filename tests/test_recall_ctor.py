@@ -303,3 +303,34 @@ def test_local_object_attribute_is_not_a_parameter_default() -> None:
                                                      messages=q)
     """)
     assert not (isinstance(model, Text) and model.literal == "claude-3-opus-20240229")
+
+
+@pytest.mark.parametrize("default,fill,via", [
+    ('""', "model = model or OLD", "default of parameter `model` (`OLD`, filled in when empty)"),
+    ("None", "model = model or OLD",
+     "default of parameter `model` (`OLD`, filled in when None)"),
+])
+def test_parameter_filled_in_when_falsy(default: str, fill: str, via: str) -> None:
+    code = (f"import anthropic\nOLD = 'claude-3-opus-20240229'\n\ndef ask(q, model={default}):\n"
+            f"    {fill}\n"
+            "    return anthropic.Anthropic().messages.create(model=model, max_tokens=9,"
+            " messages=q)\n")
+    (model,) = [r.value("model") for r in analyze(code, Settings()).requests]
+    assert isinstance(model, Text) and model.literal == "claude-3-opus-20240229"
+    assert model.via == via
+
+
+@pytest.mark.parametrize("default,fill", [
+    ('"claude-haiku-5-5"', "model = model or OLD"),   # a default that is not falsy
+    ('""', "if model is None:\n        model = OLD"),   # "" is not None: not filled
+    ("None", "model = model and OLD"),
+    ("None", "model = other or OLD"),
+    ("None", "model = OLD or model"),
+])
+def test_look_alike_falsy_fills(default: str, fill: str) -> None:
+    code = (f"import anthropic\nOLD = 'claude-3-opus-20240229'\n\n"
+            f"def ask(q, other, model={default}):\n    {fill}\n"
+            "    return anthropic.Anthropic().messages.create(model=model, max_tokens=9,"
+            " messages=q)\n")
+    (model,) = [r.value("model") for r in analyze(code, Settings()).requests]
+    assert not (isinstance(model, Text) and model.literal == "claude-3-opus-20240229")

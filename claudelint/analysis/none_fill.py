@@ -8,8 +8,9 @@ a parameter's default as what the request most often sends, noted as a default).
 finds the default expression for a read of `name` or `name.attr`, when it is certain:
 
 - the fill is a statement of the function's own body (not under another `if` or a loop):
-  `if X is None:` whose body is the one assignment `X = D` (no `else`), before the
-  statement holding the read, in the same function;
+  `if X is None:` whose body is the one assignment `X = D` (no `else`), or `X = X or D`
+  when the value left out is falsy (`model=""`), before the statement holding the read, in
+  the same function;
 - nothing else in the function stores `X` (for `name.attr`: no other `name.attr = ...`, and
   `name` is not rebound after the fill; a rebinding before it — `if config is None: config =
   Config()` — is fine), and for a plain name its only other binding is the parameter.
@@ -35,6 +36,23 @@ def _is_none_test(test: cst.BaseExpression, code: str, module: cst.Module) -> bo
             and comp.comparator.value == "None" and module.code_for_node(test.left) == code)
 
 
+def _or_fill(stmt: cst.BaseStatement, code: str, module: cst.Module
+             ) -> cst.BaseExpression | None:
+    """`D` when `stmt` is `X = X or D` for `X` written as `code`."""
+    if not isinstance(stmt, cst.SimpleStatementLine) or len(stmt.body) != 1:
+        return None
+    assign = stmt.body[0]
+    if not isinstance(assign, cst.Assign) or len(assign.targets) != 1:
+        return None
+    value = assign.value
+    if not isinstance(value, cst.BooleanOperation) or not isinstance(value.operator, cst.Or):
+        return None
+    if module.code_for_node(assign.targets[0].target) != code \
+            or module.code_for_node(value.left) != code:
+        return None
+    return value.right
+
+
 def _fill(stmt: cst.BaseStatement, code: str, module: cst.Module) -> cst.BaseExpression | None:
     """`D` when `stmt` is `if X is None: X = D` (no else) for `X` written as `code`."""
     if not isinstance(stmt, cst.If) or stmt.orelse is not None \
@@ -57,10 +75,12 @@ def _fill(stmt: cst.BaseStatement, code: str, module: cst.Module) -> cst.BaseExp
 
 
 def fill_of(expr: cst.Name | cst.Attribute, scope: Scope, module: cst.Module,
-            inside: object) -> tuple[cst.BaseExpression, cst.If] | None:
-    """The default expression filled in for `expr` read in `scope`'s function, and the `if`
+            inside: object, falsy: bool = False
+            ) -> tuple[cst.BaseExpression, cst.BaseStatement] | None:
+    """The default expression filled in for `expr` read in `scope`'s function, and the
     statement that fills it; None when not certain (see the module docstring). `inside` is
-    the resolver's `inside(container, node)`."""
+    the resolver's `inside(container, node)`; with `falsy` (the value left out is falsy, not
+    only None), `X = X or D` fills too."""
     fn = scope.function
     if fn is None or not isinstance(fn.node, cst.FunctionDef) or scope is not fn:
         return None
@@ -75,12 +95,12 @@ def fill_of(expr: cst.Name | cst.Attribute, scope: Scope, module: cst.Module,
     if at is None:
         return None
     fills = [(i, d) for i, st in enumerate(body.body[:at])
-             if (d := _fill(st, code, module)) is not None]
+             if (d := _fill(st, code, module)) is not None
+             or (falsy and (d := _or_fill(st, code, module)) is not None)]
     if len(fills) != 1:
         return None
     index, default = fills[0]
     stmt = body.body[index]
-    assert isinstance(stmt, cst.If)
     fn_code = module.code_for_node(fn.node)
     if isinstance(expr, cst.Name):
         bindings = fn.bindings.get(expr.value, [])
