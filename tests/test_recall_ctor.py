@@ -334,3 +334,21 @@ def test_look_alike_falsy_fills(default: str, fill: str) -> None:
             " messages=q)\n")
     (model,) = [r.value("model") for r in analyze(code, Settings()).requests]
     assert not (isinstance(model, Text) and model.literal == "claude-3-opus-20240229")
+
+
+def test_untraced_client_takes_only_claude_models() -> None:
+    code = textwrap.dedent("""
+    import anthropic
+
+    class Bot:
+        def __init__(self, client, model):
+            self.client = client
+            self.model = model
+
+        def ask(self, q):
+            return self.client.messages.create(model=self.model, max_tokens=9, messages=q)
+
+    a = Bot(make(), "gpt-4o")
+    b = Bot(make(), "claude-3-opus-20240229")
+    """)
+    assert _models(code) == ["claude-3-opus-20240229"]

@@ -143,6 +143,10 @@ def constructor_requests(index: ModuleIndex, module: cst.Module, resolver: Resol
                 value = resolver.resolve(expr, nc.scope)
                 if not isinstance(value, (Text, Const)):
                     continue  # not known: the rules would stay silent
+                if sink.inner.client == "untraced" and sink.arg == "model" and not (
+                        isinstance(value, Text)
+                        and (value.literal or "").startswith("claude")):
+                    continue  # as callsites.py: another provider's client may take it
                 note = (f"the `{sink.param.name.value}` argument of `{name}()`, stored as "
                         f"`self.{sink.attr}` "
                         f"and sent by `{_method(sink.inner)}` at {_shown(sink, here.path)}")
