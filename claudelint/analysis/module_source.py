@@ -6,6 +6,7 @@ not import each other's module at run time or for type checking.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -37,9 +38,11 @@ class ModuleSource(Protocol):
         ...
 
     def import_module(self, importer: Path, module: str, name: str,
-                      deps: dict[str, str]) -> object | None:
+                      deps: dict[str, str], needle: re.Pattern[bytes] | None = None
+                      ) -> object | None:
         """The parsed project module `module` (a `project.ModuleCtx`) when it is part of the
-        project and mentions `name`, or None; its file is added to `deps`."""
+        project and mentions `name` (and matches `needle`, when given), or None; its file is
+        added to `deps`."""
         ...
 
     def read_text(self, path: Path, encoding: str = "utf-8") -> FileText:

@@ -288,7 +288,17 @@ class NameLookup:
             # A parameter default is evaluated once, in the enclosing scope; the value used
             # when callers don't pass one. Report it as what the request most often sends.
             default = self.resolve(param.default, b.scope.parent, depth)
-            if isinstance(default, Const) and default.value is None:
+            none = isinstance(default, Const) and default.value is None
+            if none or (isinstance(default, Const) and not default.value) or (
+                    isinstance(default, Text) and default.literal == ""):
+                # `if model is None: model = D` (a None default), `model = model or D` (any
+                # falsy default): D is what a call that leaves the argument out sends.
+                filled = self._none_filled(expr, b.scope, depth, if_none=none)
+                if filled is not None:
+                    return noted(filled[0], f"default of parameter `{param.name.value}` "
+                                            f"(`{filled[1]}`, filled in when "
+                                            f"{'None' if none else 'empty'})", replace=True)
+            if none:
                 return Text.of(Hole(code, "param", expr, bound_at=param), node=expr)
             return noted(default, f"default of parameter `{param.name.value}`")
         return Text.of(Hole(code, "param", expr, bound_at=param), node=expr)
@@ -361,7 +371,35 @@ class NameLookup:
         instance = self._instance_attribute(expr, scope, depth)
         if instance is not None:
             return instance
+        if isinstance(expr.value, cst.Name) and not getattr(self, "summarizing", False):
+            found = scope.lookup(expr.value.value)
+            if found is not None and any(b.kind == "param" for b in found[1]):
+                # `if config.model is None: config.model = DEFAULT` on a parameter's object
+                filled = self._none_filled(expr, scope, depth)
+                if filled is not None:
+                    return noted(filled[0], f"`{filled[1]}`, filled in when "
+                                            f"`{code_of(self.module, expr)}` is None",
+                                 replace=True)
         return Unknown("attribute", expr, stable=module_level)
+
+    def _none_filled(self, expr: cst.CSTNode, scope: Scope, depth: int,
+                     if_none: bool = True) -> tuple[Value, str] | None:
+        """The value `if X is None: X = D` (when `if_none`: the value left out is None) or
+        `X = X or D` fills in for the read `expr` (none_fill.py), when it is a known text or
+        constant, and `D` as written."""
+        if not isinstance(expr, (cst.Name, cst.Attribute)):
+            return None
+        from claudelint.analysis.none_fill import fill_of
+
+        got = fill_of(expr, scope, self.module, self.inside,  # type: ignore[attr-defined]
+                      falsy=True)
+        if got is None or (not if_none and isinstance(got[1], cst.If)):
+            return None
+        value = self.resolve(got[0], scope, depth)
+        if not isinstance(value, (Text, Const)) or (
+                isinstance(value, Const) and value.value is None):
+            return None
+        return value, code_of(self.module, got[0])
 
     # --- configuration objects -----------------------------------------------------------
 

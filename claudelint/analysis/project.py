@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -280,18 +281,21 @@ class Project:
         return self._read_module(path)
 
     def import_module(self, importer: Path, module: str, name: str,
-                      deps: dict[str, str]) -> ModuleCtx | None:
+                      deps: dict[str, str], needle: re.Pattern[bytes] | None = None
+                      ) -> ModuleCtx | None:
         """The parsed project module `module` as seen from `importer`, when it is part of
-        the project and its text mentions `name` (else None, without parsing it). What the
-        caller derives from it must add `ctx.deps` to its own `deps` afterwards; the module's
-        file (and the files looked for before it) are added here."""
+        the project and its text mentions `name` (and matches `needle`, when given; else
+        None, without parsing it). What the caller derives from it must add `ctx.deps` to its
+        own `deps` afterwards; the module's file (and the files looked for before it) are
+        added here."""
         path = self.module_path(importer, module)
         deps.update(dict.fromkeys(map(str, self.missed(importer, module)), MISSING))
         if path is None:
             return None
         self._check(path)
         raw = self._read_module(path)
-        if raw is None or name.encode() not in raw:
+        if raw is None or name.encode() not in raw or (
+                needle is not None and needle.search(raw) is None):
             deps[str(path)] = hashlib.sha256(raw).hexdigest() if raw else file_digest(path)
             return None
         ctx = self.load(path)

@@ -2,11 +2,13 @@
 
 Everything here works on one module's `ModuleIndex`: literals, f-strings, `%`, `.format`,
 `+`, implicit concatenation, names bound once in a function or module, parameter and
-dataclass defaults, attributes set once in `__init__`, class attributes, `textwrap.dedent`,
-`inspect.cleandoc`, `.strip()`, `"sep".join([...])`, `dict(...)`, `params["k"] = v` updates,
-`a | b` of two dicts, `os.environ.get("X", "default")` and `os.getenv("X") or "default"`,
-simple subscripts of known dicts and lists, and calls of the project's own functions (their
-summaries: analysis/summaries.py). Values found away from where they are used carry a `via`
+dataclass defaults (and defaults filled in when None: `if model is None: model = D`,
+analysis/none_fill.py), `typing.cast(T, v)`, attributes set once in `__init__`, class
+attributes, `textwrap.dedent`, `inspect.cleandoc`, `.strip()`, `"sep".join([...])`,
+`dict(...)`, `params["k"] = v` updates, `a | b` of two dicts,
+`os.environ.get("X", "default")` and `os.getenv("X") or "default"`, simple subscripts of
+known dicts and lists, and calls of the project's own functions (their summaries:
+analysis/summaries.py). Values found away from where they are used carry a `via`
 note (values.py) for messages.
 """
 
@@ -490,6 +492,9 @@ class Resolver(Provenance, PromptFiles, Summaries):
                 return Unknown(qual, call, stable=True)
             return Text.of(Hole(code_of(self.module, call), "call", call, volatile=True),
                            node=call)
+        if qual == "typing.cast" and len(call.args) == 2 and not any(
+                a.keyword or a.star for a in call.args):
+            return self.resolve(call.args[1].value, scope, depth)  # the value, unchanged
         if qual in ("textwrap.dedent", "inspect.cleandoc") and len(call.args) == 1:
             inner = self.resolve(call.args[0].value, scope, depth)
             if isinstance(inner, Text):

@@ -15,6 +15,8 @@ from libcst._nodes.internal import CodegenState
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from claudelint.analysis.callsites import CallSiteFinder
+from claudelint.analysis.constructors import FIXABLE as CONSTRUCTOR_FIXABLE
+from claudelint.analysis.constructors import constructor_requests
 from claudelint.analysis.request import Request
 from claudelint.analysis.resolve import Resolver
 from claudelint.finding import Edit, Finding, Fix, parse_error
@@ -286,6 +288,9 @@ class Analysis:
     # (analysis/imported.py): checked only by rules with `imported_wrappers`.
     imported_requests: list[Request] = field(default_factory=list)
     resolver: Resolver | None = None
+    # Requests holding only the model a constructor call gives a project class's requests
+    # (analysis/constructors.py), located at the call.
+    constructor_requests: list[Request] = field(default_factory=list)
 
     text: str = ""
     tree: ast.Module | None = None  # CPython's syntax tree of `text`, when it has one
@@ -345,8 +350,11 @@ def analyze(text: str, settings: Settings, path: str | Path | None = None, *,
         from claudelint.analysis.imported import imported_requests
 
         imported = imported_requests(index, module, resolver, settings.extend_client_factories)
+    made = constructor_requests(index, module, resolver, requests,
+                                settings.extend_client_factories)
     return Analysis(module, requests, wrapper_requests=finder.wrapper_requests(requests), text=text,
-                    resolver=resolver, tree=tree, imported_requests=imported)
+                    resolver=resolver, tree=tree, imported_requests=imported,
+                    constructor_requests=made)
 
 
 class RuleError(Exception):
@@ -427,7 +435,8 @@ class Linter:
             return [parse_error(path, "the file is nested too deeply to parse")]
         self.last_deps = analysis.deps
         self.last_analysis = analysis
-        if not analysis.requests and not analysis.imported_requests:
+        if (not analysis.requests and not analysis.imported_requests
+                and not analysis.constructor_requests):
             return []
         findings = self.check(analysis, text, path)
         ignored = self.per_file_ignored(path)
@@ -517,6 +526,8 @@ class Linter:
                     (dataclasses.replace(diag, message=diag.message + suffix, fix=None,
                                          fallback=None), request)
                     for diag in instance.check(request, ctx) if diag.node is request.call)
+        for request in analysis.constructor_requests:
+            found.extend((diag, request) for diag in _at_constructor(instance, ctx, request))
         return found
 
     def _with_wrapper_calls(self, instance: Rule, ctx: RuleContext, analysis: Analysis,
@@ -650,6 +661,33 @@ class Linter:
 def _rule_code(token: str) -> str | None:
     rule = get_rule(token)
     return rule.code if rule is not None else None
+
+
+def _at_constructor(instance: Rule, ctx: RuleContext, request: Request) -> list[Diagnostic]:
+    """What a rule finds about the argument a constructor call gives a class's requests
+    (analysis/constructors.py): only findings on that argument's value; one found where the
+    value is defined away from the call (a constant) is reported at the argument, and a fix
+    is kept only when it edits nothing but the argument."""
+    assert request.env is not None
+    inside = request.env.resolver.inside
+    fixable = bool(request._memo.get(CONSTRUCTOR_FIXABLE))
+    out: list[Diagnostic] = []
+    for diag in instance.check(request, ctx):
+        for arg in request.args.values():
+            value_node = arg.value.node
+            if inside(arg.node, diag.node):
+                fix = diag.fix
+                message = diag.message
+                if fix is not None and not all(inside(arg.node, e.node) for e in fix.edits):
+                    fix = None
+                elif fix is not None and not fixable:
+                    fix = None
+                    message += (" (no fix offered: the class also reads the attribute other "
+                                "than as the request's argument)")
+                out.append(dataclasses.replace(diag, message=message, fix=fix, fallback=None))
+            elif value_node is not None and diag.node is value_node:
+                out.append(dataclasses.replace(diag, node=arg.node, fix=None, fallback=None))
+    return out
 
 
 def _in_caller(request: Request, node: cst.CSTNode | None) -> bool:

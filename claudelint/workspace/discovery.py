@@ -21,7 +21,7 @@ import os
 import posixpath
 import re
 import stat
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -33,8 +33,10 @@ from claudelint.workspace.config import ConfigResolver
 __all__ = [
     "PYTHON_SUFFIXES",
     "DiscoveryResult",
+    "constructs_one_of",
     "discover",
     "may_hold_call_site",
+    "sending_classes",
 ]
 
 PYTHON_SUFFIXES: tuple[str, ...] = (".py", ".pyi", ".ipynb")
@@ -189,6 +191,42 @@ def _package_top(folder: Path) -> tuple[str, ...]:
     while (top / "__init__.py").is_file() and top.parent != top:
         top = top.parent
     return _abs_parts(top)
+
+
+# A file that holds no call site may still fix the model of one: `Sampler(model="...")`
+# constructs a class of the project whose requests send what its constructor stored
+# (analysis/constructors.py). Such a file is kept when it imports and calls a class (named in
+# CapWords) that a file holding a call site defines, and that file sends `model=self.<attr>`.
+_CLASS_DEF = re.compile(rb"^[ \t]*class[ \t]+([A-Z]\w*)", re.M)
+_SENDS_SELF_MODEL = re.compile(rb"\bmodel\s*=\s*self\.")
+
+
+def sending_classes(data: bytes) -> set[bytes]:
+    """The classes a file that holds a call site defines, when one of its requests may send
+    a model stored on `self` (empty otherwise)."""
+    if _SENDS_SELF_MODEL.search(data) is None:
+        return set()
+    return set(_CLASS_DEF.findall(data))
+
+
+_FROM_IMPORT_NAMES = re.compile(rb"^[ \t]*from[ \t]+[\w.]+[ \t]+import[ \t]*(\([^)]*\)|[^\n#]*)", re.M)
+_WORD = re.compile(rb"\w+")
+
+
+def constructs_one_of(names: set[bytes]) -> Callable[[bytes], bool]:
+    """A test of whether a file imports one of the classes `names` (`from m import Name`)
+    and calls it: one pass over the file's `from ... import` lines (about 7 ms/MB)."""
+    if not names:
+        return lambda data: False
+
+    def test(data: bytes) -> bool:
+        imported: set[bytes] = set()
+        for m in _FROM_IMPORT_NAMES.finditer(data):
+            imported.update(_WORD.findall(m.group(1)))
+        return any(re.search(rb"\b" + re.escape(n) + rb"\s*\(", data) is not None
+                   for n in imported & names)
+
+    return test
 
 
 # --------------------------------------------------------------------------------- gitignore

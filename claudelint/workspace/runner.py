@@ -19,7 +19,13 @@ from typing import TYPE_CHECKING
 from claudelint.finding import Finding, parse_error
 from claudelint.settings import Settings
 from claudelint.workspace.config import ConfigResolver
-from claudelint.workspace.discovery import Importers, discover, may_hold_call_site
+from claudelint.workspace.discovery import (
+    Importers,
+    constructs_one_of,
+    discover,
+    may_hold_call_site,
+    sending_classes,
+)
 from claudelint.workspace.source import (
     SourceError,
     SourceFile,
@@ -171,7 +177,10 @@ def run(paths: list[str], resolver: ConfigResolver, options: RunOptions) -> RunR
     for bad_path, reason in found.errors:
         result.errors.append(f"{bad_path}: {reason}")
     jobs: list[_Job] = []
-    rejected: list[Path] = []
+    # Files without a call site, and the classes the files with one define: a file that
+    # constructs one of those may fix the model its requests send (analysis/constructors.py).
+    skipped: list[tuple[Path, str]] = []
+    classes: set[bytes] = set()
     for path in found.files:
         display = _display(path, cwd)
         try:
@@ -185,23 +194,25 @@ def run(paths: list[str], resolver: ConfigResolver, options: RunOptions) -> RunR
             continue
         result.files_checked += 1
         if not may_hold_call_site(raw):
-            rejected.append(path)
+            if path.suffix == ".py":
+                skipped.append((path, display))
             continue
+        classes |= sending_classes(raw)
         settings = resolver.settings_for(path if path.is_absolute() else cwd / path)
         jobs.append(_Job(path, display, raw, settings))
     # A file with no call site of its own may call, in a loop, a function of a module that
-    # makes one (analysis/imported.py): lint the files that import one of those modules.
-    importers = Importers([(j.path, j.raw) for j in jobs]) if rejected and jobs else None
-    for path in rejected if importers is not None else ():
-        if path.suffix != ".py":
-            continue
+    # makes one (analysis/imported.py), or construct a class whose requests send what its
+    # constructor stored (analysis/constructors.py): lint those files too.
+    importers = Importers([(j.path, j.raw) for j in jobs]) if skipped and jobs else None
+    constructs = constructs_one_of(classes)
+    for path, display in skipped if (importers is not None or classes) else ():
         try:
             raw = read_file_bytes(path)
         except OSError:
             continue
-        if importers is not None and importers.imports_one(path, raw):
+        if constructs(raw) or (importers is not None and importers.imports_one(path, raw)):
             settings = resolver.settings_for(path if path.is_absolute() else cwd / path)
-            jobs.append(_Job(path, _display(path, cwd), raw, settings))
+            jobs.append(_Job(path, display, raw, settings))
 
     cache = None
     if options.use_cache and not (
