@@ -258,6 +258,8 @@ class RemovedParameter(Rule):
                 why = where or f"not in anthropic {sdk.version}'s signature"
             message = (f"`{name}` is not a parameter of `{label}` in anthropic {sdk.version}: "
                        f"the SDK raises TypeError; {why}")
+            if arg.source:
+                message += f" (`{name}` from {arg.source})"
             yield ctx.diagnostic(arg.node, message, cost=cost("the SDK raises TypeError"),
                                  fallback=arg.node if not arg.via_kwargs else request.call)
         extra = request.value("extra_body")

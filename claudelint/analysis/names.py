@@ -7,6 +7,7 @@ attributes, and names imported from other modules of the project (through its
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -195,7 +196,19 @@ class NameLookup:
         assigns = [b for b in bindings if b.kind in ("assign", "with")]
         setitems = [b for b in bindings if b.kind == "setitem"]
         others = [b for b in bindings if b.kind not in ("assign", "with", "setitem", "annotation")]
-        if any(b.kind == "mutate" for b in others):
+        mutated = [b for b in others if b.kind == "mutate"]
+        if mutated and all(b.key is not None for b in mutated):
+            # Changed in place below a first-level key (`d["messages"][0]["k"] = v`): the
+            # other keys keep their values; those keys' values are no longer known.
+            value = self.from_bindings(expr, owner, [b for b in bindings if b.kind != "mutate"],
+                                       owner_is_module, depth)
+            if not isinstance(value, DictV):
+                return Unknown("changed in place", expr, stable=owner_is_module)
+            keys = {b.key for b in mutated}
+            return dataclasses.replace(value, items=tuple(
+                (k, Unknown("changed in place", expr, stable=owner_is_module) if k in keys
+                 else v) for k, v in value.items))
+        if mutated:
             # Changed in place below its first level (`m["content"][-1]["k"] = v`): neither
             # the bound value nor a caller's argument is what is read here.
             return Unknown("changed in place", expr, stable=owner_is_module)
@@ -226,7 +239,8 @@ class NameLookup:
                     complete = False
                     continue
                 items.append((s.key, self.resolve(s.value, s.scope, depth)))
-            value = DictV(tuple(items), value.node, complete, value.stable, value.key_nodes)
+            value = DictV(tuple(items), value.node, complete, value.stable, value.key_nodes,
+                          value.via)
         if isinstance(value, DictV) and isinstance(expr, cst.Name):
             value = self._after_removals(expr, owner, value)
         if not owner_is_module and isinstance(value, Unknown) and (
@@ -243,11 +257,18 @@ class NameLookup:
         """`value` without the keys the code takes out in place (`d.pop("k")`, `del d["k"]`,
         anywhere the name is this variable, on any path: a key perhaps removed is not known
         to be sent), and not complete when keys may be added (`d.update(...)`); unknown when a
-        key removed is not a literal."""
+        key removed is not a literal, or when a local dict is passed to a call that may change
+        it."""
         complete = value.complete and not any(
             (found := scope.lookup(expr.value)) is not None and found[0] is owner
             for scope in self.index.additions.get(expr.value, []))
         removed: set[str] = set()
+        if owner.kind == "function" and any(
+            (found := scope.lookup(expr.value)) is not None and found[0] is owner
+            for scope in self.index.passed.get(expr.value, [])
+        ):
+            # A local dict handed to a call that may take keys out (`strip(params)`).
+            return Unknown("passed to a call that may change it", expr, stable=False)
         for scope, key in self.index.removals.get(expr.value, []):
             found = scope.lookup(expr.value)
             if found is None or found[0] is not owner:
@@ -259,7 +280,7 @@ class NameLookup:
             return value
         return DictV(tuple((k, v) for k, v in value.items if k not in removed), value.node,
                      complete, value.stable,
-                     {k: n for k, n in value.key_nodes.items() if k not in removed})
+                     {k: n for k, n in value.key_nodes.items() if k not in removed}, value.via)
 
     def _param(self, b: Binding, code: str, expr: cst.CSTNode, depth: int) -> Value:
         param = b.node

@@ -42,6 +42,9 @@ class Arg:
     value: Value
     node: cst.BaseExpression
     via_kwargs: bool = False
+    # For a keyword given by a `**` dict found elsewhere: where ("the return value of
+    # `make_params()`"); "" when the dict is written where it is used.
+    source: str = ""
 
 
 @dataclass(frozen=True, eq=False)

@@ -209,16 +209,21 @@ class Summaries(NameLookup):
         head = func.value.value
         name = func.attr.value
         if fn is not None and fn.class_scope is not None and head == fn.self_name:
-            # self.method(...): a method of the same class (not overridden in sight).
-            bindings = fn.class_scope.bindings.get(name)
-            if not bindings or len(bindings) != 1 or bindings[0].kind != "def":
+            # self.method(...): a method of the same class, or inherited from a base class
+            # of this module (not overridden in sight).
+            owner = self._defining_class(fn.class_scope, name)
+            if owner is None:
+                return None
+            bindings = owner.bindings[name]
+            if len(bindings) != 1 or bindings[0].kind != "def":
                 return None
             node = bindings[0].node
             assert isinstance(node, cst.FunctionDef)
             decorators = {dotted_name(d.decorator) for d in node.decorators}
-            if "classmethod" in decorators or fn.class_scope.self_attrs.get(name):
+            if "classmethod" in decorators or fn.class_scope.self_attrs.get(name) \
+                    or owner.self_attrs.get(name):
                 return None
-            if any(s.kind == "class" and s is not fn.class_scope and name in s.bindings
+            if any(s.kind == "class" and s is not owner and name in s.bindings
                    for s in self.index.scopes):
                 return None  # another class of the module defines it too (an override?)
             return self._summary(node, method=True)
@@ -234,6 +239,39 @@ class Summaries(NameLookup):
             got = self.project.import_summary(self.path, module, name, self.deps)
             return got if isinstance(got, Summary) else None
         return None
+
+    def _defining_class(self, cls: Scope, name: str) -> Scope | None:
+        """The class scope whose `name` a `self.name(...)` call in a method of `cls` finds:
+        `cls` itself, else the base class of this module that defines it, in method
+        resolution order for a tree of classes in sight; None when it is not found, or when
+        a base not in sight (imported, computed) may define it before."""
+        got = self._lookup_in_bases(cls, name, 0)
+        return got if isinstance(got, Scope) else None
+
+    def _lookup_in_bases(self, cls: Scope, name: str, depth: int) -> Scope | bool:
+        """The defining scope; False when no class of the tree defines `name` (all in
+        sight); True when that cannot be known."""
+        if name in cls.bindings:
+            return cls
+        node = cls.node
+        if not isinstance(node, cst.ClassDef) or depth > 4:
+            return True
+        for arg in node.bases:
+            if arg.keyword is not None or arg.star or not isinstance(arg.value, cst.Name):
+                return True
+            if arg.value.value == "object":
+                continue
+            found = self.index.module_scope.bindings.get(arg.value.value)
+            if not found or len(found) != 1 or found[0].kind != "class" \
+                    or not isinstance(found[0].node, cst.ClassDef):
+                return True
+            base = self._class_scope(found[0].node)
+            if base is None or base is cls:
+                return True
+            got = self._lookup_in_bases(base, name, depth + 1)
+            if got is not False:
+                return got
+        return False
 
     def _bind_call(self, summary: Summary, call: cst.Call, scope: Scope,
                    depth: int) -> dict[int, tuple[Value, cst.BaseExpression | None]] | None:

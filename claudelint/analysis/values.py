@@ -199,6 +199,9 @@ class DictV:
     stable: bool = False
     # key -> the syntax node of the key/value pair's value, for edits
     key_nodes: dict[str, Any] = field(default_factory=dict)
+    # Where the dict was found when not written where it is used ("the return value of
+    # `make_params()`"), for messages about the keys it gives (see `noted`).
+    via: str = ""
 
     def get(self, key: str) -> Value | None:
         for k, v in reversed(self.items):
@@ -239,7 +242,7 @@ def noted(value: Value, via: str, *, replace: bool = False) -> Value:
         # `create(**make_payload())`: each argument the dict gives was found there.
         return dataclasses.replace(value, items=tuple(
             (k, v if isinstance(v, (ListV, DictV)) else noted(v, via, replace=replace))
-            for k, v in value.items))
+            for k, v in value.items), via=value.via if value.via and not replace else via)
     return value
 
 

@@ -15,6 +15,16 @@ from claudelint.syntax.walk import Visitor
 
 # Method names that can end a Messages request chain.
 REQUEST_METHODS = frozenset({"create", "stream", "parse", "tool_runner"})
+# Calls that read the objects they are passed without changing them: a dict passed to any
+# other call may lose keys there (`strip_sampling(params)`).
+READ_ONLY_CALLS = frozenset({
+    "print", "len", "str", "repr", "bool", "dict", "list", "tuple", "set", "sorted", "isinstance",
+    "type", "id", "hash", "format", "json.dumps", "copy.copy", "copy.deepcopy", "deepcopy",
+    "pprint", "pprint.pprint",
+})
+# Methods of a logger (`logger.info(params)`), read-only on their arguments.
+_LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical",
+                          "log"})
 
 
 @dataclass(eq=False)
@@ -24,7 +34,8 @@ class Binding:
     kind: "assign" (value = the assigned expression), "param" (node = the Param), "import"
     (module/name), "loop" (for/comprehension target), "with" (value = the context expression),
     "def"/"class" (node = the definition), "setitem" (key, value: `name["key"] = value`),
-    "mutate" (`name[...][...] = value`, `name.attr[...] = value`: changed in place),
+    "mutate" (`name[...][...] = value`, `name.attr[...] = value`: changed in place; key =
+    the first-level key when the chain starts `name["key"][...]`),
     "augassign", "unpack", "annotation" (a bare annotation), "other".
     """
 
@@ -197,6 +208,9 @@ class ModuleIndex(Visitor):
         self.removals: dict[str, list[tuple[Scope, str | None]]] = {}
         # Keys perhaps added in place, by the dict's name: `d.update(...)`, `d.setdefault(...)`.
         self.additions: dict[str, list[Scope]] = {}
+        # Names passed as an argument to a call that may change their object in place, by
+        # name (`strip_sampling(params)`): a local dict may lose any key there.
+        self.passed: dict[str, list[Scope]] = {}
         # What other modules derive from this index (flow facts), cached for its lifetime.
         self.memo: dict[str, object] = {}
         self.walk(module)
@@ -272,7 +286,7 @@ class ModuleIndex(Visitor):
             # place, below its first level; its value is no longer what was bound.
             root = _mutated_root(target)
             if root is not None:
-                self._bind(root, kind="mutate")
+                self._bind(root, kind="mutate", key=_first_key(target))
 
     def _bind_attribute(self, target: cst.Attribute, value: cst.BaseExpression | None,
                         kind: str, annotation: cst.BaseExpression | None) -> None:
@@ -554,6 +568,7 @@ class ModuleIndex(Visitor):
 
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
+        self._passed_objects(node)
         if isinstance(func, cst.Name):
             self.name_calls.setdefault(func.value, []).append(NameCall(
                 node, self.scope, self._current_loops(),
@@ -594,6 +609,25 @@ class ModuleIndex(Visitor):
         )
 
 
+    def _passed_objects(self, node: cst.Call) -> None:
+        """Names passed as arguments to a call that may change what they name (not a
+        request, not a read-only builtin or a logger)."""
+        names = [a.value.value for a in node.args
+                 if not a.star and isinstance(a.value, cst.Name)]
+        if not names:
+            return
+        func = node.func
+        callee = dotted_name(func) or ""
+        if callee in READ_ONLY_CALLS or (
+            isinstance(func, cst.Attribute) and func.attr.value in _LOG_METHODS
+        ):
+            return
+        if isinstance(func, cst.Attribute) and func.attr.value in REQUEST_METHODS:
+            return
+        for name in names:
+            self.passed.setdefault(name, []).append(self.scope)
+
+
 def _all_params(params: cst.Parameters) -> list[cst.Param]:
     out = [*params.posonly_params, *params.params, *params.kwonly_params]
     if isinstance(params.star_arg, cst.Param):
@@ -601,6 +635,21 @@ def _all_params(params: cst.Parameters) -> list[cst.Param]:
     if params.star_kwarg is not None:
         out.append(params.star_kwarg)
     return out
+
+
+def _first_key(target: cst.Subscript) -> str | None:
+    """The string key of the first level of a nested item target (`"a"` for
+    `m["a"][0]["b"]`), or None when the chain does not start with one."""
+    node: cst.BaseExpression = target
+    while isinstance(node, (cst.Subscript, cst.Attribute)):
+        inner = node.value
+        if isinstance(inner, cst.Name):
+            if not isinstance(node, cst.Subscript) or len(node.slice) != 1 \
+                    or not isinstance(node.slice[0].slice, cst.Index):
+                return None
+            return _string_key(node.slice[0].slice.value)
+        node = inner
+    return None
 
 
 def _mutated_root(target: cst.Subscript) -> str | None:
