@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from claudelint.api import Cost, DictV, Invalid, ListV, Rule, Unknown, Valid, load_sdk_data
 
 if TYPE_CHECKING:
-    from claudelint.api import Diagnostic, Request, RuleContext
+    from claudelint.api import Arg, Diagnostic, Request, RuleContext
 
 _Q = "messages=[{'role': 'user', 'content': 'Hello'}]"
 _SAMPLING = "sampling parameters were removed in anthropic 1.0 and current models reject them"
@@ -258,8 +258,7 @@ class RemovedParameter(Rule):
                 why = where or f"not in anthropic {sdk.version}'s signature"
             message = (f"`{name}` is not a parameter of `{label}` in anthropic {sdk.version}: "
                        f"the SDK raises TypeError; {why}")
-            if arg.source:
-                message += f" (`{name}` from {arg.source})"
+            message += _where(name, arg)
             yield ctx.diagnostic(arg.node, message, cost=cost("the SDK raises TypeError"),
                                  fallback=arg.node if not arg.via_kwargs else request.call)
         extra = request.value("extra_body")
@@ -306,6 +305,17 @@ class RemovedParameter(Rule):
             )
 
 
+
+
+def _where(name: str, arg: Arg) -> str:
+    """Where a keyword given by a `**` dict comes from, and whether it is always there."""
+    if arg.source and arg.conditional:
+        return f" (`{name}` from {arg.source}, which sets it on some paths only)"
+    if arg.source:
+        return f" (`{name}` from {arg.source})"
+    if arg.conditional:
+        return f" (`{name}` is set on some paths only)"
+    return ""
 
 
 def _elsewhere(keywords: Mapping[str, frozenset[str]], name: str, method: str,

@@ -234,13 +234,19 @@ class NameLookup:
         if setitems and isinstance(value, DictV):
             items = list(value.items)
             complete = value.complete
+            always = {k for k, _ in value.items if k not in value.maybe}
+            maybe = set(value.maybe)
             for s in setitems:
                 if s.key is None or s.value is None:
                     complete = False
                     continue
                 items.append((s.key, self.resolve(s.value, s.scope, depth)))
+                if s.conditional:
+                    maybe.add(s.key)
+                else:
+                    always.add(s.key)
             value = DictV(tuple(items), value.node, complete, value.stable, value.key_nodes,
-                          value.via)
+                          value.via, frozenset(maybe - always))
         if isinstance(value, DictV) and isinstance(expr, cst.Name):
             value = self._after_removals(expr, owner, value)
         if not owner_is_module and isinstance(value, Unknown) and (
@@ -280,7 +286,8 @@ class NameLookup:
             return value
         return DictV(tuple((k, v) for k, v in value.items if k not in removed), value.node,
                      complete, value.stable,
-                     {k: n for k, n in value.key_nodes.items() if k not in removed}, value.via)
+                     {k: n for k, n in value.key_nodes.items() if k not in removed}, value.via,
+                     value.maybe - removed)
 
     def _param(self, b: Binding, code: str, expr: cst.CSTNode, depth: int) -> Value:
         param = b.node

@@ -45,6 +45,8 @@ class Arg:
     # For a keyword given by a `**` dict found elsewhere: where ("the return value of
     # `make_params()`"); "" when the dict is written where it is used.
     source: str = ""
+    # Given by a `**` dict that holds the key on some paths only.
+    conditional: bool = False
 
 
 @dataclass(frozen=True, eq=False)

@@ -202,6 +202,8 @@ class DictV:
     # Where the dict was found when not written where it is used ("the return value of
     # `make_params()`"), for messages about the keys it gives (see `noted`).
     via: str = ""
+    # Keys set on some paths only (`if top_p: params["top_p"] = top_p`).
+    maybe: frozenset[str] = frozenset()
 
     def get(self, key: str) -> Value | None:
         for k, v in reversed(self.items):

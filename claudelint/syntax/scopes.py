@@ -48,6 +48,9 @@ class Binding:
     name: str | None = None
     key: str | None = None
     in_loop: bool = False
+    # For a "setitem": made inside a conditional block of its function (an `if` branch, a
+    # loop body, a `try` part), so not on every path.
+    conditional: bool = False
     # Order of the binding in the module's text (see `ModuleIndex.seq_of`), and the
     # module-level conditional blocks (if/else branches, try parts, loop bodies, match cases)
     # that hold it, outermost first, as node ids: a binding reaches a later use at module
@@ -198,6 +201,9 @@ class ModuleIndex(Visitor):
         # a sequence number in text order (a binding's after the names its value reads).
         self._seq = 0
         self._blocks: tuple[int, ...] = ()
+        # How many conditional blocks (if/else, try parts, loop bodies, match cases) of the
+        # current function enclose the node being visited.
+        self._conditional = 0
         self.name_seq: dict[int, tuple[int, tuple[int, ...]]] = {}
         # Calls of plain names, by name (callers of wrapper functions).
         self.name_calls: dict[str, list[NameCall]] = {}
@@ -245,18 +251,24 @@ class ModuleIndex(Visitor):
         self.scope.bind(ident, binding)
 
     def _enter_block(self, node: cst.CSTNode) -> tuple[int, ...]:
-        """Enter a conditional block at module level; returns the blocks to restore."""
+        """Enter a conditional block (recorded at module level); returns the blocks to
+        restore with `_leave_block`."""
         saved = self._blocks
         if self.scope.function is None:
             self._blocks = (*saved, id(node))
+        self._conditional += 1
         return saved
+
+    def _leave_block(self, saved: tuple[int, ...]) -> None:
+        self._blocks = saved
+        self._conditional -= 1
 
     def _walk_block(self, block: cst.CSTNode, *parts: cst.CSTNode) -> None:
         """Walk `parts` inside the conditional block `block`."""
         saved = self._enter_block(block)
         for part in parts:
             self.walk(part)
-        self._blocks = saved
+        self._leave_block(saved)
 
     def visit_Name(self, node: cst.Name) -> None:
         if self.scope.function is None:
@@ -280,7 +292,8 @@ class ModuleIndex(Visitor):
             key = None
             if len(target.slice) == 1 and isinstance(target.slice[0].slice, cst.Index):
                 key = _string_key(target.slice[0].slice.value)
-            self._bind(target.value.value, kind="setitem", value=value, key=key)
+            self._bind(target.value.value, kind="setitem", value=value, key=key,
+                       conditional=self._conditional > 0)
         elif isinstance(target, cst.Subscript):
             # `m["content"][-1]["cache_control"] = ...`: the object `m` names is changed in
             # place, below its first level; its value is no longer what was bound.
@@ -334,9 +347,12 @@ class ModuleIndex(Visitor):
             self._bind(param.name.value, kind="param", node=param,
                        annotation=param.annotation.annotation if param.annotation else None)
         saved_loops = self.loops
+        saved_conditional = self._conditional
         self.loops = []
+        self._conditional = 0
         self.walk(node.body)
         self.loops = saved_loops
+        self._conditional = saved_conditional
         self._pop()
         return False
 
@@ -484,7 +500,7 @@ class ModuleIndex(Visitor):
         for name in _target_names(node.target):
             self._bind(name, kind="loop", node=node)
         self.walk(node.body)
-        self._blocks = saved
+        self._leave_block(saved)
         return self._leave_loop(node, pushed)
 
     def _leave_loop(self, node: cst.For | cst.While, pushed: bool) -> bool:

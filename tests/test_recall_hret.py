@@ -1,0 +1,198 @@
+"""Issue 14, gap 2: request keywords from a dict RETURNED by the project's own function or
+method and spread with `**` — a method inherited from a base class of the module, a dict built
+step by step (keys set in branches are "on some paths only", and the message says so), keys
+changed in place below their first level — and the look-alikes that stay silent: keys taken
+out after the call, a filtered copy, a helper with different dicts per branch, a helper's dict
+handed to an unknown call, a same-named method of another class, an override in sight."""
+
+from __future__ import annotations
+
+import textwrap
+
+from claudelint.lint.engine import Linter
+from claudelint.settings import Settings
+
+HEAD = """
+import anthropic
+
+client = anthropic.Anthropic()
+FALLBACK_T = 0.5
+"""
+
+
+def _cl901(body: str) -> list[tuple[int, str]]:
+    """(line, message) of each CL901 finding, lines counted from the body's first line."""
+    head = textwrap.dedent(HEAD)
+    text = head + textwrap.dedent(body)
+    offset = head.count("\n") + 1  # the body opens with a newline
+    return sorted((f.line - offset, f.message)
+                  for f in Linter(Settings()).lint_text(text, "app.py") if f.code == "CL901")
+
+
+def test_dict_returned_by_an_inherited_method_built_step_by_step() -> None:
+    found = _cl901("""
+        class Shared:
+            def request_params(self, job):
+                params = {"model": "claude-sonnet-4-6",
+                          "messages": [{"role": "user", "content": job.text}]}
+                if job.nucleus:
+                    params["top_p"] = job.nucleus
+                else:
+                    params["temperature"] = job.heat if job.heat is not None else FALLBACK_T
+                params["stop_sequences"] = ["END"]
+                if job.reasoning:
+                    params["thinking"] = {"type": "enabled", "budget_tokens": 2048}
+                    if job.visible:
+                        params["thinking"]["display"] = "summarized"
+                params["max_tokens"] = 2048
+                params["seed"] = 7
+                return params
+
+        class Worker(Shared, object):
+            def go(self, job):
+                params = self.request_params(job)
+                return client.messages.create(**params)
+        """)
+    assert [line for line, _ in found] == [21, 21, 21]
+    by_key = {m.split("`")[1]: m for _, m in found}
+    assert set(by_key) == {"seed", "temperature", "top_p"}
+    # always sent: the helper is named; set in a branch only: the message says so
+    assert by_key["seed"].endswith("(`seed` from the return value of `request_params()`)")
+    assert by_key["temperature"].endswith(
+        "(`temperature` from the return value of `request_params()`, which sets it on some "
+        "paths only)")
+
+
+def test_key_set_in_a_branch_of_a_local_dict_says_so() -> None:
+    found = _cl901("""
+        def ask(text, nucleus):
+            kw = {"model": "claude-sonnet-4-6", "max_tokens": 64, "top_k": 3,
+                  "messages": [{"role": "user", "content": text}]}
+            for _ in range(2):
+                kw["top_k"] = 4
+            if nucleus:
+                kw["top_p"] = nucleus
+            return client.messages.create(**kw)
+        """)
+    assert [line for line, _ in found] == [8, 8]
+    top_k, top_p = (m for _, m in sorted(found, key=lambda f: f[1]))
+    assert "on some paths" not in top_k  # in the literal: on every path
+    assert top_p.endswith("(`top_p` is set on some paths only)")
+
+
+def test_keys_changed_in_place_below_one_key_keep_the_others() -> None:
+    found = _cl901("""
+        def build(text):
+            body = {"model": "claude-sonnet-4-6", "max_tokens": 64, "temperature": 0.1,
+                    "messages": [{"role": "user", "content": [{"type": "text", "text": text}]}]}
+            body["messages"][0]["content"][0]["cache_control"] = {"type": "ephemeral"}
+            return body
+
+        def ask(text):
+            return client.messages.create(**build(text))
+
+        def ask_nested_unknown(text):
+            body = build(text)
+            body[text]["x"] = 1
+            return client.messages.create(**body)
+        """)
+    assert [line for line, _ in found] == [8]
+    assert "(`temperature` from the return value of `build()`)" in found[0][1]
+
+
+def test_look_alike_helpers_stay_silent() -> None:
+    found = _cl901("""
+        def make():
+            return {"model": "claude-sonnet-4-6", "max_tokens": 64, "temperature": 0.3,
+                    "messages": [{"role": "user", "content": "hi"}]}
+
+        def scrub(d):
+            d.pop("temperature", None)
+
+        def per_branch(fast):
+            if fast:
+                return {"model": "claude-haiku-4-5", "max_tokens": 64, "top_k": 2,
+                        "messages": [{"role": "user", "content": "hi"}]}
+            return {"model": "claude-sonnet-4-6", "max_tokens": 64,
+                    "messages": [{"role": "user", "content": "hi"}]}
+
+        def popped():
+            kw = make()
+            kw.pop("temperature")
+            return client.messages.create(**kw)
+
+        def deleted():
+            kw = make()
+            del kw["temperature"]
+            return client.messages.create(**kw)
+
+        def filtered():
+            kw = make()
+            clean = {k: v for k, v in kw.items() if k != "temperature"}
+            return client.messages.create(**clean)
+
+        def handed_to_unknown_call():
+            kw = make()
+            scrub(kw)
+            return client.messages.create(**kw)
+
+        def handed_to_unknown_call_local():
+            kw = {"model": "claude-sonnet-4-6", "max_tokens": 64, "temperature": 0.3,
+                  "messages": [{"role": "user", "content": "hi"}]}
+            scrub(kw)
+            return client.messages.create(**kw)
+
+        def branches(fast):
+            return client.messages.create(**per_branch(fast))
+
+        def logged_is_still_sent(log):
+            kw = make()
+            log.info(kw)
+            print(len(kw))
+            return client.messages.create(**kw)
+        """)
+    assert [line for line, _ in found] == [48]
+
+
+def test_same_named_method_of_another_class_or_an_override_stays_silent() -> None:
+    found = _cl901("""
+        class Base:
+            def params(self):
+                return {"model": "claude-sonnet-4-6", "max_tokens": 64, "temperature": 0.3,
+                        "messages": [{"role": "user", "content": "hi"}]}
+
+        class Other:
+            def params(self):
+                return {"model": "claude-sonnet-4-6", "max_tokens": 64,
+                        "messages": [{"role": "user", "content": "hi"}]}
+
+        class Child(Base):
+            def go(self):
+                return client.messages.create(**self.params())
+
+        class Foreign:
+            def go(self, helper):
+                return client.messages.create(**helper.params())
+        """)
+    assert found == []
+
+
+def test_base_not_in_sight_first_stays_silent() -> None:
+    found = _cl901("""
+        import somewhere
+
+        class Local:
+            def settings(self):
+                return {"model": "claude-sonnet-4-6", "max_tokens": 64, "top_k": 3,
+                        "messages": [{"role": "user", "content": "hi"}]}
+
+        class Mixed(somewhere.Mixin, Local):
+            def go(self):
+                return client.messages.create(**self.settings())
+
+        class Ordered(Local, somewhere.Mixin):
+            def go(self):
+                return client.messages.create(**self.settings())
+        """)
+    # `somewhere.Mixin` may define `settings()` before `Local` in the first class only
+    assert [line for line, _ in found] == [14]
