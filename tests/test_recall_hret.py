@@ -196,3 +196,61 @@ def test_base_not_in_sight_first_stays_silent() -> None:
         """)
     # `somewhere.Mixin` may define `settings()` before `Local` in the first class only
     assert [line for line, _ in found] == [14]
+
+
+def test_dict_bound_in_each_branch_with_the_same_keys() -> None:
+    found = _cl901("""
+        def options_for(prompt, limit, heat=1, name="claude-sonnet-4-6", extra=None):
+            if isinstance(prompt, list):
+                opts = {"model": name, "temperature": heat, "max_tokens": limit,
+                        "messages": prompt}
+            else:
+                opts = {"model": name, "temperature": heat, "max_tokens": limit,
+                        "messages": [{"role": "user", "content": prompt}]}
+            if extra:
+                opts["tools"] = extra
+            return opts
+
+        def other_keys(flag):
+            if flag:
+                kw = {"model": "claude-sonnet-4-6", "max_tokens": 8, "messages": []}
+            else:
+                kw = {"model": "claude-sonnet-4-6", "max_tokens": 8, "messages": [],
+                      "top_k": 2}
+            return kw
+
+        def call(q):
+            return client.messages.create(**options_for(q, 100))
+
+        def call_other(flag):
+            return client.messages.create(**other_keys(flag))
+
+        def rebound_after_a_key(q):
+            kw = {"model": "claude-sonnet-4-6", "max_tokens": 8, "messages": q}
+            kw["top_p"] = 0.5
+            kw = {"model": "claude-sonnet-4-6", "max_tokens": 8, "messages": q}
+            return client.messages.create(**kw)
+        """)
+    assert [line for line, _ in found] == [21, 30]
+    assert found[0][1].endswith("(`temperature` from the return value of `options_for()`)")
+    # a key set next to several bindings may be set before a rebinding: not on every path
+    assert found[1][1].endswith("(`top_p` is set on some paths only)")
+
+
+def test_values_that_differ_between_bindings_are_unknown() -> None:
+    from claudelint.analysis.values import Const, DictV, Unknown
+    from claudelint.lint.engine import analyze
+
+    code = textwrap.dedent(HEAD) + textwrap.dedent("""
+        def pick(fast, q):
+            if fast:
+                kw = {"model": "claude-haiku-4-5", "max_tokens": 8, "messages": q}
+            else:
+                kw = {"model": "claude-opus-4-6", "max_tokens": 8, "messages": q}
+            return client.messages.create(**kw)
+        """)
+    (req,) = analyze(code, Settings()).requests
+    assert isinstance(req.value("model"), Unknown)
+    max_tokens = req.value("max_tokens")
+    assert isinstance(max_tokens, Const) and max_tokens.value == 8
+    assert not isinstance(req.value("messages"), DictV)

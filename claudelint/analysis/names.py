@@ -225,12 +225,14 @@ class NameLookup:
                         return imported
                 return Unknown(f"imported {b.module}.{b.name or ''}", expr, stable=True)
             return Unknown(f"{b.kind} binding", expr, stable=owner_is_module)
-        if len(assigns) != 1 or assigns[0].value is None:
+        joined = self._joined_dicts(assigns, depth) \
+            if len(assigns) > 1 and owner.kind == "function" else None
+        if joined is None and (len(assigns) != 1 or assigns[0].value is None):
             return Unknown("bound more than once" if assigns else "unbound", expr,
                            stable=owner_is_module)
         b = assigns[0]
         assert b.value is not None
-        value = self.resolve(b.value, b.scope, depth)
+        value = joined if joined is not None else self.resolve(b.value, b.scope, depth)
         if setitems and isinstance(value, DictV):
             items = list(value.items)
             complete = value.complete
@@ -241,8 +243,8 @@ class NameLookup:
                     complete = False
                     continue
                 items.append((s.key, self.resolve(s.value, s.scope, depth)))
-                if s.conditional:
-                    maybe.add(s.key)
+                if s.conditional or joined is not None:
+                    maybe.add(s.key)  # not on every path, or perhaps before a rebinding
                 else:
                     always.add(s.key)
             value = DictV(tuple(items), value.node, complete, value.stable, value.key_nodes,
@@ -258,6 +260,34 @@ class NameLookup:
             node = expr if b.in_loop else value.node
             return Unknown(value.reason, node, False, value.origin, value.volatile, bound_at)
         return value
+
+    def _joined_dicts(self, assigns: list[Binding], depth: int) -> DictV | None:
+        """A local bound to a dict in several places (`if ...: d = {...} else: d = {...}`):
+        whichever binding reaches a read, the dict has the same keys when every binding
+        gives a complete dict with the same keys. A key's value is kept when every binding
+        gives the same constant, else unknown; keys on some paths only in one are so in all.
+        None when the bindings differ."""
+        dicts: list[DictV] = []
+        for b in assigns:
+            if b.kind != "assign" or b.value is None:
+                return None
+            v = self.resolve(b.value, b.scope, depth)
+            if not isinstance(v, DictV) or not v.complete:
+                return None
+            if dicts and set(v.keys()) != set(dicts[0].keys()):
+                return None
+            dicts.append(v)
+        first = dicts[0]
+        items: list[tuple[str, Value]] = []
+        for key in dict.fromkeys(first.keys()):
+            values = [d.get(key) for d in dicts]
+            v0 = values[0]
+            same = all(_same_constant(v0, v) for v in values[1:])
+            items.append((key, v0 if same and v0 is not None
+                          else Unknown("differs between bindings", None,
+                                       all(getattr(v, "stable", False) for v in values))))
+        maybe: frozenset[str] = frozenset().union(*(d.maybe for d in dicts))
+        return DictV(tuple(items), None, True, all(d.stable for d in dicts), {}, "", maybe)
 
     def _after_removals(self, expr: cst.Name, owner: Scope, value: DictV) -> Value:
         """`value` without the keys the code takes out in place (`d.pop("k")`, `del d["k"]`,
@@ -527,6 +557,21 @@ class NameLookup:
             if s.node is node:
                 return s
         return None
+
+
+def _same_constant(a: Value | None, b: Value | None) -> bool:
+    if isinstance(a, Const) and isinstance(b, Const):
+        return type(a.value) is type(b.value) and a.value == b.value
+    if isinstance(a, Text) and isinstance(b, Text):
+        if a.literal is not None:
+            return a.literal == b.literal
+        # the same parameter (or other input fixed at one place) in both
+        return len(a.parts) == len(b.parts) and all(
+            p == q if isinstance(p, str) else (
+                isinstance(q, Hole) and p.bound_at is not None and p.bound_at is q.bound_at
+                and p.origin == q.origin)
+            for p, q in zip(a.parts, b.parts, strict=True))
+    return False
 
 
 def _field_default(bindings: list[Binding]) -> cst.BaseExpression | None:
