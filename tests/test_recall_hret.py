@@ -254,3 +254,31 @@ def test_values_that_differ_between_bindings_are_unknown() -> None:
     max_tokens = req.value("max_tokens")
     assert isinstance(max_tokens, Const) and max_tokens.value == 8
     assert not isinstance(req.value("messages"), DictV)
+
+
+def test_helper_dict_merged_into_another_keeps_its_notes() -> None:
+    found = _cl901("""
+        def base(nucleus):
+            kw = {"model": "claude-sonnet-4-6", "max_tokens": 8}
+            if nucleus:
+                kw["top_p"] = nucleus
+            return kw
+
+        def spread(q, nucleus):
+            return client.messages.create(**{**base(nucleus), "messages": q})
+
+        def written_over(q, nucleus):
+            return client.messages.create(**dict(base(nucleus), messages=q, top_p=0.1))
+
+        def set_after(q, nucleus):
+            kw = base(nucleus)
+            kw["top_p"] = 0.2
+            kw["messages"] = q
+            return client.messages.create(**kw)
+        """)
+    assert [line for line, _ in found] == [8, 11, 17]
+    assert found[0][1].endswith(
+        "(`top_p` from the return value of `base()`, which sets it on some paths only)")
+    # written in the merge or set after the call: on every path, and written here
+    assert found[1][1].endswith("current models reject them")
+    assert found[2][1].endswith("current models reject them")

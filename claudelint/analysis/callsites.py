@@ -238,7 +238,7 @@ class CallSiteFinder:
                         el = d.key_nodes.get(key)
                         node = _element_value(el) if el is not None else None
                         args[key] = Arg(key, v, node if node is not None else a.value, True,
-                                        d.via, key in d.maybe)
+                                        d.sources.get(key, ""), key in d.maybe)
                     if not d.complete:
                         unknown_kwargs = True
                 else:

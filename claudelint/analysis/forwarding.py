@@ -152,7 +152,7 @@ def _for_wrapper(index: ModuleIndex, resolver: Resolver, inner: Request,
                         el = d.key_nodes.get(key)
                         node = _element_value(el) if el is not None else None
                         args[key] = Arg(key, v, node if node is not None else a.value, True,
-                                        d.via, key in d.maybe)
+                                        d.sources.get(key, ""), key in d.maybe)
                     unknown = unknown or not d.complete
                 else:
                     unknown = True

@@ -247,8 +247,10 @@ class NameLookup:
                     maybe.add(s.key)  # not on every path, or perhaps before a rebinding
                 else:
                     always.add(s.key)
+            written = {s.key for s in setitems}
             value = DictV(tuple(items), value.node, complete, value.stable, value.key_nodes,
-                          value.via, frozenset(maybe - always))
+                          {k: v for k, v in value.sources.items() if k not in written},
+                          frozenset(maybe - always))
         if isinstance(value, DictV) and isinstance(expr, cst.Name):
             value = self._after_removals(expr, owner, value)
         if not owner_is_module and isinstance(value, Unknown) and (
@@ -287,7 +289,7 @@ class NameLookup:
                           else Unknown("differs between bindings", None,
                                        all(getattr(v, "stable", False) for v in values))))
         maybe: frozenset[str] = frozenset().union(*(d.maybe for d in dicts))
-        return DictV(tuple(items), None, True, all(d.stable for d in dicts), {}, "", maybe)
+        return DictV(tuple(items), None, True, all(d.stable for d in dicts), {}, {}, maybe)
 
     def _after_removals(self, expr: cst.Name, owner: Scope, value: DictV) -> Value:
         """`value` without the keys the code takes out in place (`d.pop("k")`, `del d["k"]`,
@@ -316,7 +318,8 @@ class NameLookup:
             return value
         return DictV(tuple((k, v) for k, v in value.items if k not in removed), value.node,
                      complete, value.stable,
-                     {k: n for k, n in value.key_nodes.items() if k not in removed}, value.via,
+                     {k: n for k, n in value.key_nodes.items() if k not in removed},
+                     {k: v for k, v in value.sources.items() if k not in removed},
                      value.maybe - removed)
 
     def _param(self, b: Binding, code: str, expr: cst.CSTNode, depth: int) -> Value:

@@ -344,7 +344,7 @@ class _Filler:
                          value.stable)
         if isinstance(value, DictV):
             return DictV(tuple((k, self.fill(v)) for k, v in value.items), None,
-                         value.complete, value.stable, {}, value.via, value.maybe)
+                         value.complete, value.stable, {}, value.sources, value.maybe)
         site = value.bound_at
         if site is not None and id(site) in self.bound:
             arg, expr = self.bound[id(site)]
