@@ -282,3 +282,38 @@ def test_helper_dict_merged_into_another_keeps_its_notes() -> None:
     # written in the merge or set after the call: on every path, and written here
     assert found[1][1].endswith("current models reject them")
     assert found[2][1].endswith("current models reject them")
+
+
+def test_inherited_helper_reading_an_attribute_the_subclass_sets_stays_silent() -> None:
+    found = _cl901("""
+        class Shared:
+            sampling = {"temperature": 0.2}
+
+            def __init__(self):
+                self.extra = {"top_k": 3}
+
+            def with_sampling(self):
+                return {"model": "claude-sonnet-4-6", "max_tokens": 8, "messages": [],
+                        **self.sampling}
+
+            def with_extra(self):
+                return {"model": "claude-sonnet-4-6", "max_tokens": 8, "messages": [],
+                        **self.extra}
+
+        class Plain(Shared):
+            sampling = {}
+
+            def __init__(self):
+                self.extra = {}
+
+            def one(self):
+                return client.messages.create(**self.with_sampling())
+
+            def two(self):
+                return client.messages.create(**self.with_extra())
+
+        class Kept(Shared):
+            def one(self):
+                return client.messages.create(**self.with_sampling())
+        """)
+    assert [line for line, _ in found] == [29]

@@ -226,6 +226,8 @@ class Summaries(NameLookup):
             if any(s.kind == "class" and s is not owner and name in s.bindings
                    for s in self.index.scopes):
                 return None  # another class of the module defines it too (an override?)
+            if owner is not fn.class_scope and self._shadowed_reads(node, fn.class_scope, owner):
+                return None
             return self._summary(node, method=True)
         found = scope.lookup(head)
         if found is None or len(found[1]) != 1:
@@ -248,9 +250,33 @@ class Summaries(NameLookup):
         got = self._lookup_in_bases(cls, name, 0)
         return got if isinstance(got, Scope) else None
 
-    def _lookup_in_bases(self, cls: Scope, name: str, depth: int) -> Scope | bool:
+    def _shadowed_reads(self, method: cst.FunctionDef, cls: Scope, owner: Scope) -> bool:
+        """Whether an inherited `method` (of `owner`) reads a `self.X` that `cls`, or a class
+        searched on the way to `owner`, sets or defines itself: the summary, made in
+        `owner`, would read `owner`'s."""
+        params = [*method.params.posonly_params, *method.params.params]
+        if not params:
+            return True
+        me = params[0].name.value
+        reads: set[str] = set()
+        stack: list[cst.CSTNode] = [method.body]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) \
+                    and node.value.value == me:
+                reads.add(node.attr.value)
+            stack.extend(node.children)
+        between: list[Scope] = []
+        self._lookup_in_bases(cls, method.name.value, 0, between)
+        return any(r in c.bindings or r in c.self_attrs
+                   for c in between if c is not owner for r in reads)
+
+    def _lookup_in_bases(self, cls: Scope, name: str, depth: int,
+                         seen: list[Scope] | None = None) -> Scope | bool:
         """The defining scope; False when no class of the tree defines `name` (all in
-        sight); True when that cannot be known."""
+        sight); True when that cannot be known. `seen` collects the classes searched."""
+        if seen is not None:
+            seen.append(cls)
         if name in cls.bindings:
             return cls
         node = cls.node
@@ -268,7 +294,7 @@ class Summaries(NameLookup):
             base = self._class_scope(found[0].node)
             if base is None or base is cls:
                 return True
-            got = self._lookup_in_bases(base, name, depth + 1)
+            got = self._lookup_in_bases(base, name, depth + 1, seen)
             if got is not False:
                 return got
         return False
