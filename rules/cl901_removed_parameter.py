@@ -76,7 +76,8 @@ class RemovedParameter(Rule):
     ## Known problems
     The data describes one SDK version (`sdk_version` in `sdk.toml`); a project pinned to
     an older SDK may still accept some of these keywords. `**kwargs` that cannot be read are
-    not checked.
+    not checked. A keyword a `**` dict holds on some paths only (set in a branch) is
+    reported, and the message says so and names the helper whose dict it came from.
 
     ## Example
     ```python

@@ -1,7 +1,8 @@
 """What the project's own functions return, for `Resolver` (analysis/resolve.py).
 
 A call of a function or method of the project (`_history(ticket)`, `build_prompt(doc)`,
-`self._params()`, `helpers.make_payload(...)` after `import helpers`) takes the value the
+`self._params()` — a method of the class or inherited from a base class of the module —,
+`helpers.make_payload(...)` after `import helpers`) takes the value the
 function returns: its *summary*, computed once per function and run (kept in the module
 index's memo) with every parameter left as a hole, then filled at each call with the values
 the caller passes (a parameter not passed takes its default).
