@@ -22,9 +22,10 @@ READ_ONLY_CALLS = frozenset({
     "type", "id", "hash", "format", "json.dumps", "copy.copy", "copy.deepcopy", "deepcopy",
     "pprint", "pprint.pprint",
 })
-# Methods of a logger (`logger.info(params)`), read-only on their arguments.
+# Methods read-only on their arguments: a logger's (`logger.info(params)`), and a dict's or a
+# string's that copy what they are passed (`d.update(params)`, `"{}".format(params)`).
 _LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical",
-                          "log"})
+                          "log", "update", "get", "format", "join"})
 
 
 @dataclass(eq=False)
