@@ -318,3 +318,17 @@ def test_inherited_helper_reading_an_attribute_the_subclass_sets_stays_silent() 
                 return client.messages.create(**self.with_sampling())
         """)
     assert [line for line, _ in found] == [29]
+
+
+def test_a_model_the_same_in_every_binding_is_reported_without_a_fix() -> None:
+    code = textwrap.dedent(HEAD) + textwrap.dedent("""
+        def pick(fast, q):
+            if fast:
+                kw = {"model": "claude-3-opus-20240229", "max_tokens": 8, "messages": q}
+            else:
+                kw = {"model": "claude-3-opus-20240229", "max_tokens": 64, "messages": q}
+            return client.messages.create(**kw)
+        """)
+    found = [f for f in Linter(Settings()).lint_text(code, "app.py") if f.code == "CL302"]
+    assert len(found) == 1
+    assert found[0].fix is None

@@ -284,9 +284,11 @@ class NameLookup:
         for key in dict.fromkeys(first.keys()):
             values = [d.get(key) for d in dicts]
             v0 = values[0]
-            same = all(_same_constant(v0, v) for v in values[1:])
-            items.append((key, v0 if same and v0 is not None
-                          else Unknown("differs between bindings", None,
+            if isinstance(v0, (Const, Text)) and all(_same_constant(v0, v) for v in values[1:]):
+                # the same in every binding; no node: an edit of one would miss the others
+                items.append((key, dataclasses.replace(v0, node=None)))
+                continue
+            items.append((key, Unknown("differs between bindings", None,
                                        all(getattr(v, "stable", False) for v in values))))
         maybe: frozenset[str] = frozenset().union(*(d.maybe for d in dicts))
         return DictV(tuple(items), None, True, all(d.stable for d in dicts), {}, {}, maybe)
