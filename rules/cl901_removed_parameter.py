@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from claudelint.api import Cost, DictV, Invalid, ListV, Rule, Unknown, Valid, load_sdk_data
 
 if TYPE_CHECKING:
-    from claudelint.api import Diagnostic, Request, RuleContext
+    from claudelint.api import Arg, Diagnostic, Request, RuleContext
 
 _Q = "messages=[{'role': 'user', 'content': 'Hello'}]"
 _SAMPLING = "sampling parameters were removed in anthropic 1.0 and current models reject them"
@@ -76,7 +76,8 @@ class RemovedParameter(Rule):
     ## Known problems
     The data describes one SDK version (`sdk_version` in `sdk.toml`); a project pinned to
     an older SDK may still accept some of these keywords. `**kwargs` that cannot be read are
-    not checked.
+    not checked. A keyword a `**` dict holds on some paths only (set in a branch) is
+    reported, and the message says so and names the helper whose dict it came from.
 
     ## Example
     ```python
@@ -262,6 +263,7 @@ class RemovedParameter(Rule):
             # own request for a keyword bound to a parameter of the wrapper, which reports it
             # there once), not where a caller passes the value.
             node = arg.written_at
+            message += _where(name, arg)
             yield ctx.diagnostic(node, message, cost=cost("the SDK raises TypeError"),
                                  fallback=node if not arg.via_kwargs else request.call)
         extra = request.value("extra_body")
@@ -308,6 +310,17 @@ class RemovedParameter(Rule):
             )
 
 
+
+
+def _where(name: str, arg: Arg) -> str:
+    """Where a keyword given by a `**` dict comes from, and whether it is always there."""
+    if arg.source and arg.conditional:
+        return f" (`{name}` from {arg.source}, which sets it on some paths only)"
+    if arg.source:
+        return f" (`{name}` from {arg.source})"
+    if arg.conditional:
+        return f" (`{name}` is set on some paths only)"
+    return ""
 
 
 def _elsewhere(keywords: Mapping[str, frozenset[str]], name: str, method: str,

@@ -237,7 +237,9 @@ class CallSiteFinder:
                     for key, v in d.items:
                         el = d.key_nodes.get(key)
                         node = _element_value(el) if el is not None else None
-                        args[key] = Arg(key, v, node if node is not None else a.value, True)
+                        args[key] = Arg(key, v, node if node is not None else a.value, True,
+                                        source=d.sources.get(key, ""),
+                                        conditional=key in d.maybe)
                     if not d.complete:
                         unknown_kwargs = True
                 else:

@@ -151,7 +151,9 @@ def _for_wrapper(index: ModuleIndex, resolver: Resolver, inner: Request,
                             continue
                         el = d.key_nodes.get(key)
                         node = _element_value(el) if el is not None else None
-                        args[key] = Arg(key, v, node if node is not None else a.value, True)
+                        args[key] = Arg(key, v, node if node is not None else a.value, True,
+                                        source=d.sources.get(key, ""),
+                                        conditional=key in d.maybe)
                     unknown = unknown or not d.complete
                 else:
                     unknown = True

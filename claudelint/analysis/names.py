@@ -7,6 +7,7 @@ attributes, and names imported from other modules of the project (through its
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -199,7 +200,19 @@ class NameLookup:
         assigns = [b for b in bindings if b.kind in ("assign", "with")]
         setitems = [b for b in bindings if b.kind == "setitem"]
         others = [b for b in bindings if b.kind not in ("assign", "with", "setitem", "annotation")]
-        if any(b.kind == "mutate" for b in others):
+        mutated = [b for b in others if b.kind == "mutate"]
+        if mutated and all(b.key is not None for b in mutated):
+            # Changed in place below a first-level key (`d["messages"][0]["k"] = v`): the
+            # other keys keep their values; those keys' values are no longer known.
+            value = self.from_bindings(expr, owner, [b for b in bindings if b.kind != "mutate"],
+                                       owner_is_module, depth)
+            if not isinstance(value, DictV):
+                return Unknown("changed in place", expr, stable=owner_is_module)
+            keys = {b.key for b in mutated}
+            return dataclasses.replace(value, items=tuple(
+                (k, Unknown("changed in place", expr, stable=owner_is_module) if k in keys
+                 else v) for k, v in value.items))
+        if mutated:
             # Changed in place below its first level (`m["content"][-1]["k"] = v`): neither
             # the bound value nor a caller's argument is what is read here.
             return Unknown("changed in place", expr, stable=owner_is_module)
@@ -216,21 +229,32 @@ class NameLookup:
                         return imported
                 return Unknown(f"imported {b.module}.{b.name or ''}", expr, stable=True)
             return Unknown(f"{b.kind} binding", expr, stable=owner_is_module)
-        if len(assigns) != 1 or assigns[0].value is None:
+        joined = self._joined_dicts(assigns, depth) \
+            if len(assigns) > 1 and owner.kind == "function" else None
+        if joined is None and (len(assigns) != 1 or assigns[0].value is None):
             return Unknown("bound more than once" if assigns else "unbound", expr,
                            stable=owner_is_module)
         b = assigns[0]
         assert b.value is not None
-        value = self.resolve(b.value, b.scope, depth)
+        value = joined if joined is not None else self.resolve(b.value, b.scope, depth)
         if setitems and isinstance(value, DictV):
             items = list(value.items)
             complete = value.complete
+            always = {k for k, _ in value.items if k not in value.maybe}
+            maybe = set(value.maybe)
             for s in setitems:
                 if s.key is None or s.value is None:
                     complete = False
                     continue
                 items.append((s.key, self.resolve(s.value, s.scope, depth)))
-            value = DictV(tuple(items), value.node, complete, value.stable, value.key_nodes)
+                if s.conditional or joined is not None:
+                    maybe.add(s.key)  # not on every path, or perhaps before a rebinding
+                else:
+                    always.add(s.key)
+            written = {s.key for s in setitems}
+            value = DictV(tuple(items), value.node, complete, value.stable, value.key_nodes,
+                          {k: v for k, v in value.sources.items() if k not in written},
+                          frozenset(maybe - always))
         if isinstance(value, DictV) and isinstance(expr, cst.Name):
             value = self._after_removals(expr, owner, value, scope if _fresh_dict(b.value)
                                          and owner is scope else None)
@@ -244,18 +268,55 @@ class NameLookup:
             return Unknown(value.reason, node, False, value.origin, value.volatile, bound_at)
         return value
 
+    def _joined_dicts(self, assigns: list[Binding], depth: int) -> DictV | None:
+        """A local bound to a dict in several places (`if ...: d = {...} else: d = {...}`):
+        whichever binding reaches a read, the dict has the same keys when every binding
+        gives a complete dict with the same keys. A key's value is kept when every binding
+        gives the same constant, else unknown; keys on some paths only in one are so in all.
+        None when the bindings differ."""
+        dicts: list[DictV] = []
+        for b in assigns:
+            if b.kind != "assign" or b.value is None:
+                return None
+            v = self.resolve(b.value, b.scope, depth)
+            if not isinstance(v, DictV) or not v.complete:
+                return None
+            if dicts and set(v.keys()) != set(dicts[0].keys()):
+                return None
+            dicts.append(v)
+        first = dicts[0]
+        items: list[tuple[str, Value]] = []
+        for key in dict.fromkeys(first.keys()):
+            values = [d.get(key) for d in dicts]
+            v0 = values[0]
+            if isinstance(v0, (Const, Text)) and all(_same_constant(v0, v) for v in values[1:]):
+                # the same in every binding; no node: an edit of one would miss the others
+                items.append((key, dataclasses.replace(v0, node=None)))
+                continue
+            items.append((key, Unknown("differs between bindings", None,
+                                       all(getattr(v, "stable", False) for v in values))))
+        maybe: frozenset[str] = frozenset().union(*(d.maybe for d in dicts))
+        return DictV(tuple(items), None, True, all(d.stable for d in dicts), {}, {}, maybe)
+
     def _after_removals(self, expr: cst.Name, owner: Scope, value: DictV,
                         local: Scope | None) -> Value:
         """`value` without the keys the code takes out in place (`d.pop("k")`, `del d["k"]`,
         anywhere the name is this variable, on any path: a key perhaps removed is not known
         to be sent), and not complete when keys may be added (`d.update(...)`); unknown when a
-        key removed is not a literal. `local`: the function that builds the dict afresh on
-        each call and reads it here, directly in its body; a removal in that body that can
-        only run after this read (`_removed_after`) does not change what the read sees."""
+        key removed is not a literal, or when a local dict is passed to a call that may change
+        it. `local`: the function that builds the dict afresh on each call and reads it here,
+        directly in its body; a removal in that body that can only run after this read
+        (`_removed_after`) does not change what the read sees."""
         complete = value.complete and not any(
             (found := scope.lookup(expr.value)) is not None and found[0] is owner
             for scope in self.index.additions.get(expr.value, []))
         removed: set[str] = set()
+        if owner.kind == "function" and any(
+            (found := scope.lookup(expr.value)) is not None and found[0] is owner
+            for scope in self.index.passed.get(expr.value, [])
+        ):
+            # A local dict handed to a call that may take keys out (`strip(params)`).
+            return Unknown("passed to a call that may change it", expr, stable=False)
         for removal in self.index.removals.get(expr.value, []):
             found = removal.scope.lookup(expr.value)
             if found is None or found[0] is not owner:
@@ -270,7 +331,9 @@ class NameLookup:
             return value
         return DictV(tuple((k, v) for k, v in value.items if k not in removed), value.node,
                      complete, value.stable,
-                     {k: n for k, n in value.key_nodes.items() if k not in removed})
+                     {k: n for k, n in value.key_nodes.items() if k not in removed},
+                     {k: v for k, v in value.sources.items() if k not in removed},
+                     value.maybe - removed)
 
     def inside(self, container: cst.CSTNode, node: cst.CSTNode) -> bool:
         raise NotImplementedError  # Resolver.inside (analysis/resolve.py)
@@ -391,7 +454,7 @@ class NameLookup:
             return None
         from claudelint.analysis.none_fill import fill_of
 
-        got = fill_of(expr, scope, self.module, self.inside,  # type: ignore[attr-defined]
+        got = fill_of(expr, scope, self.module, self.inside,
                       falsy=True)
         if got is None or (not if_none and isinstance(got[1], cst.If)):
             return None
@@ -551,6 +614,21 @@ class NameLookup:
             if s.node is node:
                 return s
         return None
+
+
+def _same_constant(a: Value | None, b: Value | None) -> bool:
+    if isinstance(a, Const) and isinstance(b, Const):
+        return type(a.value) is type(b.value) and a.value == b.value
+    if isinstance(a, Text) and isinstance(b, Text):
+        if a.literal is not None:
+            return a.literal == b.literal
+        # the same parameter (or other input fixed at one place) in both
+        return len(a.parts) == len(b.parts) and all(
+            p == q if isinstance(p, str) else (
+                isinstance(q, Hole) and p.bound_at is not None and p.bound_at is q.bound_at
+                and p.origin == q.origin)
+            for p, q in zip(a.parts, b.parts, strict=True))
+    return False
 
 
 def _field_default(bindings: list[Binding]) -> cst.BaseExpression | None:

@@ -46,6 +46,11 @@ class Arg:
     node: cst.BaseExpression
     via_kwargs: bool = False
     keyword_node: cst.BaseExpression | None = None
+    # For a keyword given by a `**` dict found elsewhere: where ("the return value of
+    # `make_params()`"); "" when the dict is written where it is used.
+    source: str = ""
+    # Given by a `**` dict that holds the key on some paths only.
+    conditional: bool = False
 
     @property
     def written_at(self) -> cst.BaseExpression:

@@ -37,7 +37,9 @@ from claudelint.analysis.values import (
     Text,
     Unknown,
     Value,
+    merged_sources,
     noted,
+    some_paths_only,
 )
 from claudelint.syntax.scopes import ModuleIndex, Scope, dotted_name
 from claudelint.syntax.walk import iter_nodes
@@ -139,7 +141,8 @@ class Resolver(Provenance, PromptFiles, Summaries):
         same = isinstance(expr.value, cst.Name) and expr.value.value == v.value
         items = tuple((key, val if same else Unknown("computed per key", expr.value))
                       for key, val in source.items)
-        return DictV(items, expr, source.complete, source.stable and same, source.key_nodes)
+        return DictV(items, expr, source.complete, source.stable and same, source.key_nodes,
+                     source.sources, source.maybe)
 
     def _as_text(self, value: Value, expr: cst.CSTNode, scope: Scope) -> Text:
         """A value used inside a string: text stays text, constants become text, the rest a
@@ -275,7 +278,8 @@ class Resolver(Provenance, PromptFiles, Summaries):
             right = self.resolve(expr.right, scope, depth)
             if isinstance(left, DictV) and isinstance(right, DictV):
                 return DictV(left.items + right.items, expr, left.complete and right.complete,
-                             module_level, {**left.key_nodes, **right.key_nodes})
+                             module_level, {**left.key_nodes, **right.key_nodes},
+                             merged_sources((left, right)), some_paths_only((left, right)))
             return Unknown("|", expr, stable=module_level or (left.stable and right.stable))
         if isinstance(expr.operator, cst.Modulo):
             left = self.resolve(expr.left, scope, depth)
@@ -420,6 +424,7 @@ class Resolver(Provenance, PromptFiles, Summaries):
 
     def _dict(self, expr: cst.Dict, scope: Scope, depth: int) -> Value:
         items: list[tuple[str, Value]] = []
+        parts: list[DictV | str] = []
         key_nodes: dict[str, cst.CSTNode] = {}
         complete = True
         for el in expr.elements:
@@ -429,6 +434,7 @@ class Resolver(Provenance, PromptFiles, Summaries):
                     items.extend(inner.items)
                     key_nodes.update(inner.key_nodes)
                     complete = complete and inner.complete
+                    parts.append(inner)
                 else:
                     complete = False
                 continue
@@ -440,25 +446,31 @@ class Resolver(Provenance, PromptFiles, Summaries):
                 continue
             items.append((k, self.resolve(el.value, scope, depth)))
             key_nodes[k] = el
-        return DictV(tuple(items), expr, complete, self.at_module_level(scope), key_nodes)
+            parts.append(k)
+        return DictV(tuple(items), expr, complete, self.at_module_level(scope), key_nodes,
+                     merged_sources(parts), some_paths_only(parts))
 
     def _dict_call(self, call: cst.Call, scope: Scope, depth: int) -> Value:
         items: list[tuple[str, Value]] = []
         complete = True
         key_nodes: dict[str, cst.CSTNode] = {}
+        parts: list[DictV | str] = []
         for arg in call.args:
             if arg.keyword is not None:
                 items.append((arg.keyword.value, self.resolve(arg.value, scope, depth)))
                 key_nodes[arg.keyword.value] = arg
+                parts.append(arg.keyword.value)
             else:
                 inner = self.resolve(arg.value, scope, depth)
                 if isinstance(inner, DictV):
                     items.extend(inner.items)
                     key_nodes.update(inner.key_nodes)
                     complete = complete and inner.complete
+                    parts.append(inner)
                 else:
                     complete = False
-        return DictV(tuple(items), call, complete, self.at_module_level(scope), key_nodes)
+        return DictV(tuple(items), call, complete, self.at_module_level(scope), key_nodes,
+                     merged_sources(parts), some_paths_only(parts))
 
     def _subscript(self, expr: cst.Subscript, scope: Scope, depth: int) -> Value:
         module_level = self.at_module_level(scope)

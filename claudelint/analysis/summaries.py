@@ -1,7 +1,8 @@
 """What the project's own functions return, for `Resolver` (analysis/resolve.py).
 
 A call of a function or method of the project (`_history(ticket)`, `build_prompt(doc)`,
-`self._params()`, `helpers.make_payload(...)` after `import helpers`) takes the value the
+`self._params()` — a method of the class or inherited from a base class of the module —,
+`helpers.make_payload(...)` after `import helpers`) takes the value the
 function returns: its *summary*, computed once per function and run (kept in the module
 index's memo) with every parameter left as a hole, then filled at each call with the values
 the caller passes (a parameter not passed takes its default).
@@ -209,18 +210,25 @@ class Summaries(NameLookup):
         head = func.value.value
         name = func.attr.value
         if fn is not None and fn.class_scope is not None and head == fn.self_name:
-            # self.method(...): a method of the same class (not overridden in sight).
-            bindings = fn.class_scope.bindings.get(name)
-            if not bindings or len(bindings) != 1 or bindings[0].kind != "def":
+            # self.method(...): a method of the same class, or inherited from a base class
+            # of this module (not overridden in sight).
+            owner = self._defining_class(fn.class_scope, name)
+            if owner is None:
+                return None
+            bindings = owner.bindings[name]
+            if len(bindings) != 1 or bindings[0].kind != "def":
                 return None
             node = bindings[0].node
             assert isinstance(node, cst.FunctionDef)
             decorators = {dotted_name(d.decorator) for d in node.decorators}
-            if "classmethod" in decorators or fn.class_scope.self_attrs.get(name):
+            if "classmethod" in decorators or fn.class_scope.self_attrs.get(name) \
+                    or owner.self_attrs.get(name):
                 return None
-            if any(s.kind == "class" and s is not fn.class_scope and name in s.bindings
+            if any(s.kind == "class" and s is not owner and name in s.bindings
                    for s in self.index.scopes):
                 return None  # another class of the module defines it too (an override?)
+            if owner is not fn.class_scope and self._shadowed_reads(node, fn.class_scope, owner):
+                return None
             return self._summary(node, method=True)
         found = scope.lookup(head)
         if found is None or len(found[1]) != 1:
@@ -234,6 +242,63 @@ class Summaries(NameLookup):
             got = self.project.import_summary(self.path, module, name, self.deps)
             return got if isinstance(got, Summary) else None
         return None
+
+    def _defining_class(self, cls: Scope, name: str) -> Scope | None:
+        """The class scope whose `name` a `self.name(...)` call in a method of `cls` finds:
+        `cls` itself, else the base class of this module that defines it, in method
+        resolution order for a tree of classes in sight; None when it is not found, or when
+        a base not in sight (imported, computed) may define it before."""
+        got = self._lookup_in_bases(cls, name, 0)
+        return got if isinstance(got, Scope) else None
+
+    def _shadowed_reads(self, method: cst.FunctionDef, cls: Scope, owner: Scope) -> bool:
+        """Whether an inherited `method` (of `owner`) reads a `self.X` that `cls`, or a class
+        searched on the way to `owner`, sets or defines itself: the summary, made in
+        `owner`, would read `owner`'s."""
+        params = [*method.params.posonly_params, *method.params.params]
+        if not params:
+            return True
+        me = params[0].name.value
+        reads: set[str] = set()
+        stack: list[cst.CSTNode] = [method.body]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) \
+                    and node.value.value == me:
+                reads.add(node.attr.value)
+            stack.extend(node.children)
+        between: list[Scope] = []
+        self._lookup_in_bases(cls, method.name.value, 0, between)
+        return any(r in c.bindings or r in c.self_attrs
+                   for c in between if c is not owner for r in reads)
+
+    def _lookup_in_bases(self, cls: Scope, name: str, depth: int,
+                         seen: list[Scope] | None = None) -> Scope | bool:
+        """The defining scope; False when no class of the tree defines `name` (all in
+        sight); True when that cannot be known. `seen` collects the classes searched."""
+        if seen is not None:
+            seen.append(cls)
+        if name in cls.bindings:
+            return cls
+        node = cls.node
+        if not isinstance(node, cst.ClassDef) or depth > 4:
+            return True
+        for arg in node.bases:
+            if arg.keyword is not None or arg.star or not isinstance(arg.value, cst.Name):
+                return True
+            if arg.value.value == "object":
+                continue
+            found = self.index.module_scope.bindings.get(arg.value.value)
+            if not found or len(found) != 1 or found[0].kind != "class" \
+                    or not isinstance(found[0].node, cst.ClassDef):
+                return True
+            base = self._class_scope(found[0].node)
+            if base is None or base is cls:
+                return True
+            got = self._lookup_in_bases(base, name, depth + 1, seen)
+            if got is not False:
+                return got
+        return False
 
     def _bind_call(self, summary: Summary, call: cst.Call, scope: Scope,
                    depth: int) -> dict[int, tuple[Value, cst.BaseExpression | None]] | None:
@@ -306,7 +371,7 @@ class _Filler:
                          value.stable)
         if isinstance(value, DictV):
             return DictV(tuple((k, self.fill(v)) for k, v in value.items), None,
-                         value.complete, value.stable, {})
+                         value.complete, value.stable, {}, value.sources, value.maybe)
         site = value.bound_at
         if site is not None and id(site) in self.bound:
             arg, expr = self.bound[id(site)]

@@ -14,7 +14,7 @@ caching purposes even when its content is unknown.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -199,6 +199,11 @@ class DictV:
     stable: bool = False
     # key -> the syntax node of the key/value pair's value, for edits
     key_nodes: dict[str, Any] = field(default_factory=dict)
+    # key -> where the key was found when not written where the dict is used ("the return
+    # value of `make_params()`"), for messages about the keys it gives (see `noted`).
+    sources: dict[str, str] = field(default_factory=dict)
+    # Keys set on some paths only (`if top_p: params["top_p"] = top_p`).
+    maybe: frozenset[str] = frozenset()
 
     def get(self, key: str) -> Value | None:
         for k, v in reversed(self.items):
@@ -225,6 +230,34 @@ class Unknown:
 Value = Text | Const | ListV | DictV | Unknown
 
 
+def some_paths_only(parts: Iterable[DictV | str]) -> frozenset[str]:
+    """The keys on some paths only of a dict merged from `parts` in order (dicts spread into
+    it and keys written in it): a key written, or always in a part, is always there."""
+    always: set[str] = set()
+    maybe: set[str] = set()
+    for part in parts:
+        if isinstance(part, str):
+            always.add(part)
+            continue
+        maybe |= part.maybe
+        always |= {k for k, _ in part.items if k not in part.maybe}
+    return frozenset(maybe - always)
+
+
+def merged_sources(parts: Iterable[DictV | str]) -> dict[str, str]:
+    """Where each key of a dict merged from `parts` in order was found (see
+    `DictV.sources`): a key written in the merge has no note; the last part wins."""
+    out: dict[str, str] = {}
+    for part in parts:
+        if isinstance(part, str):
+            out.pop(part, None)
+            continue
+        for k, _ in part.items:
+            out.pop(k, None)
+        out.update(part.sources)
+    return out
+
+
 def noted(value: Value, via: str, *, replace: bool = False) -> Value:
     """The same value with a note of where it was found, for messages: "default of
     environment variable `MODEL`", "`Settings.model` default", "the return value of
@@ -239,7 +272,9 @@ def noted(value: Value, via: str, *, replace: bool = False) -> Value:
         # `create(**make_payload())`: each argument the dict gives was found there.
         return dataclasses.replace(value, items=tuple(
             (k, v if isinstance(v, (ListV, DictV)) else noted(v, via, replace=replace))
-            for k, v in value.items))
+            for k, v in value.items), sources={
+                k: value.sources[k] if k in value.sources and not replace else via
+                for k, _ in value.items})
     return value
 
 

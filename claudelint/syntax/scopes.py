@@ -15,6 +15,17 @@ from claudelint.syntax.walk import Visitor
 
 # Method names that can end a Messages request chain.
 REQUEST_METHODS = frozenset({"create", "stream", "parse", "tool_runner"})
+# Calls that read the objects they are passed without changing them: a dict passed to any
+# other call may lose keys there (`strip_sampling(params)`).
+READ_ONLY_CALLS = frozenset({
+    "print", "len", "str", "repr", "bool", "dict", "list", "tuple", "set", "sorted", "isinstance",
+    "type", "id", "hash", "format", "json.dumps", "copy.copy", "copy.deepcopy", "deepcopy",
+    "pprint", "pprint.pprint",
+})
+# Methods read-only on their arguments: a logger's (`logger.info(params)`), and a dict's or a
+# string's that copy what they are passed (`d.update(params)`, `"{}".format(params)`).
+_LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical",
+                          "log", "update", "get", "format", "join"})
 
 
 @dataclass(eq=False)
@@ -24,7 +35,8 @@ class Binding:
     kind: "assign" (value = the assigned expression), "param" (node = the Param), "import"
     (module/name), "loop" (for/comprehension target), "with" (value = the context expression),
     "def"/"class" (node = the definition), "setitem" (key, value: `name["key"] = value`),
-    "mutate" (`name[...][...] = value`, `name.attr[...] = value`: changed in place),
+    "mutate" (`name[...][...] = value`, `name.attr[...] = value`: changed in place; key =
+    the first-level key when the chain starts `name["key"][...]`),
     "augassign", "unpack", "annotation" (a bare annotation), "other".
     """
 
@@ -37,6 +49,9 @@ class Binding:
     name: str | None = None
     key: str | None = None
     in_loop: bool = False
+    # For a "setitem": made inside a conditional block of its function (an `if` branch, a
+    # loop body, a `try` part), so not on every path.
+    conditional: bool = False
     # Order of the binding in the module's text (see `ModuleIndex.seq_of`), and the
     # module-level conditional blocks (if/else branches, try parts, loop bodies, match cases)
     # that hold it, outermost first, as node ids: a binding reaches a later use at module
@@ -199,6 +214,9 @@ class ModuleIndex(Visitor):
         # a sequence number in text order (a binding's after the names its value reads).
         self._seq = 0
         self._blocks: tuple[int, ...] = ()
+        # How many conditional blocks (if/else, try parts, loop bodies, match cases) of the
+        # current function enclose the node being visited.
+        self._conditional = 0
         self.name_seq: dict[int, tuple[int, tuple[int, ...]]] = {}
         # Calls of plain names, by name (callers of wrapper functions).
         self.name_calls: dict[str, list[NameCall]] = {}
@@ -209,6 +227,9 @@ class ModuleIndex(Visitor):
         self.removals: dict[str, list[Removal]] = {}
         # Keys perhaps added in place, by the dict's name: `d.update(...)`, `d.setdefault(...)`.
         self.additions: dict[str, list[Scope]] = {}
+        # Names passed as an argument to a call that may change their object in place, by
+        # name (`strip_sampling(params)`): a local dict may lose any key there.
+        self.passed: dict[str, list[Scope]] = {}
         # What other modules derive from this index (flow facts), cached for its lifetime.
         self.memo: dict[str, object] = {}
         self.walk(module)
@@ -243,18 +264,24 @@ class ModuleIndex(Visitor):
         self.scope.bind(ident, binding)
 
     def _enter_block(self, node: cst.CSTNode) -> tuple[int, ...]:
-        """Enter a conditional block at module level; returns the blocks to restore."""
+        """Enter a conditional block (recorded at module level); returns the blocks to
+        restore with `_leave_block`."""
         saved = self._blocks
         if self.scope.function is None:
             self._blocks = (*saved, id(node))
+        self._conditional += 1
         return saved
+
+    def _leave_block(self, saved: tuple[int, ...]) -> None:
+        self._blocks = saved
+        self._conditional -= 1
 
     def _walk_block(self, block: cst.CSTNode, *parts: cst.CSTNode) -> None:
         """Walk `parts` inside the conditional block `block`."""
         saved = self._enter_block(block)
         for part in parts:
             self.walk(part)
-        self._blocks = saved
+        self._leave_block(saved)
 
     def visit_Name(self, node: cst.Name) -> None:
         if self.scope.function is None:
@@ -278,13 +305,14 @@ class ModuleIndex(Visitor):
             key = None
             if len(target.slice) == 1 and isinstance(target.slice[0].slice, cst.Index):
                 key = _string_key(target.slice[0].slice.value)
-            self._bind(target.value.value, kind="setitem", value=value, key=key)
+            self._bind(target.value.value, kind="setitem", value=value, key=key,
+                       conditional=self._conditional > 0)
         elif isinstance(target, cst.Subscript):
             # `m["content"][-1]["cache_control"] = ...`: the object `m` names is changed in
             # place, below its first level; its value is no longer what was bound.
             root = _mutated_root(target)
             if root is not None:
-                self._bind(root, kind="mutate")
+                self._bind(root, kind="mutate", key=_first_key(target))
 
     def _bind_attribute(self, target: cst.Attribute, value: cst.BaseExpression | None,
                         kind: str, annotation: cst.BaseExpression | None) -> None:
@@ -332,9 +360,12 @@ class ModuleIndex(Visitor):
             self._bind(param.name.value, kind="param", node=param,
                        annotation=param.annotation.annotation if param.annotation else None)
         saved_loops = self.loops
+        saved_conditional = self._conditional
         self.loops = []
+        self._conditional = 0
         self.walk(node.body)
         self.loops = saved_loops
+        self._conditional = saved_conditional
         self._pop()
         return False
 
@@ -487,7 +518,7 @@ class ModuleIndex(Visitor):
         for name in _target_names(node.target):
             self._bind(name, kind="loop", node=node)
         self.walk(node.body)
-        self._blocks = saved
+        self._leave_block(saved)
         return self._leave_loop(node, pushed)
 
     def _leave_loop(self, node: cst.For | cst.While, pushed: bool) -> bool:
@@ -571,6 +602,7 @@ class ModuleIndex(Visitor):
 
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
+        self._passed_objects(node)
         if isinstance(func, cst.Name):
             self.name_calls.setdefault(func.value, []).append(NameCall(
                 node, self.scope, self._current_loops(),
@@ -611,6 +643,25 @@ class ModuleIndex(Visitor):
         )
 
 
+    def _passed_objects(self, node: cst.Call) -> None:
+        """Names passed as arguments to a call that may change what they name (not a
+        request, not a read-only builtin or a logger)."""
+        names = [a.value.value for a in node.args
+                 if not a.star and isinstance(a.value, cst.Name)]
+        if not names:
+            return
+        func = node.func
+        callee = dotted_name(func) or ""
+        if callee in READ_ONLY_CALLS or (
+            isinstance(func, cst.Attribute) and func.attr.value in _LOG_METHODS
+        ):
+            return
+        if isinstance(func, cst.Attribute) and func.attr.value in REQUEST_METHODS:
+            return
+        for name in names:
+            self.passed.setdefault(name, []).append(self.scope)
+
+
 def _all_params(params: cst.Parameters) -> list[cst.Param]:
     out = [*params.posonly_params, *params.params, *params.kwonly_params]
     if isinstance(params.star_arg, cst.Param):
@@ -618,6 +669,21 @@ def _all_params(params: cst.Parameters) -> list[cst.Param]:
     if params.star_kwarg is not None:
         out.append(params.star_kwarg)
     return out
+
+
+def _first_key(target: cst.Subscript) -> str | None:
+    """The string key of the first level of a nested item target (`"a"` for
+    `m["a"][0]["b"]`), or None when the chain does not start with one."""
+    node: cst.BaseExpression = target
+    while isinstance(node, (cst.Subscript, cst.Attribute)):
+        inner = node.value
+        if isinstance(inner, cst.Name):
+            if not isinstance(node, cst.Subscript) or len(node.slice) != 1 \
+                    or not isinstance(node.slice[0].slice, cst.Index):
+                return None
+            return _string_key(node.slice[0].slice.value)
+        node = inner
+    return None
 
 
 def _mutated_root(target: cst.Subscript) -> str | None:

@@ -209,7 +209,8 @@ def sending_classes(data: bytes) -> set[bytes]:
     return set(_CLASS_DEF.findall(data))
 
 
-_FROM_IMPORT_NAMES = re.compile(rb"^[ \t]*from[ \t]+[\w.]+[ \t]+import[ \t]*(\([^)]*\)|[^\n#]*)", re.M)
+_FROM_IMPORT_NAMES = re.compile(
+    rb"^[ \t]*from[ \t]+[\w.]+[ \t]+import[ \t]*(\([^)]*\)|[^\n#]*)", re.M)
 _WORD = re.compile(rb"\w+")
 
 
