@@ -159,10 +159,6 @@ def _display(path: Path, cwd: Path) -> str:
         return str(path)
 
 
-# Bytes of files without a call site kept in memory for the second look at them (beyond
-# this, they are read again): a 2,000-file tree of 8 KB files keeps about 15 MB.
-_SKIPPED_BYTES_KEPT = 16 * 1024 * 1024
-
 
 def run(paths: list[str], resolver: ConfigResolver, options: RunOptions) -> RunResult:
     result = RunResult()
@@ -184,9 +180,7 @@ def run(paths: list[str], resolver: ConfigResolver, options: RunOptions) -> RunR
     jobs: list[_Job] = []
     # Files without a call site, and the classes the files with one define: a file that
     # constructs one of those may fix the model its requests send (analysis/constructors.py).
-    # Their bytes are kept, up to a budget, so the second look below reads no file twice.
-    skipped: list[tuple[Path, str, bytes | None]] = []
-    kept = 0
+    skipped: list[tuple[Path, str]] = []
     classes: set[bytes] = set()
     for path in found.files:
         display = _display(path, cwd)
@@ -202,9 +196,7 @@ def run(paths: list[str], resolver: ConfigResolver, options: RunOptions) -> RunR
         result.files_checked += 1
         if not may_hold_call_site(raw):
             if path.suffix == ".py" and b"import" in raw:
-                keep = kept + len(raw) <= _SKIPPED_BYTES_KEPT
-                kept += len(raw) if keep else 0
-                skipped.append((path, display, raw if keep else None))
+                skipped.append((path, display))
             continue
         classes |= sending_classes(raw)
         settings = resolver.settings_for(path if path.is_absolute() else cwd / path)
@@ -214,14 +206,11 @@ def run(paths: list[str], resolver: ConfigResolver, options: RunOptions) -> RunR
     # constructor stored (analysis/constructors.py): lint those files too.
     importers = Importers([(j.path, j.raw) for j in jobs]) if skipped and jobs else None
     constructs = constructs_one_of(classes)
-    for path, display, kept_raw in skipped if (importers is not None or classes) else ():
-        if kept_raw is not None:
-            raw = kept_raw
-        else:
-            try:
-                raw = read_file_bytes(path)
-            except OSError:
-                continue
+    for path, display in skipped if (importers is not None or classes) else ():
+        try:
+            raw = read_file_bytes(path)  # read again: keeping every file's bytes costs memory
+        except OSError:
+            continue
         if constructs(raw) or (importers is not None and importers.imports_one(path, raw)):
             settings = resolver.settings_for(path if path.is_absolute() else cwd / path)
             jobs.append(_Job(path, display, raw, settings))
