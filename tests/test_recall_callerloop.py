@@ -387,7 +387,7 @@ def test_a_run_lints_the_importer_and_drops_its_cached_result_when_the_module_ch
 
 def test_only_files_importing_a_function_that_makes_one_request_are_added(
         tmp_path: Path) -> None:
-    from claudelint.workspace.discovery import Importers
+    from claudelint.workspace.discovery import Importers, import_summary
 
     _project(tmp_path, llm=LLM + "\n\ndef helper(x):\n    return x\n")
     llm = tmp_path / "pkg" / "llm.py"
@@ -397,7 +397,8 @@ def test_only_files_importing_a_function_that_makes_one_request_are_added(
         path = tmp_path / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
-        return importers.imports_one(path, path.read_bytes())
+        summary = import_summary(path.read_bytes())
+        return summary is not None and importers.imports_one(path, summary)
 
     assert admitted("pkg/a.py", "from pkg.llm import summarise\n")
     assert admitted("pkg/b.py", "from .llm import helper, summarise as s\n")

@@ -12,12 +12,15 @@ import hashlib
 import json
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from claudelint import __version__
 from claudelint.finding import Cost, Edit, Finding, Fix
 from claudelint.settings import Settings
 from claudelint.workspace.atomic import replace_atomically
+
+if TYPE_CHECKING:
+    from claudelint.workspace.prefilter_index import PrefilterIndex
 
 CACHE_DIR = ".claudelint_cache"
 _TAG = (
@@ -148,7 +151,14 @@ class ResultsCache:
         except OSError:
             pass  # a cache that cannot be written is no error
 
+    def prefilter_index(self) -> PrefilterIndex:
+        """The index of files known to hold no call site, kept beside the entries."""
+        from claudelint.workspace.prefilter_index import PrefilterIndex
+
+        return PrefilterIndex(self.dir, self._code, self._prepare)
+
     def _prepare(self) -> None:
+        """Make the cache folder, tagged as a cache and ignored by git. Raises OSError."""
         if self._ready:
             return
         top = self.dir.parent

@@ -33,8 +33,11 @@ from claudelint.workspace.config import ConfigResolver
 __all__ = [
     "PYTHON_SUFFIXES",
     "DiscoveryResult",
+    "ImportSummary",
+    "Importers",
     "constructs_one_of",
     "discover",
+    "import_summary",
     "may_hold_call_site",
     "sending_classes",
 ]
@@ -113,18 +116,11 @@ def may_hold_call_site(data: bytes) -> bool:
 # begin a line.
 _FROM_IMPORT = re.compile(rb"from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]*(\([^)]*\)|[^\n#]*)")
 _WORD = re.compile(rb"\w+")
-_last_imports: tuple[bytes, list[tuple[int, bytes, bytes]]] | None = None
 
 
 def _from_imports(data: bytes) -> list[tuple[int, bytes, bytes]]:
-    """The `from ... import` statements of a file: (leading dots, module, what is imported).
-    The last file's answer is kept: both looks at a file without a call site ask it."""
-    global _last_imports
-    if _last_imports is not None and _last_imports[0] is data:
-        return _last_imports[1]
-    found = [(len(m.group(1)), m.group(2), m.group(3)) for m in _line_starts(_FROM_IMPORT, data)]
-    _last_imports = (data, found)
-    return found
+    """The `from ... import` statements of a file: (leading dots, module, what is imported)."""
+    return [(len(m.group(1)), m.group(2), m.group(3)) for m in _line_starts(_FROM_IMPORT, data)]
 
 
 def _line_starts(pattern: re.Pattern[bytes], data: bytes) -> Iterator[re.Match[bytes]]:
@@ -133,6 +129,27 @@ def _line_starts(pattern: re.Pattern[bytes], data: bytes) -> Iterator[re.Match[b
         start = m.start()
         if not data[data.rfind(b"\n", 0, start) + 1:start].strip(b" \t"):
             yield m
+
+
+@dataclass(frozen=True, slots=True)
+class ImportSummary:
+    """What the second look at a file without a call site needs of its bytes (see `Importers`
+    and `constructs_one_of`): its `from ... import` statements as written, a few hundred bytes
+    where keeping the file's bytes for that look would cost their size."""
+
+    statements: tuple[tuple[int, bytes, bytes], ...]  # (leading dots, module, what is imported)
+
+    def may_import_one_of(self, names: set[bytes]) -> bool:
+        """Whether a statement importing from a named module names one of `names`
+        (`constructs_one_of` then decides, on the file's bytes, whether it is called)."""
+        return bool(names) and any(not names.isdisjoint(_WORD.findall(what))
+                                   for _, module, what in self.statements if module)
+
+
+def import_summary(data: bytes) -> ImportSummary | None:
+    """The imports of a file, for the second look; None when it has no `from ... import`."""
+    statements = _from_imports(data) if b"import" in data else None
+    return ImportSummary(tuple(statements)) if statements else None
 
 
 class Importers:
@@ -167,11 +184,11 @@ class Importers:
             self._known[stem] = known
         return known
 
-    def imports_one(self, path: Path, raw: bytes) -> bool:
-        if not self.by_stem or b"import" not in raw:
+    def imports_one(self, path: Path, summary: ImportSummary) -> bool:
+        if not self.by_stem:
             return False
         found: list[tuple[int, str, list[str]]] = []
-        for dots, source, names in _from_imports(raw):
+        for dots, source, names in summary.statements:
             base = source.decode("ascii", "replace")
             if base.rsplit(".", 1)[-1] in self.by_stem:
                 words = [w.split()[0] for w in names.strip(b"()").decode("ascii", "replace")

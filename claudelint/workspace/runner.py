@@ -21,8 +21,10 @@ from claudelint.settings import Settings
 from claudelint.workspace.config import ConfigResolver
 from claudelint.workspace.discovery import (
     Importers,
+    ImportSummary,
     constructs_one_of,
     discover,
+    import_summary,
     may_hold_call_site,
     sending_classes,
 )
@@ -177,13 +179,33 @@ def run(paths: list[str], resolver: ConfigResolver, options: RunOptions) -> RunR
     found = discover([Path(p) for p in paths], resolver, force_exclude=options.force_exclude)
     for bad_path, reason in found.errors:
         result.errors.append(f"{bad_path}: {reason}")
+    cache = None
+    if options.use_cache and not (
+        options.fix or options.diff or options.add_noqa or options.ignore_noqa
+    ):
+        from claudelint.workspace.cache import ResultsCache
+
+        cache = ResultsCache(cwd)
+    # Files known from an earlier run to hold no call site are not read again.
+    index = cache.prefilter_index() if cache is not None else None
     jobs: list[_Job] = []
-    # Files without a call site, and the classes the files with one define: a file that
-    # constructs one of those may fix the model its requests send (analysis/constructors.py).
-    skipped: list[tuple[Path, str]] = []
+    # Files without a call site that import something, for a second look below, and the
+    # classes the files with one define: a file that constructs one of those may fix the model
+    # its requests send (analysis/constructors.py). Until a file with a call site is seen
+    # (there may be none: then there is no second look) a skipped file's imports are not read,
+    # unless the index is to remember them.
+    skipped: list[tuple[Path, str, ImportSummary | None]] = []
     classes: set[bytes] = set()
     for path in found.files:
         display = _display(path, cwd)
+        stat_key = index.stat_key(path) if index is not None else None
+        if stat_key is not None and index is not None:
+            known = index.known(path, stat_key)
+            if known is not None:
+                result.files_checked += 1
+                if known.summary is not None:
+                    skipped.append((path, display, known.summary))
+                continue
         try:
             raw = read_file_bytes(path)  # not path.read_bytes(): a FIFO blocks forever
         except OSError as e:
@@ -195,33 +217,30 @@ def run(paths: list[str], resolver: ConfigResolver, options: RunOptions) -> RunR
             continue
         result.files_checked += 1
         if not may_hold_call_site(raw):
-            if path.suffix == ".py" and b"import" in raw:
-                skipped.append((path, display))
+            summary = None
+            if path.suffix != ".py" or b"import" not in raw:
+                pass
+            elif not jobs and index is None:
+                skipped.append((path, display, None))
+            elif (summary := import_summary(raw)) is not None:
+                skipped.append((path, display, summary))
+            if stat_key is not None and index is not None:
+                index.remember(path, stat_key, summary)
             continue
+        if index is not None:
+            index.forget(path)
         classes |= sending_classes(raw)
         settings = resolver.settings_for(path if path.is_absolute() else cwd / path)
         jobs.append(_Job(path, display, raw, settings))
-    # A file with no call site of its own may call, in a loop, a function of a module that
-    # makes one (analysis/imported.py), or construct a class whose requests send what its
-    # constructor stored (analysis/constructors.py): lint those files too.
-    importers = Importers([(j.path, j.raw) for j in jobs]) if skipped and jobs else None
-    constructs = constructs_one_of(classes)
-    for path, display in skipped if (importers is not None or classes) else ():
-        try:
-            raw = read_file_bytes(path)  # read again: keeping every file's bytes costs memory
-        except OSError:
-            continue
-        if constructs(raw) or (importers is not None and importers.imports_one(path, raw)):
-            settings = resolver.settings_for(path if path.is_absolute() else cwd / path)
-            jobs.append(_Job(path, display, raw, settings))
+    if index is not None:
+        index.save()
+    if jobs and skipped:
+        _second_look(skipped, jobs, classes, resolver, cwd)
 
-    cache = None
-    if options.use_cache and not (
-        options.fix or options.diff or options.add_noqa or options.ignore_noqa
-    ) and jobs:
-        from claudelint.workspace.cache import ResultsCache, settings_key
+    key_of: dict[int, str] = {}
+    if cache is not None and jobs:
+        from claudelint.workspace.cache import settings_key
 
-        cache = ResultsCache(cwd)
         digests: dict[str, str] = {}
         keys: dict[int, str] = {}
         misses: list[_Job] = []
@@ -252,11 +271,46 @@ def run(paths: list[str], resolver: ConfigResolver, options: RunOptions) -> RunR
     outcomes = _lint_many(jobs, options, linters)
     for job, outcome in zip(jobs, outcomes, strict=True):
         result.merge(outcome)
-        if cache is not None and not outcome.errors and not outcome.warnings:
+        if cache is not None and key_of and not outcome.errors and not outcome.warnings:
             cache.put(key_of[id(job)], outcome.findings, outcome.deps,
                       [r.to_cache() for r in outcome.sites])
     result.findings.sort(key=lambda f: (f.path, f.cell or 0, f.line, f.column, f.code))
     return result
+
+
+def _second_look(skipped: list[tuple[Path, str, ImportSummary | None]], jobs: list[_Job],
+                 classes: set[bytes], resolver: ConfigResolver, cwd: Path) -> None:
+    """Add to `jobs` the files without a call site of their own that call, in a loop, a
+    function of a module that makes one (analysis/imported.py), or construct a class whose
+    requests send what its constructor stored (analysis/constructors.py). A file is read again
+    only when its imports were not summarised in the first look or when they name one of
+    those classes: keeping every file's bytes would cost memory."""
+    importers = Importers([(j.path, j.raw) for j in jobs])
+    constructs = constructs_one_of(classes)
+    for path, display, summary in skipped:
+        raw: bytes | None = None
+        if summary is None:
+            try:
+                raw = read_file_bytes(path)
+            except OSError:
+                continue
+            summary = import_summary(raw)
+            if summary is None:
+                continue
+        keep = importers.imports_one(path, summary)
+        if not keep and summary.may_import_one_of(classes):
+            try:
+                raw = raw if raw is not None else read_file_bytes(path)
+            except OSError:
+                continue
+            keep = constructs(raw)
+        if keep:
+            try:
+                raw = raw if raw is not None else read_file_bytes(path)
+            except OSError:
+                continue
+            settings = resolver.settings_for(path if path.is_absolute() else cwd / path)
+            jobs.append(_Job(path, display, raw, settings))
 
 
 def _lint_job(job: _Job, options: RunOptions) -> RunResult:
