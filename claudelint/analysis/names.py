@@ -222,7 +222,16 @@ class NameLookup:
         if others:
             b = others[0]
             if b.kind == "param":
-                return self._param(b, code, expr, depth)
+                value = self._param(b, code, expr, depth)
+                if id(b.node) in self.bound_params and isinstance(value, DictV) \
+                        and isinstance(expr, cst.Name):
+                    # A caller's dict: what the function itself sets or takes out of it
+                    # before this read changes what is sent.
+                    if setitems or assigns or len(others) > 1:
+                        # set in place, or rebound (`params = {...params, ...}`)
+                        return Unknown("changed in place", expr, stable=False)
+                    return self._after_removals(expr, owner, value, None)
+                return value
             if b.kind == "loop":
                 return Text.of(Hole(code, "loop", expr, bound_at=b.node), node=expr)
             if b.kind == "import":
