@@ -71,6 +71,7 @@ def bound_imported_requests(index: ModuleIndex, module: cst.Module, resolver: Re
         return []
     out: list[Request] = []
     seen = 0
+    recorded: set[str] = set()  # modules already recorded as dependencies without a parse
     for name, calls in index.name_calls.items():
         for nc in calls:
             if not nc.call.args:
@@ -82,12 +83,14 @@ def bound_imported_requests(index: ModuleIndex, module: cst.Module, resolver: Re
             if b.kind != "import" or not b.module or not b.name or "." in b.name:
                 continue
             raw = project.module_bytes(path, b.module)
-            if raw is None:
-                continue  # not a module of the project
+            if raw is None or project.module_path(path, b.module) == path:
+                continue  # not a module of the project, or this one
             count = _requests_in(raw, b.name)
             if not 1 <= count <= MAX_REQUESTS:
                 # Not parsed; the module is still a dependency (it may gain a request).
-                project.import_module(path, b.module, "\0", resolver.deps)
+                if b.module not in recorded:
+                    recorded.add(b.module)
+                    project.import_module(path, b.module, "\0", resolver.deps)
                 continue
             seen += 1
             if seen > MAX_BOUND_CALLS:

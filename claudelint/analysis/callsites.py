@@ -296,7 +296,7 @@ class CallSiteFinder:
         one Request per call of the function in this module (by its name, with plain
         positional and keyword arguments), resolved with the parameters bound to the
         caller's arguments and located at the caller (SPEC §2). Only one level: a wrapper of
-        a wrapper is not followed; calls from other modules are not seen."""
+        a wrapper is not followed; calls from other modules are analysis/bound_imports.py's."""
         out: list[Request] = forwarding_requests(self.index, self.resolver, requests,
                                                  self._make)
         forwarded = {id(r.via.inner) for r in out if r.via is not None}
