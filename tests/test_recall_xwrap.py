@@ -238,3 +238,32 @@ def test_the_function_passed_the_callers_dict_is_read_as_the_call_starts(
                                                                  "def job(text):")
     found = _lint(tmp_path, SEND.format(body="pass"), caller)
     assert [(line, code) for line, code, _ in found] == [(8, "CL901")]
+
+
+ASK = """
+import anthropic
+
+client = anthropic.Anthropic({client_args})
+
+
+def ask(prompt, max_tokens):
+    return client.messages.create(model="claude-opus-4-6", max_tokens=max_tokens,
+                                  messages=[{{"role": "user", "content": prompt}}])
+"""
+
+ASK_CALL = """
+from pkg.llm import ask
+
+
+def job(text):
+    return ask(text, max_tokens=64000)
+"""
+
+
+def test_a_value_the_caller_passes_is_judged_with_the_other_modules_client(
+        tmp_path: Path) -> None:
+    found = _lint(tmp_path, ASK.format(client_args=""), ASK_CALL)
+    assert [(line, code) for line, code, _ in found] == [(6, "CL202")]
+    assert found[0][2].endswith(SUFFIX.format("ask"))
+    # The client in the other module sets a timeout: what either file says counts.
+    assert _lint(tmp_path, ASK.format(client_args="timeout=900"), ASK_CALL) == []

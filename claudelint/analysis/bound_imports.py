@@ -98,7 +98,7 @@ def bound_imported_requests(index: ModuleIndex, module: cst.Module, resolver: Re
             ctx = project.import_module(path, b.module, f"def {b.name}", resolver.deps)
             if not isinstance(ctx, ModuleCtx):
                 continue
-            got = _function(ctx, b.name, client_factories)
+            got = _function(ctx, b.name, client_factories, b"cache_control" in raw)
             resolver.deps.update(ctx.deps)
             if got is None:
                 continue
@@ -112,7 +112,8 @@ def bound_imported_requests(index: ModuleIndex, module: cst.Module, resolver: Re
 _Found = tuple[CallSiteFinder, cst.FunctionDef, list[Request], bool]
 
 
-def _function(ctx: ModuleCtx, name: str, client_factories: Sequence[str]) -> _Found | None:
+def _function(ctx: ModuleCtx, name: str, client_factories: Sequence[str],
+              mentions_cache_control: bool) -> _Found | None:
     """The top-level function `name` of the module, with its requests, when it qualifies
     (computed once per module and run)."""
     memo = ctx.index.memo.setdefault("bound_imports.functions", {})
@@ -131,7 +132,7 @@ def _function(ctx: ModuleCtx, name: str, client_factories: Sequence[str]) -> _Fo
     inside = [c for c in ctx.index.candidates if _within(c.scope, fn)]
     if not inside or len(inside) > MAX_REQUESTS or any(c.scope.node is not fn for c in inside):
         return None
-    finder = _finder(ctx, client_factories)
+    finder = _finder(ctx, client_factories, mentions_cache_control)
     all_requests = ctx.index.memo.get("imported.all")
     if all_requests is None:
         all_requests = ctx.index.memo["imported.all"] = finder.requests()
@@ -155,11 +156,13 @@ def _function(ctx: ModuleCtx, name: str, client_factories: Sequence[str]) -> _Fo
     return found
 
 
-def _finder(ctx: ModuleCtx, client_factories: Sequence[str]) -> CallSiteFinder:
+def _finder(ctx: ModuleCtx, client_factories: Sequence[str],
+            mentions_cache_control: bool) -> CallSiteFinder:
     got = ctx.index.memo.get("bound_imports.finder")
     if not isinstance(got, CallSiteFinder):
         got = ctx.index.memo["bound_imports.finder"] = CallSiteFinder(
-            ctx.index, ctx.module, ctx.resolver, client_factories)
+            ctx.index, ctx.module, ctx.resolver, client_factories,
+            mentions_cache_control=mentions_cache_control)
     return got
 
 
@@ -223,5 +226,8 @@ def _at_call(finder: CallSiteFinder, fn: cst.FunctionDef, inners: list[Request],
             return []  # all of them or none: the engine keeps what every one gives
         req.via = WrapperCall(inner, fn, len(inners), False)
         req.imported_from = imported_from
+        # File-wide hints (a breakpoint written somewhere) hold in either file.
+        req.file_mentions_cache_control = inner.file_mentions_cache_control or \
+            "cache_control" in (caller.index.text or caller.module.code)
         out.append(req)
     return out
