@@ -224,6 +224,9 @@ def job(text, tweak):
     CALL.replace("from pkg.llm import send", "from vendor.llm import send"),
     # the name rebound locally
     CALL.replace("def job(text):\n", "def job(text, make_sender):\n    send = make_sender()\n"),
+    # the name rebound at module level (a decorator applied by hand)
+    CALL.replace("from pkg.llm import send\n", "from pkg.llm import send\n\nsend = "
+                 "with_defaults(send)\n"),
     # the dict handed to another call that may change it first
     TWEAKED,
 ])
@@ -267,3 +270,15 @@ def test_a_value_the_caller_passes_is_judged_with_the_other_modules_client(
     assert found[0][2].endswith(SUFFIX.format("ask"))
     # The client in the other module sets a timeout: what either file says counts.
     assert _lint(tmp_path, ASK.format(client_args="timeout=900"), ASK_CALL) == []
+
+
+@pytest.mark.parametrize(("decorator", "reported"), [
+    ("@fill_defaults", False),  # may change the arguments before the body runs
+    ("@retry(tries=3)", True),  # calls the function again with the same arguments
+])
+def test_decorated_functions(tmp_path: Path, decorator: str, reported: bool) -> None:
+    requests = SEND.format(body="pass").replace(
+        "\n\ndef send(", f"\n\ndef fill_defaults(f):\n    return f\n\n\n"
+                         f"def retry(tries):\n    return lambda f: f\n\n\n{decorator}\ndef send(")
+    found = _lint(tmp_path, requests, CALL)
+    assert [(line, code) for line, code, _ in found] == ([(6, "CL901")] if reported else [])
