@@ -746,11 +746,24 @@ def _agreed(several: dict[int, list[list[tuple[Diagnostic, Request]]]]
     for each in several.values():
         common = set.intersection(*({(id(d.node), _METHOD.sub("`", d.message)) for d, _ in got}
                                     for got in each))
+        # The methods each finding names, over all the requests (in order, once each).
+        methods: dict[tuple[int, str], list[str]] = {}
+        for got in each:
+            for d, _ in got:
+                named = methods.setdefault((id(d.node), _METHOD.sub("`", d.message)), [])
+                m = _METHOD.search(d.message)
+                if m is not None and m.group() not in named:
+                    named.append(m.group())
         done: set[tuple[int, str]] = set()
         for d, r in each[0]:
             key = (id(d.node), _METHOD.sub("`", d.message))
             if key in common and key not in done:
                 done.add(key)
+                named = methods.get(key, [])
+                if len(named) > 1:
+                    # Which request is made depends on the run: name every one.
+                    both = " or ".join(named).replace("\\", "\\\\")
+                    d = dataclasses.replace(d, message=_METHOD.sub(both, d.message, count=1))
                 out.append((d, r))
     return out
 
