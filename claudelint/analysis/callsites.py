@@ -296,7 +296,7 @@ class CallSiteFinder:
         one Request per call of the function in this module (by its name, with plain
         positional and keyword arguments), resolved with the parameters bound to the
         caller's arguments and located at the caller (SPEC §2). Only one level: a wrapper of
-        a wrapper is not followed; calls from other modules are not seen."""
+        a wrapper is not followed; calls from other modules are analysis/bound_imports.py's."""
         out: list[Request] = forwarding_requests(self.index, self.resolver, requests,
                                                  self._make)
         forwarded = {id(r.via.inner) for r in out if r.via is not None}
@@ -379,40 +379,18 @@ class CallSiteFinder:
 
     def _bind_arguments(self, nc: NameCall, fn: cst.FunctionDef
                         ) -> tuple[dict[int, Value], dict[str, cst.BaseExpression]] | None:
-        """The caller's argument values by parameter (id of its `Param`), and the argument
-        expressions by parameter name; None when the call cannot be matched statically."""
-        positional = [*fn.params.posonly_params, *fn.params.params]
-        by_keyword = {p.name.value: p for p in (*fn.params.params, *fn.params.kwonly_params)}
-        values: dict[int, Value] = {}
-        passed: dict[str, cst.BaseExpression] = {}
-        i = 0
-        for a in nc.call.args:
-            if a.star:
-                return None
-            if a.keyword is None:
-                if i >= len(positional):
-                    if isinstance(fn.params.star_arg, cst.Param):
-                        continue
-                    return None
-                param = positional[i]
-                i += 1
-            else:
-                found = by_keyword.get(a.keyword.value)
-                if found is None:
-                    if fn.params.star_kwarg is not None:
-                        continue
-                    return None
-                param = found
-            values[id(param)] = self.resolver.resolve(a.value, nc.scope)
-            passed[param.name.value] = a.value
-        return values, passed
+        return bind_arguments(self.resolver, nc, fn)
 
     def _for_caller(self, inner: Request, cand: CallCandidate, fn: cst.FunctionDef,
                     fn_scope: Scope, nc: NameCall, values: dict[int, Value],
-                    passed: dict[str, cst.BaseExpression]) -> Request | None:
+                    passed: dict[str, cst.BaseExpression],
+                    caller: Env | None = None) -> Request | None:
+        """The wrapper's request resolved with its parameters bound to `values`, located at
+        the call `nc`; `caller`: the calling module's scope, index, resolver and module when
+        it is another module (analysis/bound_imports.py), else this one."""
         resolver = Resolver(self.index, self.module, path=self.resolver.path,
                             project=self.resolver.project)
-        resolver.deps = self.resolver.deps
+        resolver.deps = caller.resolver.deps if caller is not None else self.resolver.deps
         resolver.bound_params = values
         saved = self.resolver
         self.resolver = resolver
@@ -443,12 +421,55 @@ class CallSiteFinder:
             loops=nc.loops,
             is_async=bool(caller_fn and caller_fn.is_async),
             awaited=nc.awaited,
-            cell=built.site.cell,
+            cell=built.site.cell if caller is None else None,
         )
+        env = Env(nc.scope, self.index, resolver, self.module) if caller is None else caller
         return dataclasses.replace(
-            built, call=nc.call, statement=nc.statement, args=args, site=site,
-            env=Env(nc.scope, self.index, resolver, self.module), _memo={},
+            built, call=nc.call, statement=nc.statement, args=args, site=site, env=env,
+            _memo={},
         )
+
+
+def bind_arguments(resolver: Resolver, nc: NameCall, fn: cst.FunctionDef,
+                   star_kwargs: bool = False
+                   ) -> tuple[dict[int, Value], dict[str, cst.BaseExpression]] | None:
+    """The caller's argument values by parameter (id of its `Param`), and the argument
+    expressions by parameter name; None when the call cannot be matched statically. With
+    `star_kwargs`, the keywords no parameter names are bound to the function's `**kwargs`
+    as a dict (for a function that sends that dict whole and does nothing else with it)."""
+    positional = [*fn.params.posonly_params, *fn.params.params]
+    by_keyword = {p.name.value: p for p in (*fn.params.params, *fn.params.kwonly_params)}
+    values: dict[int, Value] = {}
+    passed: dict[str, cst.BaseExpression] = {}
+    extra: list[tuple[str, Value]] = []
+    extra_nodes: dict[str, cst.Arg] = {}
+    i = 0
+    for a in nc.call.args:
+        if a.star:
+            return None
+        if a.keyword is None:
+            if i >= len(positional):
+                if isinstance(fn.params.star_arg, cst.Param):
+                    continue
+                return None
+            param = positional[i]
+            i += 1
+        else:
+            found = by_keyword.get(a.keyword.value)
+            if found is None:
+                if fn.params.star_kwarg is not None:
+                    if star_kwargs:
+                        extra.append((a.keyword.value, resolver.resolve(a.value, nc.scope)))
+                        extra_nodes[a.keyword.value] = a
+                    continue
+                return None
+            param = found
+        values[id(param)] = resolver.resolve(a.value, nc.scope)
+        passed[param.name.value] = a.value
+    star = fn.params.star_kwarg
+    if star_kwargs and isinstance(star, cst.Param):
+        values[id(star)] = DictV(tuple(extra), None, True, key_nodes=dict(extra_nodes))
+    return values, passed
 
 
 def _element_value(el: cst.CSTNode) -> cst.BaseExpression | None:

@@ -10,7 +10,9 @@ module's scope, loops and resolver, and `via` naming the function.
 
 Only rules that ask for these (`Rule.imported_wrappers`) check them: the values come from the
 other module without the caller's arguments, so a finding about them belongs to that module's
-own report; a finding about the repetition of the whole call belongs here. The other module's
+own report; a finding about the repetition of the whole call belongs here. (The Requests with
+the caller's arguments bound, analysis/bound_imports.py, are for the other rules: a call in a
+loop gets both, and each rule checks one of them.) The other module's
 file (and the files looked for before it) go into this module's `deps`, so the results cache
 drops the finding when that module changes.
 """

@@ -50,6 +50,9 @@ class NameLookup:
     deps: dict[str, str]
     # Parameter -> the value a caller passes (a wrapper analysed for one of its calls).
     bound_params: dict[int, Value]
+    # A call whose arguments are being bound (bound_imports.py): a local dict passed to it,
+    # and to no other call that may change it, is read as it is when the call starts.
+    passed_to: cst.Call | None = None
 
     def resolve(self, expr: cst.BaseExpression, scope: Scope, depth: int = 0) -> Value:
         raise NotImplementedError  # Resolver.resolve (analysis/resolve.py)
@@ -219,7 +222,16 @@ class NameLookup:
         if others:
             b = others[0]
             if b.kind == "param":
-                return self._param(b, code, expr, depth)
+                value = self._param(b, code, expr, depth)
+                if id(b.node) in self.bound_params and isinstance(value, DictV) \
+                        and isinstance(expr, cst.Name):
+                    # A caller's dict: what the function itself sets or takes out of it
+                    # before this read changes what is sent.
+                    if setitems or assigns or len(others) > 1:
+                        # set in place, or rebound (`params = {...params, ...}`)
+                        return Unknown("changed in place", expr, stable=False)
+                    return self._after_removals(expr, owner, value, None)
+                return value
             if b.kind == "loop":
                 return Text.of(Hole(code, "loop", expr, bound_at=b.node), node=expr)
             if b.kind == "import":
@@ -311,9 +323,10 @@ class NameLookup:
             (found := scope.lookup(expr.value)) is not None and found[0] is owner
             for scope in self.index.additions.get(expr.value, []))
         removed: set[str] = set()
-        if owner.kind == "function" and any(
-            (found := scope.lookup(expr.value)) is not None and found[0] is owner
-            for scope in self.index.passed.get(expr.value, [])
+        passes = [scope for scope in self.index.passed.get(expr.value, [])
+                  if (found := scope.lookup(expr.value)) is not None and found[0] is owner]
+        if owner.kind == "function" and passes and not (
+            len(passes) == 1 and self.passed_to is not None and self._passes(expr.value)
         ):
             # A local dict handed to a call that may take keys out (`strip(params)`).
             return Unknown("passed to a call that may change it", expr, stable=False)
@@ -334,6 +347,13 @@ class NameLookup:
                      {k: n for k, n in value.key_nodes.items() if k not in removed},
                      {k: v for k, v in value.sources.items() if k not in removed},
                      value.maybe - removed)
+
+    def _passes(self, name: str) -> bool:
+        """Whether `passed_to` takes the name as a plain argument (the one pass allowed)."""
+        call = self.passed_to
+        return call is not None and any(
+            not a.star and isinstance(a.value, cst.Name) and a.value.value == name
+            for a in call.args)
 
     def inside(self, container: cst.CSTNode, node: cst.CSTNode) -> bool:
         raise NotImplementedError  # Resolver.inside (analysis/resolve.py)

@@ -241,6 +241,10 @@ class Request:
         client-wide header, a `timeout=` set somewhere). False without a file."""
         if self.env is None:
             return False
+        inner = self.via.inner if self.via is not None else None
+        if inner is not None and inner.env is not None and inner.env.index is not \
+                self.env.index and inner.file_mentions(*words):
+            return True  # made in another module (bound_imports.py): what either file says
         memo = self.env.index.memo
         key = "mentions:" + "\0".join(words)
         got = memo.get(key)
@@ -255,6 +259,10 @@ class Request:
         """Whether the file imports `package` (or a module of it) at module level."""
         if self.env is None:
             return False
+        inner = self.via.inner if self.via is not None else None
+        if inner is not None and inner.env is not None and inner.env.index is not \
+                self.env.index and inner.file_imports(package):
+            return True  # made in another module (bound_imports.py): what either file does
         memo = self.env.index.memo
         key = "imports:" + package
         got = memo.get(key)

@@ -352,7 +352,13 @@ def analyze(text: str, settings: Settings, path: str | Path | None = None, *,
         imported = imported_requests(index, module, resolver, settings.extend_client_factories)
     made = constructor_requests(index, module, resolver, requests,
                                 settings.extend_client_factories)
-    return Analysis(module, requests, wrapper_requests=finder.wrapper_requests(requests), text=text,
+    wrapped = finder.wrapper_requests(requests)
+    if project is not None:
+        from claudelint.analysis.bound_imports import bound_imported_requests
+
+        wrapped.extend(bound_imported_requests(index, module, resolver,
+                                               settings.extend_client_factories))
+    return Analysis(module, requests, wrapper_requests=wrapped, text=text,
                     resolver=resolver, tree=tree, imported_requests=imported,
                     constructor_requests=made)
 
@@ -436,7 +442,7 @@ class Linter:
         self.last_deps = analysis.deps
         self.last_analysis = analysis
         if (not analysis.requests and not analysis.imported_requests
-                and not analysis.constructor_requests):
+                and not analysis.constructor_requests and not analysis.wrapper_requests):
             return []
         findings = self.check(analysis, text, path)
         ignored = self.per_file_ignored(path)
@@ -552,42 +558,60 @@ class Linter:
         in_wrapper: dict[tuple[int, int], list[Diagnostic]] = {}
         inners: dict[int, Request] = {}
         moved: set[int] = set()
+        # Calls of a function of another module making several requests: what each gives.
+        several: dict[int, list[list[tuple[Diagnostic, Request]]]] = {}
         for request in analysis.wrapper_requests:
             via = request.via
             assert via is not None
             inner = via.inner
             inners[id(inner)] = inner
-            known = {id(d.node) for d in own.get(id(inner), [])}
+            other = request.imported_from is not None  # made in another module
+            if other and instance.imported_wrappers:
+                continue  # such rules check `analysis.imported_requests` instead
+            mine = own.get(id(inner), []) if not other else _own(instance, ctx, inner, own)
+            known = {id(d.node) for d in mine}
             # The wrapper's own finding on the whole request, about a loop inside the
             # wrapper: the callers' findings on the whole call would repeat it.
             whole = inner.site.loops and any(
-                d.node in (inner.call, inner.statement) for d in own.get(id(inner), []))
+                d.node in (inner.call, inner.statement) for d in mine)
+            # Another module reports its own findings on its whole request, once.
+            whole_said = {d.message for d in mine if d.node in (inner.call, inner.statement)
+                          } if other else set()
             suffix = f" (the request is made in `{via.name}()`)"
+            got: list[tuple[Diagnostic, Request]] = []
             for diag in instance.check(request, ctx):
                 if id(diag.node) in known or (whole and diag.node is request.call):
+                    continue
+                if diag.message in whole_said and diag.node in (request.call,
+                                                                request.statement):
                     continue
                 if request.encloses(diag.node):
                     fix = diag.fix
                     if fix is not None and not all(request.encloses(e.node) for e in fix.edits):
                         fix = None
-                    out.append((dataclasses.replace(diag, message=diag.message + suffix,
+                    got.append((dataclasses.replace(diag, message=diag.message + suffix,
                                                     fix=fix, fallback=None), request))
                 elif via.forwards and request.env is not None and _in_caller(request,
                                                                              diag.node):
                     # A forwarding wrapper sends what the caller builds: a node of the
                     # caller's own function (the `**params` dict it fills) is where to change
                     # it.
-                    out.append((dataclasses.replace(diag, message=diag.message + suffix,
+                    got.append((dataclasses.replace(diag, message=diag.message + suffix,
                                                     fix=None, fallback=None), request))
-                elif request.env is not None and request.env.resolver.inside(via.function,
-                                                                             diag.node):
+                elif not other and request.env is not None and request.env.resolver.inside(
+                        via.function, diag.node):
                     in_wrapper.setdefault((id(inner), id(diag.node)), []).append(diag)
                     continue
                 else:
-                    out.append((dataclasses.replace(
+                    got.append((dataclasses.replace(
                         diag, node=request.call, message=diag.message + suffix, fix=None,
                         fallback=None), request))
                 moved.add(id(inner))
+            if other and via.callers > 1:
+                several.setdefault(id(request.call), []).append(got)
+            else:
+                out.extend(got)
+        out.extend(_agreed(several))
         for (inner_id, _), diags in in_wrapper.items():
             inner = inners[inner_id]
             first = diags[0]
@@ -697,6 +721,51 @@ def _in_caller(request: Request, node: cst.CSTNode | None) -> bool:
     if node is None or fn is None:
         return False
     return request.env.resolver.inside(fn.node, node)
+
+
+def _own(instance: Rule, ctx: RuleContext, inner: Request,
+         own: dict[int, list[Diagnostic]]) -> list[Diagnostic]:
+    """What the rule finds on a request of another module as that module's own report does
+    (its parameters unbound), once per request."""
+    if id(inner) not in own:
+        own[id(inner)] = list(instance.check(inner, ctx))
+    return own[id(inner)]
+
+
+# A request method named in a message (`client.beta.messages.create`): the requests of one
+# function may differ in it alone.
+_METHOD = re.compile(r"`[\w.]*messages\.\w+`")
+
+
+def _agreed(several: dict[int, list[list[tuple[Diagnostic, Request]]]]
+            ) -> list[tuple[Diagnostic, Request]]:
+    """For a call of a function of another module that makes one of several requests
+    (on different branches, with the same arguments): only the findings every one of them
+    gives (the same node and message, but for the request method it names), once."""
+    out: list[tuple[Diagnostic, Request]] = []
+    for each in several.values():
+        common = set.intersection(*({(id(d.node), _METHOD.sub("`", d.message)) for d, _ in got}
+                                    for got in each))
+        # The methods each finding names, over all the requests (in order, once each).
+        methods: dict[tuple[int, str], list[str]] = {}
+        for got in each:
+            for d, _ in got:
+                named = methods.setdefault((id(d.node), _METHOD.sub("`", d.message)), [])
+                m = _METHOD.search(d.message)
+                if m is not None and m.group() not in named:
+                    named.append(m.group())
+        done: set[tuple[int, str]] = set()
+        for d, r in each[0]:
+            key = (id(d.node), _METHOD.sub("`", d.message))
+            if key in common and key not in done:
+                done.add(key)
+                named = methods.get(key, [])
+                if len(named) > 1:
+                    # Which request is made depends on the run: name every one.
+                    both = " or ".join(named).replace("\\", "\\\\")
+                    d = dataclasses.replace(d, message=_METHOD.sub(both, d.message, count=1))
+                out.append((d, r))
+    return out
 
 
 def _fix_key(fix: FixPlan) -> tuple[object, ...]:

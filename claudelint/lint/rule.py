@@ -97,7 +97,9 @@ class Rule:
     # Off unless selected explicitly by full code or name.
     opt_in: ClassVar[bool] = False
     # Also checks the Requests built for calls of functions imported from other modules of
-    # the project (`Request.imported_from`); only findings on the whole call are kept.
+    # the project in a loop (analysis/imported.py, the caller's arguments not bound); only
+    # findings on the whole call are kept. Such a rule does not check the Requests built
+    # with the arguments bound (analysis/bound_imports.py), which every other rule checks.
     imported_wrappers: ClassVar[bool] = False
 
     def check(self, request: Request, ctx: RuleContext) -> Iterator[Diagnostic]:

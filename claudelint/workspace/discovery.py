@@ -154,14 +154,15 @@ def import_summary(data: bytes) -> ImportSummary | None:
 
 class Importers:
     """Tells, from its bytes, whether a file that holds no call site imports, from one of the
-    project modules that do, a top-level function whose body makes exactly one request
-    (`from pkg.llm import ask`, `from .llm import ask`, `from llm import ask` beside it): a
-    call of it there may repeat its request (analysis/imported.py). Modules are matched by
+    project modules that do, a top-level function whose body makes a request (one, or a few:
+    `REQUEST_FUNCTION_MAX`) (`from pkg.llm import ask`, `from .llm import ask`, `from llm
+    import ask` beside it): a call of it there may repeat its request (analysis/imported.py),
+    or choose its arguments (analysis/bound_imports.py). Modules are matched by
     their dotted path, as the project loader finds them (the importer's folder, the top of
     its package)."""
 
     def __init__(self, modules: list[tuple[Path, bytes]]) -> None:
-        # stem -> the modules of that name, their dotted path and functions making one request
+        # stem -> the modules of that name, their dotted path and functions making requests
         # worked out only when a file imports from a module of that name (`_modules`)
         self.by_stem: dict[str, list[tuple[Path, bytes]]] = {}
         self._known: dict[str, list[tuple[tuple[str, ...], frozenset[str]]]] = {}
@@ -175,7 +176,7 @@ class Importers:
         if known is None:
             known = []
             for m, raw in self.by_stem.get(stem, []):
-                functions = _one_request_functions(raw)
+                functions = _request_functions(raw)
                 parts = _abs_parts(m.with_suffix(""))
                 if parts and parts[-1] == "__init__":
                     parts = parts[:-1]
@@ -215,9 +216,14 @@ class Importers:
 _TOP_DEF = re.compile(rb"^(?:async[ \t]+)?def[ \t]+(\w+)|^(?:class|@)", re.M)
 
 
-def _one_request_functions(raw: bytes) -> frozenset[str]:
-    """The top-level functions of a module whose text holds exactly one request-shaped
-    `.messages` use (see `_REQUEST_SHAPED`)."""
+# Functions whose text holds more request-shaped uses than this are not followed from
+# other modules (analysis/bound_imports.py's `MAX_REQUESTS`).
+REQUEST_FUNCTION_MAX = 4
+
+
+def _request_functions(raw: bytes) -> frozenset[str]:
+    """The top-level functions of a module whose text holds one to `REQUEST_FUNCTION_MAX`
+    request-shaped `.messages` uses (see `_REQUEST_SHAPED`)."""
     out: set[str] = set()
     marks = list(_TOP_DEF.finditer(raw))
     for i, m in enumerate(marks):
@@ -225,7 +231,7 @@ def _one_request_functions(raw: bytes) -> frozenset[str]:
             continue
         end = marks[i + 1].start() if i + 1 < len(marks) else len(raw)
         body = raw[m.end():end]
-        if len(_REQUEST_SHAPED.findall(body)) == 1:
+        if 1 <= len(_REQUEST_SHAPED.findall(body)) <= REQUEST_FUNCTION_MAX:
             out.add(m.group(1).decode("ascii", "replace"))
     return frozenset(out)
 
