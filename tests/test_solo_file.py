@@ -17,6 +17,7 @@ from lsp_client import LspClient
 from claudelint.analysis import project as project_mod
 from claudelint.workspace import outside, runner
 from claudelint.workspace.config import ConfigResolver
+from claudelint.workspace.discovery import import_summary
 from claudelint.workspace.prefilter_index import INDEX_NAME
 
 XWRAP = Path(__file__).parent / "fixtures" / "recall" / "xwrap"
@@ -42,7 +43,8 @@ AGENTS = (
     "                                      messages=[{'role': 'user', 'content': text}])\n"
 )
 BUILD = "from pkg.agents import Reviewer\n\nstrict = Reviewer(model='claude-3-opus-20240229')\n"
-PLAIN = "from pkg.run import main\nfrom os.path import join\n\n\ndef go(p):\n    return main(join(p))\n"
+PLAIN = ("from pkg.run import main\nfrom os.path import join\n\n\n"
+         "def go(p):\n    return main(join(p))\n")
 
 Found = list[tuple[str, int, str]]
 
@@ -229,3 +231,17 @@ def test_the_server_lints_a_file_opened_alone(client: LspClient, tmp_path: Path)
     [diag] = client.diagnostics(uri, 1)
     assert diag["code"] == "CL401"
     assert diag["range"]["start"]["line"] == 6
+
+
+def test_a_class_imported_but_not_called_does_not_admit_the_file(tmp_path: Path) -> None:
+    _project(tmp_path)
+    project_mod.reset()
+    roots = (tmp_path,)
+    for text, admitted in ((BUILD, True),
+                           ("from pkg.agents import Reviewer\n\nKIND = Reviewer\n", False)):
+        raw = text.encode()
+        summary = import_summary(raw)
+        assert summary is not None
+        importer = tmp_path / "pkg" / "build.py"
+        assert outside.OutsideModules([]).admits(
+            importer, summary, raw, lambda: outside.Reader(roots)) is admitted
