@@ -46,7 +46,7 @@ class OutsideModules:
         # module file -> (its request functions, its sending classes), None: not a candidate
         self._tested: dict[Path, tuple[frozenset[str], frozenset[bytes]] | None] = {}
         self._present: dict[tuple[Path, str], bool] = {}
-        self._tops: dict[Path, Path] = {}
+        self._top_str: dict[str, str] = {}
 
     def covered(self, importer: Path, reader_of: Callable[[], Reader]) -> bool:
         """Whether every folder `importer`'s imports are looked for in (its package's top,
@@ -58,11 +58,25 @@ class OutsideModules:
         key = os.path.dirname(importer)  # noqa: PTH120 (a string: cheaper than a Path)
         hit = self._covered.get(key)
         if hit is None:
-            folder = Path(key).absolute()
-            roots = (self._top(folder), folder, *reader_of().roots)
+            folder = os.path.abspath(key)  # noqa: PTH100
+            roots = (self._top_of(folder), folder, *map(str, reader_of().roots))
+            walked = [str(w) for w in self._walked]
             hit = self._covered[key] = all(
-                any(r == w or w in r.parents for w in self._walked) for r in roots)
+                any(r == w or r.startswith(w.rstrip(os.sep) + os.sep) for w in walked)
+                for r in roots)
         return hit
+
+    def _top_of(self, folder: str) -> str:
+        """The top of the package `folder` is in (itself when it is not a package): one stat
+        per folder, kept for the run."""
+        top = self._top_str.get(folder)
+        if top is None:
+            parent = os.path.dirname(folder)  # noqa: PTH120
+            is_package = parent != folder and os.path.isfile(  # noqa: PTH113
+                os.path.join(folder, "__init__.py"))  # noqa: PTH118
+            top = self._top_of(parent) if is_package else folder
+            self._top_str[folder] = top
+        return top
 
     def _in_run(self, parts: tuple[str, ...]) -> bool:
         if self._run is None:
@@ -79,13 +93,7 @@ class OutsideModules:
         return any(p[-len(parts):] == parts for p in self._run.get(parts[-1], ()))
 
     def _top(self, folder: Path) -> Path:
-        top = self._tops.get(folder)
-        if top is None:
-            top = folder
-            while (top / "__init__.py").is_file() and top.parent != top:
-                top = top.parent
-            self._tops[folder] = top
-        return top
+        return Path(self._top_of(str(folder)))
 
     def _may_exist(self, importer: Path, first: str, roots: tuple[Path, ...]) -> bool:
         """Whether a module whose dotted path starts with `first` may be found under the
