@@ -245,3 +245,29 @@ def test_a_class_imported_but_not_called_does_not_admit_the_file(tmp_path: Path)
         importer = tmp_path / "pkg" / "build.py"
         assert outside.OutsideModules([]).admits(
             importer, summary, raw, lambda: outside.Reader(roots)) is admitted
+
+
+def test_only_a_function_that_makes_a_request_admits_the_file(tmp_path: Path) -> None:
+    _project(tmp_path)
+    _write(tmp_path / "pkg" / "llm.py", LLM + "\n\ndef helper(text):\n    return text\n")
+    project_mod.reset()
+    for name, admitted in (("summarise", True), ("helper", False)):
+        raw = RUN.replace("summarise", name).encode()
+        summary = import_summary(raw)
+        assert summary is not None
+        assert outside.OutsideModules([]).admits(
+            tmp_path / "pkg" / "run.py", summary, raw,
+            lambda: outside.Reader((tmp_path,))) is admitted
+
+
+def test_a_package_is_found_from_its_top_wherever_the_run_starts(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No config file and another working directory: `pkg.llm` is found from the top of the
+    package `run.py` is in, as the resolver finds it."""
+    proj = tmp_path / "proj"
+    _write(proj / "pkg" / "__init__.py", "")
+    _write(proj / "pkg" / "llm.py", LLM)
+    _write(proj / "pkg" / "run.py", RUN)
+    (tmp_path / "elsewhere").mkdir()
+    found = _run(tmp_path / "elsewhere", monkeypatch, "../proj/pkg/run.py")
+    assert [(line, code) for _, line, code in found] == [(7, "CL401")]
