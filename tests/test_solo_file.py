@@ -87,8 +87,7 @@ def looked_up(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     seen: list[str] = []
     real = outside.Reader.module
 
-    def counting(self: outside.Reader, importer: Path,
-                 module: str) -> tuple[Path | None, bytes | None]:
+    def counting(self: outside.Reader, importer: Path, module: str) -> bytes | None:
         seen.append(module)
         return real(self, importer, module)
 

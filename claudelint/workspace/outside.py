@@ -45,7 +45,8 @@ class OutsideModules:
         self._run: dict[str, list[tuple[str, ...]]] | None = None
         # module file -> (its request functions, its sending classes), None: not a candidate
         self._tested: dict[Path, tuple[frozenset[str], frozenset[bytes]] | None] = {}
-        self._present: dict[tuple[Path, str], bool] = {}
+        self._present: dict[tuple[str, str], bool] = {}
+        self._found: dict[tuple[str, str], bool] = {}
         self._top_str: dict[str, str] = {}
 
     def covered(self, importer: Path, reader_of: Callable[[], Reader]) -> bool:
@@ -92,28 +93,29 @@ class OutsideModules:
                     self._run.setdefault(split[-1], []).append(split)
         return any(p[-len(parts):] == parts for p in self._run.get(parts[-1], ()))
 
-    def _top(self, folder: Path) -> Path:
-        return Path(self._top_of(str(folder)))
-
     def _may_exist(self, importer: Path, first: str, roots: tuple[Path, ...]) -> bool:
         """Whether a module whose dotted path starts with `first` may be found under the
         search roots of `importer` (a file or folder of that name): one stat per root and
         name, kept for the run."""
-        folder = importer.parent
-        for root in (self._top(folder), folder, *roots):
-            key = (root, first)
-            hit = self._present.get(key)
-            if hit is None:
-                hit = self._present[key] = ((root / first).exists()
-                                            or (root / f"{first}.py").exists())
-            if hit:
-                return True
-        return False
+        folder = os.path.dirname(importer)  # noqa: PTH120
+        found = self._found.get((folder, first))
+        if found is None:
+            found = False
+            for root in (self._top_of(folder), folder, *map(str, roots)):
+                key = (root, first)
+                hit = self._present.get(key)
+                if hit is None:
+                    base = os.path.join(root, first)  # noqa: PTH118
+                    hit = self._present[key] = (os.path.exists(base)  # noqa: PTH110
+                                                or os.path.exists(base + ".py"))  # noqa: PTH110
+                if hit:
+                    found = True
+                    break
+            self._found[(folder, first)] = found
+        return found
 
     def _test(self, path: Path,
               raw: bytes | None) -> tuple[frozenset[str], frozenset[bytes]] | None:
-        if path in self._tested:
-            return self._tested[path]
         found: tuple[frozenset[str], frozenset[bytes]] | None = None
         if raw is not None and may_hold_call_site(raw):
             functions = _request_functions(raw)
@@ -143,10 +145,12 @@ class OutsideModules:
             if not dots and not self._may_exist(importer, parts[0], read.roots):
                 continue
             words = {w.decode("ascii", "replace") for w in _WORD.findall(what)}
-            path, mod_raw = read.module(importer, "." * dots + name)
+            module = "." * dots + name
+            path = read.path(importer, module)
             if path is None:
                 continue
-            tested = self._test(path, mod_raw)
+            tested = (self._tested[path] if path in self._tested
+                      else self._test(path, read.module(importer, module)))
             if tested is None:
                 continue
             functions, classes = tested
@@ -167,15 +171,20 @@ class Reader:
         self.roots = roots
         self._project: Project | None = None
 
-    def module(self, importer: Path, module: str) -> tuple[Path | None, bytes | None]:
+    def _of(self) -> Project:
         if self._project is None:
             from claudelint.analysis.project import project_for
 
             self._project = project_for(self.roots)
-        path = self._project.module_path(importer, module)
-        if path is None:
-            return None, None
-        return path, self._project.module_bytes(importer, module)
+        return self._project
+
+    def path(self, importer: Path, module: str) -> Path | None:
+        """The file of `module` imported from `importer`, when it is part of the project."""
+        return self._of().module_path(importer, module)
+
+    def module(self, importer: Path, module: str) -> bytes | None:
+        """The bytes of that file (None when it cannot be read or is too large)."""
+        return self._of().module_bytes(importer, module)
 
 
 def _read_bytes(path: Path) -> bytes | None:
