@@ -186,8 +186,16 @@ def test_a_module_outside_the_project_is_silent(tmp_path: Path,
                                                 looked_up: list[str]) -> None:
     (tmp_path / ".claudelint.toml").write_text("")
     _write(tmp_path / "run.py", RUN.replace("pkg.llm", "nowhere.llm"))
+    searched: list[str] = []
+    real = outside.Reader.path
+
+    def counting(self: outside.Reader, importer: Path, module: str) -> Path | None:
+        searched.append(module)
+        return real(self, importer, module)
+
+    monkeypatch.setattr(outside.Reader, "path", counting)
     assert _run(tmp_path, monkeypatch, "run.py") == []
-    assert looked_up == []  # no file or folder `nowhere`: not looked for
+    assert looked_up == searched == []  # no file or folder `nowhere`: not looked for
 
 
 @pytest.mark.parametrize("broken", [LLM + "\ndef bad(:\n    pass\n",
