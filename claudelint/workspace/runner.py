@@ -13,6 +13,7 @@ import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
 
     from claudelint.lint.engine import Linter
     from claudelint.workspace.notebook import Notebook
+    from claudelint.workspace.outside import Reader
     from claudelint.workspace.siterows import SiteRow
     from claudelint.workspace.token_counter import CountStats
 
@@ -234,8 +236,9 @@ def run(paths: list[str], resolver: ConfigResolver, options: RunOptions) -> RunR
         jobs.append(_Job(path, display, raw, settings))
     if index is not None:
         index.save()
-    if jobs and skipped:
-        _second_look(skipped, jobs, classes, resolver, cwd)
+    if skipped:
+        walked = [Path(p).absolute() for p in paths if Path(p).is_dir()]
+        _second_look(skipped, jobs, classes, resolver, cwd, found.files, walked)
 
     key_of: dict[int, str] = {}
     if cache is not None and jobs:
@@ -279,17 +282,26 @@ def run(paths: list[str], resolver: ConfigResolver, options: RunOptions) -> RunR
 
 
 def _second_look(skipped: list[tuple[Path, str, ImportSummary | None]], jobs: list[_Job],
-                 classes: set[bytes], resolver: ConfigResolver, cwd: Path) -> None:
+                 classes: set[bytes], resolver: ConfigResolver, cwd: Path,
+                 run_files: list[Path], walked: list[Path]) -> None:
     """Add to `jobs` the files without a call site of their own that call, in a loop, a
     function of a module that makes one (analysis/imported.py), or construct a class whose
     requests send what its constructor stored (analysis/constructors.py). A file is read again
     only when its imports were not summarised in the first look or when they name one of
-    those classes: keeping every file's bytes would cost memory."""
+    those classes: keeping every file's bytes would cost memory. The modules imported that
+    are not files of the run are looked at as if they were (workspace/outside.py)."""
+    from claudelint.workspace.outside import OutsideModules
+
     importers = Importers([(j.path, j.raw) for j in jobs])
     constructs = constructs_one_of(classes)
+    outside = OutsideModules(run_files, walked)
     for path, display, summary in skipped:
         raw: bytes | None = None
+        reader_of = partial(_reader, resolver, path)
+        look_outside = not outside.covered(path, reader_of)
         if summary is None:
+            if not (look_outside or importers.by_stem or classes):
+                continue  # nothing it may import can make it a candidate
             try:
                 raw = read_file_bytes(path)
             except OSError:
@@ -304,6 +316,8 @@ def _second_look(skipped: list[tuple[Path, str, ImportSummary | None]], jobs: li
             except OSError:
                 continue
             keep = constructs(raw)
+        if not keep and look_outside:
+            keep = outside.admits(path.absolute(), summary, raw, reader_of)
         if keep:
             try:
                 raw = raw if raw is not None else read_file_bytes(path)
@@ -311,6 +325,22 @@ def _second_look(skipped: list[tuple[Path, str, ImportSummary | None]], jobs: li
                 continue
             settings = resolver.settings_for(path if path.is_absolute() else cwd / path)
             jobs.append(_Job(path, display, raw, settings))
+
+
+def _reader(resolver: ConfigResolver, path: Path) -> Reader:
+    from claudelint.analysis.project import import_roots
+    from claudelint.workspace.outside import Reader
+
+    return Reader(import_roots(resolver.settings_for(path.absolute())))
+
+
+def _admitted_alone(path: Path, raw: bytes, settings: Settings) -> bool:
+    if not path.name or path.name == "-":
+        return False
+    from claudelint.analysis.project import import_roots
+    from claudelint.workspace.outside import admits_alone
+
+    return admits_alone(path.absolute(), raw, import_roots(settings))
 
 
 def _lint_job(job: _Job, options: RunOptions) -> RunResult:
@@ -432,7 +462,7 @@ def _lint_one(path: Path, display: str, raw: bytes, settings: Settings, linters:
             return
     if stdin:
         result.files_checked += 1
-        if not may_hold_call_site(raw):
+        if not may_hold_call_site(raw) and not _admitted_alone(path, raw, settings):
             return
     notebook: Notebook | None = None
     text = src.text
