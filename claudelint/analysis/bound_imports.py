@@ -35,7 +35,8 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from claudelint.analysis.callsites import CallSiteFinder, bind_arguments
-from claudelint.analysis.forwarding import _plain_decorators
+from claudelint.analysis.forwarding import _plain_decorators, kwargs_sent_whole
+from claudelint.analysis.imported import top_function
 from claudelint.analysis.project import ModuleCtx, Project
 from claudelint.analysis.request import Env, Request, WrapperCall
 from claudelint.analysis.resolve import Resolver
@@ -122,14 +123,12 @@ def _function(ctx: ModuleCtx, name: str, client_factories: Sequence[str],
         got = memo[name]
         return got if isinstance(got, tuple) else None
     memo[name] = None
-    bindings = ctx.index.module_scope.bindings.get(name, [])
-    if len(bindings) != 1 or bindings[0].kind != "def" or \
-            not isinstance(bindings[0].node, cst.FunctionDef):
+    top = top_function(ctx, name)
+    if top is None:
         return None
-    fn = bindings[0].node
+    fn, inside = top
     if not _plain_decorators(fn):
         return None
-    inside = [c for c in ctx.index.candidates if _within(c.scope, fn)]
     if not inside or len(inside) > MAX_REQUESTS or any(c.scope.node is not fn for c in inside):
         return None
     finder = _finder(ctx, client_factories, mentions_cache_control)
@@ -146,7 +145,7 @@ def _function(ctx: ModuleCtx, name: str, client_factories: Sequence[str],
     fn_scope = made[0].env.scope.function if made[0].env is not None else None
     params = {p.name.value for p in (*fn.params.posonly_params, *fn.params.params,
                                      *fn.params.kwonly_params)}
-    star_kwargs = _sends_kwargs_whole(fn, made)
+    star_kwargs = kwargs_sent_whole(fn, [r.call for r in made]) is not None
     if star_kwargs and isinstance(fn.params.star_kwarg, cst.Param):
         params.add(fn.params.star_kwarg.name.value)
     if fn_scope is None or not params or not finder._uses_params(made[0], fn_scope, params):
@@ -169,37 +168,6 @@ def _finder(ctx: ModuleCtx, client_factories: Sequence[str],
 def _args_code(module: cst.Module, call: cst.Call) -> tuple[tuple[str, str, str], ...]:
     return tuple((a.keyword.value if a.keyword is not None else "", str(a.star),
                   module.code_for_node(a.value)) for a in call.args)
-
-
-def _sends_kwargs_whole(fn: cst.FunctionDef, made: list[Request]) -> bool:
-    """Whether every request sends the function's `**kwargs` whole (`create(**kwargs)`) and
-    the function uses the name nowhere else (no `pop`, no item set, no `*args` beside it)."""
-    star = fn.params.star_kwarg
-    if not isinstance(star, cst.Param):
-        return False
-    name = star.name.value
-    for r in made:
-        spread = [a for a in r.call.args if a.star == "**"]
-        if len(spread) != 1 or not isinstance(spread[0].value, cst.Name) \
-                or spread[0].value.value != name or any(a.star == "*" for a in r.call.args):
-            return False
-    uses = 0
-    stack: list[cst.CSTNode] = [fn.body]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, cst.Name) and node.value == name:
-            uses += 1
-        stack.extend(node.children)
-    return uses == len(made)
-
-
-def _within(scope: object, fn: cst.FunctionDef) -> bool:
-    s = scope
-    while s is not None:
-        if getattr(s, "node", None) is fn:
-            return True
-        s = getattr(s, "parent", None)
-    return False
 
 
 def _at_call(finder: CallSiteFinder, fn: cst.FunctionDef, inners: list[Request],

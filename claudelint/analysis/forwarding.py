@@ -38,16 +38,22 @@ def _element_value(el: cst.CSTNode) -> cst.BaseExpression | None:
 def _forwarded(inner: Request, fn: cst.FunctionDef) -> str | None:
     """The name of `fn`'s `**kwargs` when the request forwards it whole and the function
     uses it nowhere else; None otherwise."""
+    return kwargs_sent_whole(fn, [inner.call])
+
+
+def kwargs_sent_whole(fn: cst.FunctionDef, calls: Sequence[cst.Call]) -> str | None:
+    """The name of `fn`'s `**kwargs` when every one of `calls` sends it whole
+    (`create(**kwargs)`, no `*args` beside it) and the function uses the name nowhere else
+    (no `pop`, no item set); None otherwise."""
     star = fn.params.star_kwarg
     if not isinstance(star, cst.Param):
         return None
     name = star.name.value
-    spread = [a for a in inner.call.args if a.star == "**"]
-    if len(spread) != 1 or not isinstance(spread[0].value, cst.Name) \
-            or spread[0].value.value != name:
-        return None
-    if any(a.star == "*" for a in inner.call.args):
-        return None
+    for call in calls:
+        spread = [a for a in call.args if a.star == "**"]
+        if len(spread) != 1 or not isinstance(spread[0].value, cst.Name) \
+                or spread[0].value.value != name or any(a.star == "*" for a in call.args):
+            return None
     uses = 0
     stack: list[cst.CSTNode] = [fn.body]
     while stack:
@@ -55,7 +61,7 @@ def _forwarded(inner: Request, fn: cst.FunctionDef) -> str | None:
         if isinstance(node, cst.Name) and node.value == name:
             uses += 1
         stack.extend(node.children)
-    return name if uses == 1 else None
+    return name if uses == len(calls) else None
 
 
 def _plain_decorators(fn: cst.FunctionDef) -> bool:

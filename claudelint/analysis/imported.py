@@ -31,7 +31,7 @@ from claudelint.analysis.request import Env, Request, Site, WrapperCall
 
 if TYPE_CHECKING:
     from claudelint.analysis.resolve import Resolver
-    from claudelint.syntax.scopes import ModuleIndex, NameCall
+    from claudelint.syntax.scopes import CallCandidate, ModuleIndex, NameCall
 
 # Calls of imported functions followed per module (the rest stay unseen).
 MAX_IMPORTED_CALLS = 64
@@ -99,12 +99,10 @@ def _inner_request(ctx: ModuleCtx, name: str,
         got = memo[name]
         return got if isinstance(got, Request) else None
     memo[name] = None
-    bindings = ctx.index.module_scope.bindings.get(name, [])
-    if len(bindings) != 1 or bindings[0].kind != "def" or \
-            not isinstance(bindings[0].node, cst.FunctionDef):
+    top = top_function(ctx, name)
+    if top is None:
         return None
-    fn = bindings[0].node
-    inside = [c for c in ctx.index.candidates if _within(c.scope, fn)]
+    fn, inside = top
     if len(inside) != 1 or inside[0].scope.node is not fn:
         return None
     all_requests = ctx.index.memo.get("imported.all")
@@ -120,6 +118,18 @@ def _inner_request(ctx: ModuleCtx, name: str,
     one: Request = made[0]
     memo[name] = one
     return one
+
+
+def top_function(ctx: ModuleCtx, name: str
+                 ) -> tuple[cst.FunctionDef, list[CallCandidate]] | None:
+    """The module's top-level function `name` (bound once, by its `def`), with the call
+    candidates inside it (nested functions included); None for anything else."""
+    bindings = ctx.index.module_scope.bindings.get(name, [])
+    if len(bindings) != 1 or bindings[0].kind != "def" or \
+            not isinstance(bindings[0].node, cst.FunctionDef):
+        return None
+    fn = bindings[0].node
+    return fn, [c for c in ctx.index.candidates if _within(c.scope, fn)]
 
 
 def _within(scope: object, fn: cst.FunctionDef) -> bool:
